@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# Makefile - one non-recursive build for xpool; every output lands under build/.
+#
+#   make            build everything          make check   deps, build, all tests
+#   make demo       run the demo              make bench-xdp  XDP ns/packet table
+#   make deps       install Debian packages   V=1  show commands   SANITIZE=1  ASan/UBSan
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+BPF_BUILD := build/bpf
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
+CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Itests/lib -I$(BUILD)/skel
+LDFLAGS += $(SAN_FLAGS)
+BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
+	-Ibpf -I/usr/include/$(MULTIARCH)
+
+# ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
+BPF_PROGS := xpool_ntp xpool_reflect xpool_pass
+BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
+SKELS := $(BPF_PROGS:%=$(BUILD)/skel/%.skel.h)
+
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c | $(BPF_BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/skel/%.skel.h: $(BPF_BUILD)/%.bpf.o | $(BUILD)/skel
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+# ---- userspace ----
+COMMON_SRCS := $(wildcard userspace/common/*.c)
+COMMON_LIB := $(BUILD)/libxpool-common.a
+NTPD_LIB_SRCS := userspace/ntpd/ntpd_clock.c userspace/ntpd/ntpd_xdp.c
+NTPD_LIB := $(BUILD)/libxpool-ntpd.a
+NTPD_BIN := $(BUILD)/xpool-ntpd
+PROBE_BIN := $(BUILD)/xpool-ntp-probe
+BENCH_XDP_BIN := $(BUILD)/bench-xdp
+TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
+TEST_BIN := $(BUILD)/tests/xpool-tests
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+$(BUILD)/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(NTPD_LIB): $(call obj,$(NTPD_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lm
+
+$(PROBE_BIN): $(call obj,tools/ntp_probe.c) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lm
+
+$(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(NTPD_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(NTPD_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lcap -lpthread -lm
+
+$(BPF_BUILD) $(BUILD)/skel:
+	$(Q)mkdir -p $@
+
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+.DEFAULT_GOAL := all
+.PHONY: all deps check unit integration demo bench bench-xdp clean format
+
+all: $(BPF_OBJS) $(NTPD_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
+
+deps:
+	$(Q)tools/deps.sh
+
+# Unit and BPF tests (Criterion), then the namespace integration tests.
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit integration
+
+unit: $(TEST_BIN)
+	$(Q)$(TEST_BIN) --jobs 2
+
+integration: all
+	$(Q)BUILD=$(BUILD) tests/integration/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/demo/demo.sh
+
+bench: bench-xdp
+
+bench-xdp: deps
+	$(Q)$(MAKE) --no-print-directory $(BENCH_XDP_BIN)
+	$(Q)$(BENCH_XDP_BIN)
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	$(Q)rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* xpool_shared.h - the one contract between the XDP NTP responder and userspace. */
+#ifndef XPOOL_SHARED_H
+#define XPOOL_SHARED_H
+
+#include <linux/types.h>
+
+#define XPOOL_NTP_PORT 123
+#define XPOOL_NTP_HDR_LEN 48
+
+/* Clock data older than this is never served (used when a slot says 0). */
+#define XPOOL_STALE_DEFAULT_NS (10ULL * 1000000000ULL)
+/* Upper bound userspace may publish; keeps the fixed-point maths below in range. */
+#define XPOOL_STALE_MAX_NS (3600ULL * 1000000000ULL)
+
+/*
+ * Root dispersion growth: short-format (16.16 s) units per 2^40 ns of age.
+ * 15 ppm (RFC 5905 PHI) = 15e-6 * 65536 * 2^40 / 1e9 = 1080.86.
+ */
+#define XPOOL_DISP_RATE_SHIFT 40
+#define XPOOL_DISP_RATE_PHI   1081
+#define XPOOL_DISP_RATE_MAX   (1U << 20) /* 1.5% : far beyond any sane clock */
+
+enum xpool_clock_flags {
+	XPOOL_CLOCK_SYNCED = 1, /* clear: reply LI=3, stratum 0, refid 0, as chrony does */
+};
+
+/*
+ * One published view of the clock. All timing is relative to CLOCK_MONOTONIC, which is
+ * what bpf_ktime_get_ns() reads: wall time now = ntp_time + (ktime - mono_ns).
+ */
+struct xpool_clock_slot {
+	__u64 mono_ns;	  /* CLOCK_MONOTONIC of the read; 0 = never written */
+	__u64 ntp_time;	  /* NTP 32.32 time at mono_ns, era-wrapped (mod 2^32 s) */
+	__u64 stale_ns;	  /* pass every request once the data is older; 0 = default */
+	__be64 ref_time;  /* reference timestamp, wire order */
+	__be32 root_delay; /* NTP short format, wire order */
+	__u32 root_disp;  /* NTP short format, host order: the program adds growth */
+	__be32 refid;	  /* wire order */
+	__u32 disp_rate;  /* growth, see XPOOL_DISP_RATE_SHIFT */
+	__u8 leap;	  /* LI 0..2 while synchronised */
+	__u8 stratum;	  /* 1..15 while synchronised */
+	__s8 precision;	  /* log2 seconds */
+	__u8 flags;	  /* enum xpool_clock_flags */
+	__u32 pad;
+};
+
+/*
+ * Latch (two slots and a sequence): the writer bumps seq, rewrites slot[0], bumps seq,
+ * rewrites slot[1]. Readers use slot[seq & 1] and retry when seq moved under them, so
+ * they never block and never return a half-written slot. The map is BPF_F_MMAPABLE and
+ * the writer updates it in place through mmap().
+ */
+struct xpool_clock {
+	__u64 seq;
+	struct xpool_clock_slot slot[2];
+};
+
+enum xpool_control_mode {
+	XPOOL_CONTROL_DROP = 0, /* mode 6/7 (ntpq, monlist) dropped: the default */
+	XPOOL_CONTROL_PASS = 1, /* handed to the kernel stack */
+};
+
+/* Written rarely by userspace; an all-zero value is a safe default. */
+struct xpool_config {
+	__u32 control_mode; /* enum xpool_control_mode */
+	__u32 addr_filter;  /* 0: answer for every destination; 1: only those in xpool_addrs */
+	__s8 min_poll;	    /* reply poll = max(request poll, min_poll), as chrony does */
+	__u8 pad[7];
+};
+
+/* Key of xpool_addrs: an IPv6 address, or an IPv4 one mapped as ::ffff:a.b.c.d. */
+struct xpool_addr {
+	__u8 addr[16];
+};
+
+/*
+ * Verdict counters: one per reason, indexing the per-CPU array xpool_stats.
+ * X(name, verdict, description): the list is the single source for the enum and the
+ * names userspace prints.
+ */
+#define XPOOL_STATS(X)                                                                           \
+	X(REPLY, "tx", "replies sent, clock synchronised")                                        \
+	X(REPLY_UNSYNC, "tx", "replies sent with LI=3, stratum 0 (clock unsynchronised)")           \
+	X(PASS_NOT_IP, "pass", "not IPv4 or IPv6 (after at most two VLAN tags)")                    \
+	X(PASS_NOT_UDP, "pass", "IP but not UDP")                                                   \
+	X(PASS_OTHER_PORT, "pass", "UDP to a port other than 123")                                  \
+	X(PASS_FRAGMENT, "pass", "IPv4 fragment")                                                   \
+	X(PASS_IPV6_EXT, "pass", "IPv6 with extension headers")                                     \
+	X(PASS_L3_INVALID, "pass", "truncated or invalid L2/L3/L4 header: the kernel decides")      \
+	X(PASS_NOT_OURS, "pass", "destination not in the address map")                             \
+	X(PASS_AUTH, "pass", "NTP with a MAC or crypto-NAK (symmetric keys)")                       \
+	X(PASS_EXTENSION, "pass", "NTPv4 with extension fields (NTS)")                              \
+	X(PASS_MODE, "pass", "NTP mode other than client (symmetric, server, broadcast)")           \
+	X(PASS_VERSION, "pass", "NTP version 0 or above 4")                                         \
+	X(PASS_CONTROL, "pass", "NTP mode 6/7 with control-mode pass")                              \
+	X(PASS_BAD_CSUM, "pass", "UDP checksum neither valid nor partial: the kernel drops it")     \
+	X(PASS_STALE, "pass", "clock data never written or older than its limit")                  \
+	X(PASS_CLOCK_BUSY, "pass", "clock data changed during every read attempt")                 \
+	X(DROP_CONTROL, "drop", "NTP mode 6/7 (control, monlist)")                                  \
+	X(DROP_BAD_ADDR, "drop", "source port 0, or an address no real client uses")                \
+	X(DROP_MALFORMED, "drop", "to port 123 and broken: bad UDP length, short NTP header")
+
+#define XPOOL_STAT_ENUM(name, verdict, desc) XPOOL_STAT_##name,
+enum xpool_stat { XPOOL_STATS(XPOOL_STAT_ENUM) XPOOL_STAT__MAX };
+#undef XPOOL_STAT_ENUM
+
+/*
+ * Nanoseconds to NTP 32.32 units without a division (hot path): split at 2^30 ns.
+ * 2^30 ns = 2^62 / 1e9 units (truncated: 0.43 unit, 1e-10 s, per 1.07 s of age);
+ * the low part uses 2^63 / 1e9 rounded, shifted by 31; lo < 2^30 keeps the product
+ * below 2^64. Exact to one unit (233 ps) for ages up to XPOOL_STALE_MAX_NS.
+ */
+static inline __u64 xpool_ns_to_ntp64(__u64 ns)
+{
+	__u64 hi = ns >> 30, lo = ns & ((1ULL << 30) - 1);
+
+	return hi * 4611686018ULL + ((lo * 9223372037ULL) >> 31);
+}
+
+#endif /* XPOOL_SHARED_H */

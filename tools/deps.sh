@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# deps.sh - installs the Debian packages xpool builds, tests and demos with; a no-op once done.
+set -euo pipefail
+
+PKGS=(
+	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcap-dev pkg-config
+	linux-libc-dev iproute2 libcriterion-dev
+	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages (${missing[*]}); run 'make deps' as root" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
