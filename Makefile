@@ -40,7 +40,7 @@ BPF_PROGS := xpool_ntp xpool_reflect xpool_pass
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
 SKELS := $(BPF_PROGS:%=$(BUILD)/skel/%.skel.h)
 
-$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c | $(BPF_BUILD)
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -61,7 +61,7 @@ TEST_BIN := $(BUILD)/tests/xpool-tests
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-$(BUILD)/obj/%.o: %.c | $(SKELS)
+$(BUILD)/obj/%.o: %.c Makefile | $(SKELS)
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@

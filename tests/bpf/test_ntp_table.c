@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_ntp_table.c - the XDP responder against a table of crafted frames, byte for byte. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <linux/bpf.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xpool_ntp.skel.h"
+#include "xt_bpf.h"
+#include "xt_pkt.h"
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* NTP units for ns of age, by floating point: independent of the program's fixed point. */
+static uint64_t ntp_units(uint64_t ns)
+{
+	return (uint64_t)((long double)ns * 4294967296.0L / 1e9L);
+}
+
+/*
+ * Runs one frame and checks the verdict, that exactly its counter moved, and the frame:
+ * untouched unless XDP_TX; for XDP_TX every byte against an independently built reply.
+ */
+static void check_frame(struct xt_bpf *b, const uint8_t *req, size_t len, uint32_t want_act,
+			enum xpool_stat want_st, const char *name)
+{
+	uint64_t before[XPOOL_STAT__MAX], after[XPOOL_STAT__MAX], t0, t1, lo, hi, rx, tx;
+	uint8_t out[XT_MAX_FRAME + 64], exp[XT_MAX_FRAME + 64];
+	const struct xpool_clock_slot *s = &b->slot;
+	size_t out_len = sizeof(out);
+	struct xt_layers ly;
+	uint32_t act, disp;
+	int ret;
+
+	cr_assert_eq(ntpd_xdp_read_stats(&b->x, before), 0);
+	t0 = xt_mono_ns();
+	ret = xt_bpf_run(b, req, len, out, &out_len, &act);
+	t1 = xt_mono_ns();
+	cr_assert_eq(ret, 0, "%s: test_run: %s", name, strerror(-ret));
+	cr_assert_eq(ntpd_xdp_read_stats(&b->x, after), 0);
+	cr_expect_eq(act, want_act, "%s: verdict %u, expected %u", name, act, want_act);
+	for (int k = 0; k < XPOOL_STAT__MAX; k++)
+		cr_expect_eq(after[k] - before[k], k == (int)want_st ? 1u : 0u,
+			     "%s: counter %d moved by %lu (expected counter %d)", name, k,
+			     (unsigned long)(after[k] - before[k]), want_st);
+	cr_expect_eq(out_len, len, "%s: length %zu, expected %zu", name, out_len, len);
+	if (act != XDP_TX || want_act != XDP_TX) {
+		cr_expect(!memcmp(out, req, len), "%s: frame changed without XDP_TX", name);
+		return;
+	}
+	cr_assert_eq(xt_layers(out, len, &ly), 0, "%s: reply does not parse", name);
+	rx = get64(out + ly.ntp + 32);
+	tx = get64(out + ly.ntp + 40);
+	cr_expect_eq(rx, tx, "%s: receive and transmit timestamps differ", name);
+	lo = s->ntp_time + ntp_units(t0 - s->mono_ns) - 2;
+	hi = s->ntp_time + ntp_units(t1 - s->mono_ns) + 2;
+	cr_expect(rx - lo <= hi - lo, "%s: timestamp %#lx outside [%#lx, %#lx]", name,
+		  (unsigned long)rx, (unsigned long)lo, (unsigned long)hi);
+	disp = get32(out + ly.ntp + 8);
+	cr_expect(disp >= s->root_disp + (((t0 - s->mono_ns) * s->disp_rate) >> 40) &&
+			  disp <= s->root_disp + (((t1 - s->mono_ns) * s->disp_rate) >> 40),
+		  "%s: root dispersion %#x out of range", name, disp);
+	xt_expected_reply(req, len,
+			  &(struct xt_reply_params){ .slot = s, .min_poll = b->cfg.min_poll, .ts = rx,
+						     .root_disp = disp },
+			  exp);
+	for (size_t i = 0; i < len; i++) {
+		if (out[i] != exp[i]) {
+			cr_expect_fail("%s: reply byte %zu is %#x, expected %#x", name, i, out[i],
+				       exp[i]);
+			break;
+		}
+	}
+	cr_expect(xt_csums_valid(out, len), "%s: reply checksums invalid", name);
+}
+
+static void check_spec(struct xt_bpf *b, const struct xt_spec *sp, uint32_t act,
+		       enum xpool_stat st, const char *name)
+{
+	uint8_t f[XT_MAX_FRAME];
+	size_t len = xt_build(sp, f);
+
+	check_frame(b, f, len, act, st, name);
+}
+
+enum setup {
+	SETUP_NONE,
+	SETUP_CONTROL_PASS,
+	SETUP_FILTER,
+	SETUP_NEVER_WRITTEN,
+	SETUP_STALE,
+	SETUP_UNSYNC,
+	SETUP_LEAP_INSERT,
+	SETUP_LEAP_DELETE,
+	SETUP_MIN_POLL,
+	SETUP_GROWTH,
+	SETUP_BAD_STRATUM,
+};
+
+struct tcase {
+	const char *name;
+	struct xt_spec spec;
+	uint32_t action;
+	enum xpool_stat stat;
+	enum setup setup;
+};
+
+#define TX(n, ...)	    { n, { __VA_ARGS__ }, XDP_TX, XPOOL_STAT_REPLY, SETUP_NONE }
+#define V(n, a, s, ...)	    { n, { __VA_ARGS__ }, XDP_##a, XPOOL_STAT_##s, SETUP_NONE }
+#define VS(n, a, s, u, ...) { n, { __VA_ARGS__ }, XDP_##a, XPOOL_STAT_##s, SETUP_##u }
+
+static struct tcase cases[] = {
+	TX("ipv4 plain"),
+	TX("ipv6 plain", .v6 = 1),
+	TX("ipv4 one 802.1Q tag", .vlans = 1),
+	TX("ipv6 one 802.1Q tag", .v6 = 1, .vlans = 1),
+	TX("ipv4 802.1ad + 802.1Q", .vlans = 2, .outer_ad = 1),
+	TX("ipv6 two 802.1Q tags", .v6 = 1, .vlans = 2),
+	V("three tags are not parsed", PASS, PASS_NOT_IP, .vlans = 3),
+	TX("ipv4 options ihl 6", .ihl = 6),
+	TX("ipv4 options ihl 15 + 2 tags", .ihl = 15, .vlans = 2),
+	TX("ipv4 ethernet padding", .pad = 10),
+	TX("ipv6 ethernet padding", .v6 = 1, .pad = 6),
+	TX("ipv4 partial checksum (veth TX offload)", .csum = XT_CSUM_PARTIAL),
+	TX("ipv6 partial checksum", .v6 = 1, .csum = XT_CSUM_PARTIAL),
+	TX("ipv4 no checksum", .csum = XT_CSUM_ZERO),
+	V("ipv6 zero checksum is invalid", PASS, PASS_BAD_CSUM, .v6 = 1, .csum = XT_CSUM_ZERO),
+	V("ipv4 bad udp checksum", PASS, PASS_BAD_CSUM, .csum = XT_CSUM_BAD),
+	V("ipv6 bad udp checksum", PASS, PASS_BAD_CSUM, .v6 = 1, .csum = XT_CSUM_BAD),
+	TX("ipv4 ECN bits cleared", .tos = 0xb9),
+	TX("ipv6 ECN bits cleared", .v6 = 1, .tos = 0xb9),
+	TX("ipv4 ttl 1 answered with 64", .ttl = 1),
+	TX("poll 10 echoed", .poll = 10),
+	TX("poll -3 echoed", .poll = -3),
+	TX("ntp v1", .vn = 1),
+	TX("ntp v2", .vn = 2),
+	TX("ntp v3", .vn = 3),
+	V("arp", PASS, PASS_NOT_IP, .ethertype = 0x0806),
+	V("ipv4 tcp to 123", PASS, PASS_NOT_UDP, .proto = 6),
+	V("ipv6 icmpv6", PASS, PASS_NOT_UDP, .v6 = 1, .proto = 58),
+	V("ipv4 udp port 124", PASS, PASS_OTHER_PORT, .dport = 124),
+	V("ipv6 udp port 53", PASS, PASS_OTHER_PORT, .v6 = 1, .dport = 53),
+	V("ipv4 first fragment (MF)", PASS, PASS_FRAGMENT, .frag = 0x2000),
+	V("ipv4 later fragment (offset)", PASS, PASS_FRAGMENT, .frag = 0x0010),
+	TX("ipv4 DF is fine", .frag = 0x4000),
+	V("ipv6 hop-by-hop", PASS, PASS_IPV6_EXT, .v6 = 1, .v6_ext = XT_Z),
+	V("ipv6 fragment header", PASS, PASS_IPV6_EXT, .v6 = 1, .v6_ext = 44),
+	V("ipv6 destination options", PASS, PASS_IPV6_EXT, .v6 = 1, .v6_ext = 60),
+	V("ipv4 bad header checksum", PASS, PASS_L3_INVALID, .bad_ipcsum = 1),
+	V("ipv4 ihl 4", PASS, PASS_L3_INVALID, .ihl = 4),
+	V("ipv4 total length beyond frame", PASS, PASS_L3_INVALID, .ip_len_delta = 1),
+	V("ipv4 total length below headers", PASS, PASS_L3_INVALID, .ip_len_delta = -50),
+	V("ipv6 payload length beyond frame", PASS, PASS_L3_INVALID, .v6 = 1, .ip_len_delta = 1),
+	V("ipv6 payload length below udp", PASS, PASS_L3_INVALID, .v6 = 1, .ip_len_delta = -50),
+	V("ipv6 version 4 in ipv6 ethertype", PASS, PASS_L3_INVALID, .ethertype = 0x86dd),
+	V("udp length beyond ip payload", DROP, DROP_MALFORMED, .udp_len_delta = 1),
+	V("udp length below 8", DROP, DROP_MALFORMED, .udp_len_delta = -50),
+	V("ipv6 udp length beyond payload", DROP, DROP_MALFORMED, .v6 = 1, .udp_len_delta = 4),
+	TX("udp length shorter than ip payload: ntp 48 + trailer", .ip_len_delta = 4, .pad = 4),
+	V("source port 0", DROP, DROP_BAD_ADDR, .sport = XT_Z),
+	V("source 0.0.0.0", DROP, DROP_BAD_ADDR, .src = "0.0.0.0"),
+	V("source 127.0.0.1", DROP, DROP_BAD_ADDR, .src = "127.0.0.1"),
+	V("source 224.0.0.1", DROP, DROP_BAD_ADDR, .src = "224.0.0.1"),
+	V("source 255.255.255.255", DROP, DROP_BAD_ADDR, .src = "255.255.255.255"),
+	V("destination 255.255.255.255", DROP, DROP_BAD_ADDR, .dst = "255.255.255.255"),
+	V("destination 224.0.1.1", DROP, DROP_BAD_ADDR, .dst = "224.0.1.1"),
+	V("source ::", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::"),
+	V("source ::1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::1"),
+	V("source ff02::1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "ff02::1"),
+	V("destination ff02::101", DROP, DROP_BAD_ADDR, .v6 = 1, .dst = "ff02::101"),
+	V("mode 6 dropped", DROP, DROP_CONTROL, .mode = 6, .ntp_len = 12),
+	V("mode 7 monlist dropped", DROP, DROP_CONTROL, .mode = 7, .vn = 2, .ntp_len = 8),
+	V("ipv6 mode 7 dropped", DROP, DROP_CONTROL, .v6 = 1, .mode = 7, .ntp_len = 192),
+	VS("mode 6 passed by config", PASS, PASS_CONTROL, CONTROL_PASS, .mode = 6, .ntp_len = 12),
+	VS("filter: listed ipv4", TX, REPLY, FILTER, .dst = "192.0.2.1"),
+	VS("filter: unlisted ipv4", PASS, PASS_NOT_OURS, FILTER, .dst = "192.0.2.9"),
+	VS("filter: listed ipv6", TX, REPLY, FILTER, .v6 = 1, .dst = "2001:db8::1"),
+	VS("filter: unlisted ipv6", PASS, PASS_NOT_OURS, FILTER, .v6 = 1, .dst = "2001:db8::9"),
+	VS("clock never written", PASS, PASS_STALE, NEVER_WRITTEN),
+	VS("clock stale", PASS, PASS_STALE, STALE),
+	VS("ipv6 clock stale", PASS, PASS_STALE, STALE, .v6 = 1),
+	VS("unsynchronised: LI=3 stratum 0", TX, REPLY_UNSYNC, UNSYNC),
+	VS("stratum 16 is unsynchronised", TX, REPLY_UNSYNC, BAD_STRATUM),
+	VS("leap insert: LI=1", TX, REPLY, LEAP_INSERT),
+	VS("leap delete: LI=2", TX, REPLY, LEAP_DELETE, .v6 = 1),
+	VS("poll raised to min-poll", TX, REPLY, MIN_POLL, .poll = 2),
+	VS("poll above min-poll kept", TX, REPLY, MIN_POLL, .poll = 9),
+	VS("root dispersion grows with age", TX, REPLY, GROWTH),
+};
+
+#define N_CASES (sizeof(cases) / sizeof(cases[0]))
+
+/* Criterion hands parameters to another process: pass indices, not pointers. */
+ParameterizedTestParameters(ntp_table, cases)
+{
+	static int idx[N_CASES];
+
+	for (size_t i = 0; i < N_CASES; i++)
+		idx[i] = i;
+	return cr_make_param_array(int, idx, N_CASES);
+}
+
+static void apply_setup(struct xt_bpf *b, enum setup setup)
+{
+	struct xpool_config cfg = b->cfg;
+	struct ntpd_clock_params p = xt_default_clock();
+	struct xpool_clock_slot zero = { 0 };
+	struct xpool_addr a4 = { .addr = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 } }, a6;
+	__u32 one = 1;
+
+	inet_pton(AF_INET6, "2001:db8::1", a6.addr);
+	switch (setup) {
+	case SETUP_NONE:
+		return;
+	case SETUP_CONTROL_PASS:
+		cfg.control_mode = XPOOL_CONTROL_PASS;
+		break;
+	case SETUP_FILTER:
+		cfg.addr_filter = 1;
+		cr_assert_eq(bpf_map_update_elem(bpf_map__fd(b->x.skel->maps.xpool_addrs), &a4,
+						 &one, 0),
+			     0);
+		cr_assert_eq(bpf_map_update_elem(bpf_map__fd(b->x.skel->maps.xpool_addrs), &a6,
+						 &one, 0),
+			     0);
+		break;
+	case SETUP_NEVER_WRITTEN:
+		ntpd_clock_publish(b->x.clock, &zero);
+		b->slot = zero;
+		return;
+	case SETUP_STALE:
+		p.stale_ns = 2000000000ULL;
+		xt_bpf_clock(b, &p, 2100000000ULL);
+		return;
+	case SETUP_UNSYNC:
+		p.synced = false;
+		xt_bpf_clock(b, &p, 0);
+		return;
+	case SETUP_BAD_STRATUM:
+		p.stratum = 16;
+		xt_bpf_clock(b, &p, 0);
+		return;
+	case SETUP_LEAP_INSERT:
+	case SETUP_LEAP_DELETE:
+		p.leap = setup == SETUP_LEAP_INSERT ? 1 : 2;
+		xt_bpf_clock(b, &p, 0);
+		return;
+	case SETUP_MIN_POLL:
+		cfg.min_poll = 4;
+		break;
+	case SETUP_GROWTH:
+		p.disp_rate = XPOOL_DISP_RATE_PHI;
+		xt_bpf_clock(b, &p, 5000000000ULL); /* 5 s at 15 ppm: 75 us, about 5 units */
+		return;
+	}
+	cr_assert_eq(xt_bpf_set_config(b, &cfg), 0);
+}
+
+ParameterizedTest(int *i, ntp_table, cases)
+{
+	const struct tcase *tc = &cases[*i];
+	struct xt_bpf b;
+
+	cr_assert_eq(xt_bpf_open(&b), 0, "cannot load the XDP program (root and BPF needed)");
+	apply_setup(&b, tc->setup);
+	check_spec(&b, &tc->spec, tc->action, tc->stat, tc->name);
+	xt_bpf_close(&b);
+}
+
+Test(ntp_table, every_version_and_mode)
+{
+	struct xt_bpf b;
+	char name[64];
+
+	cr_assert_eq(xt_bpf_open(&b), 0);
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (int vn = 0; vn < 8; vn++) {
+			for (int mode = 0; mode < 8; mode++) {
+				struct xt_spec sp = { .v6 = v6 };
+				uint32_t act = XDP_TX;
+				enum xpool_stat st = XPOOL_STAT_REPLY;
+
+				sp.vn = vn ? vn : XT_Z;
+				sp.mode = mode ? mode : XT_Z;
+				if (mode == 6 || mode == 7) {
+					act = XDP_DROP;
+					st = XPOOL_STAT_DROP_CONTROL;
+				} else if (vn < 1 || vn > 4) {
+					act = XDP_PASS;
+					st = XPOOL_STAT_PASS_VERSION;
+				} else if (mode != 3) {
+					act = XDP_PASS;
+					st = XPOOL_STAT_PASS_MODE;
+				}
+				snprintf(name, sizeof(name), "ipv%d version %d mode %d", v6 ? 6 : 4, vn,
+					 mode);
+				check_spec(&b, &sp, act, st, name);
+			}
+		}
+	}
+	xt_bpf_close(&b);
+}
+
+Test(ntp_table, ntp_lengths)
+{
+	static const int lens[] = { 0, 47, 48, 52, 68, 72, 120 };
+	struct xt_bpf b;
+	char name[64];
+
+	cr_assert_eq(xt_bpf_open(&b), 0);
+	for (int v6 = 0; v6 < 2; v6++) {
+		for (int vn = 3; vn <= 4; vn++) {
+			for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+				struct xt_spec sp = { .v6 = v6, .vn = vn, .ntp_len = lens[i] ? lens[i] : XT_Z };
+				uint32_t act = XDP_PASS;
+				enum xpool_stat st;
+
+				if (lens[i] < 48) {
+					act = XDP_DROP;
+					st = XPOOL_STAT_DROP_MALFORMED;
+				} else if (lens[i] == 48) {
+					act = XDP_TX;
+					st = XPOOL_STAT_REPLY;
+				} else if (vn == 3 || lens[i] == 52 || lens[i] == 68 || lens[i] == 72) {
+					st = XPOOL_STAT_PASS_AUTH;
+				} else {
+					st = XPOOL_STAT_PASS_EXTENSION;
+				}
+				snprintf(name, sizeof(name), "ipv%d v%d ntp length %d", v6 ? 6 : 4, vn,
+					 lens[i]);
+				check_spec(&b, &sp, act, st, name);
+			}
+		}
+	}
+	xt_bpf_close(&b);
+}
+
+/* Every prefix of a request, down to a bare Ethernet header, and below (rejected by the kernel). */
+Test(ntp_table, truncation_at_every_byte)
+{
+	static const struct xt_spec bases[] = {
+		{ 0 },
+		{ .v6 = 1 },
+		{ .vlans = 2, .outer_ad = 1, .ihl = 7 },
+		{ .v6 = 1, .vlans = 1 },
+	};
+	uint8_t f[XT_MAX_FRAME], out[XT_MAX_FRAME];
+	struct xt_bpf b;
+	char name[64];
+
+	cr_assert_eq(xt_bpf_open(&b), 0);
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		size_t len = xt_build(&bases[i], f);
+
+		for (size_t cut = 1; cut < len; cut++) {
+			snprintf(name, sizeof(name), "base %zu cut at %zu of %zu", i, cut, len);
+			if (cut < 14) {
+				size_t out_len = sizeof(out);
+				uint32_t act;
+
+				cr_expect_eq(xt_bpf_run(&b, f, cut, out, &out_len, &act), -EINVAL,
+					     "%s: the kernel runs no frame below 14 bytes", name);
+				continue;
+			}
+			check_frame(&b, f, cut, XDP_PASS, XPOOL_STAT_PASS_L3_INVALID, name);
+		}
+	}
+	xt_bpf_close(&b);
+}
+
+Test(ntp_table, fresh_load_passes_everything)
+{
+	struct ntpd_xdp x;
+	uint8_t f[XT_MAX_FRAME], out[XT_MAX_FRAME];
+	size_t len = xt_build(&(struct xt_spec){ 0 }, f), out_len = sizeof(out);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .data_out = out,
+		    .data_size_out = out_len, .repeat = 1);
+
+	cr_assert_eq(ntpd_xdp_load(&x), 0);
+	cr_assert_eq(bpf_prog_test_run_opts(ntpd_xdp_prog_fd(&x), &opts), 0);
+	cr_expect_eq(opts.retval, XDP_PASS, "no clock data yet: the kernel must answer");
+	ntpd_xdp_close(&x);
+}
+
+/* NTP era 1 starts 2036-02-07T06:28:16Z (Unix 2085978496): seconds wrap to 0. */
+Test(ntp_table, era_rollover)
+{
+	struct ntpd_clock_params p = xt_default_clock();
+	struct timespec real = { .tv_sec = 2085978495, .tv_nsec = 999000000 };
+	uint8_t f[XT_MAX_FRAME], out[XT_MAX_FRAME];
+	size_t len = xt_build(&(struct xt_spec){ 0 }, f), out_len = sizeof(out);
+	struct xt_layers ly;
+	struct xt_bpf b;
+	uint32_t act;
+
+	cr_assert_eq(xt_bpf_open(&b), 0);
+	/* read 2 ms before era 1, as seen 10 ms ago: now is 8 ms into era 1 */
+	ntpd_clock_fill(&b.slot, &p, xt_mono_ns() - 10000000ULL, &real);
+	cr_expect_eq(b.slot.ntp_time >> 32, 0xffffffffULL);
+	ntpd_clock_publish(b.x.clock, &b.slot);
+	cr_assert_eq(xt_bpf_run(&b, f, len, out, &out_len, &act), 0);
+	cr_assert_eq(act, XDP_TX);
+	xt_layers(out, len, &ly);
+	cr_expect_eq(get32(out + ly.ntp + 40), 0, "seconds must wrap to era 1");
+	cr_expect(get32(out + ly.ntp + 44) > ntp_units(8000000) &&
+			  get32(out + ly.ntp + 44) < ntp_units(500000000),
+		  "fraction %#x not ~8 ms", get32(out + ly.ntp + 44));
+	xt_bpf_close(&b);
+}
