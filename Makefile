@@ -36,11 +36,15 @@ BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -W
 	-Ibpf -I/usr/include/$(MULTIARCH)
 
 # ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
-BPF_PROGS := xpool_ntp xpool_reflect xpool_pass
+BPF_PROGS := xpool_ntp xpool_reflect xpool_pass xpool_bench
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
 SKELS := $(BPF_PROGS:%=$(BUILD)/skel/%.skel.h)
 
 $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(BPF_BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_BUILD)/%.bpf.o: tools/bench/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

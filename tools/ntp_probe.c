@@ -1,3 +1,241 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntp_probe.c - xpool-ntp-probe: test helper that sends one NTP request or listens for them. */
-int main(void) { return 0; }
+/* ntp_probe.c - xpool-ntp-probe: sends one NTP request and decodes the reply, or listens for requests. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xp_parse.h"
+#include "xp_time.h"
+
+#define EXIT_USAGE   2
+#define EXIT_TIMEOUT 3
+
+struct probe_opts {
+	const char *addr;
+	long port, ext, version, timeout_ms, count, mode;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xpool-ntp-probe send ADDR [--port N] [--version N] [--mode N] [--ext BYTES]\n"
+		   "                        [--timeout MS]\n"
+		   "       xpool-ntp-probe listen [ADDR] [--port N] [--count N] [--timeout MS]\n"
+		   "send: one request (with an extension field of BYTES if given); prints the reply.\n"
+		   "listen: prints each datagram received; exit 0 once COUNT arrived, 3 on timeout.\n");
+}
+
+static int resolve(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	char svc[8];
+	int ret;
+
+	snprintf(svc, sizeof(svc), "%ld", port);
+	ret = getaddrinfo(addr, svc, &hints, &ai);
+	if (ret) {
+		fprintf(stderr, "xpool-ntp-probe: %s: %s\n", addr, gai_strerror(ret));
+		return -EINVAL;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = v;
+}
+
+static int do_send(const struct probe_opts *o)
+{
+	uint8_t req[1024] = { 0 }, rep[2048];
+	struct sockaddr_storage ss;
+	struct timespec t1, t4;
+	struct pollfd pfd;
+	size_t len = 48;
+	socklen_t sl;
+	ssize_t n;
+	int fd, ret = 1;
+
+	if (resolve(o->addr, o->port, &ss, &sl))
+		return EXIT_USAGE;
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
+		perror("xpool-ntp-probe: socket");
+		goto out;
+	}
+	req[0] = (o->version & 7) << 3 | (o->mode & 7);
+	req[2] = 6;
+	req[3] = 0xe9;
+	if (o->ext) {
+		/* one extension field: type 0x0104 (NTS Unique Identifier), length, zero body */
+		req[48] = 0x01;
+		req[49] = 0x04;
+		req[50] = o->ext >> 8;
+		req[51] = o->ext;
+		len += o->ext;
+	}
+	clock_gettime(CLOCK_REALTIME, &t1);
+	put64(req + 40, xp_timespec_to_ntp64(&t1));
+	if (send(fd, req, len, 0) != (ssize_t)len) {
+		perror("xpool-ntp-probe: send");
+		goto out;
+	}
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, o->timeout_ms) <= 0) {
+		printf("timeout\n");
+		ret = EXIT_TIMEOUT;
+		goto out;
+	}
+	n = recv(fd, rep, sizeof(rep), 0);
+	clock_gettime(CLOCK_REALTIME, &t4);
+	if (n < 48) {
+		printf("short reply: %zd bytes\n", n);
+		goto out;
+	}
+	{
+		int64_t T1 = xp_ntp64_to_unix_ns(get64(req + 40), t1.tv_sec);
+		int64_t T2 = xp_ntp64_to_unix_ns(get64(rep + 32), t1.tv_sec);
+		int64_t T3 = xp_ntp64_to_unix_ns(get64(rep + 40), t1.tv_sec);
+		int64_t T4 = (int64_t)xp_ts_ns(&t4);
+		char refid[5] = { 0 };
+
+		memcpy(refid, rep + 12, 4);
+		for (int i = 0; i < 4; i++)
+			if (refid[i] && (refid[i] < 0x20 || refid[i] > 0x7e))
+				refid[i] = '.';
+		printf("len=%zd li=%d vn=%d mode=%d stratum=%d poll=%d precision=%d "
+		       "rootdelay=%08x rootdisp=%08x refid=%08x(%s) origin_ok=%d "
+		       "offset_ns=%lld delay_ns=%lld\n",
+		       n, rep[0] >> 6, (rep[0] >> 3) & 7, rep[0] & 7, rep[1], (int8_t)rep[2],
+		       (int8_t)rep[3], get32(rep + 4), get32(rep + 8), get32(rep + 12), refid,
+		       !memcmp(rep + 24, req + 40, 8), (long long)(((T2 - T1) + (T3 - T4)) / 2),
+		       (long long)((T4 - T1) - (T3 - T2)));
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int do_listen(const struct probe_opts *o)
+{
+	struct sockaddr_storage ss, from;
+	socklen_t sl, fl;
+	uint8_t buf[2048];
+	char host[INET6_ADDRSTRLEN];
+	long got = 0;
+	int fd, one = 1, zero = 0, ret = 1;
+
+	if (resolve(o->addr ? o->addr : "::", o->port, &ss, &sl))
+		return EXIT_USAGE;
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd >= 0 && ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, sl)) {
+		perror("xpool-ntp-probe: bind");
+		goto out;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	while (got < o->count) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, o->timeout_ms) <= 0) {
+			printf("timeout after %ld datagrams\n", got);
+			ret = EXIT_TIMEOUT;
+			goto out;
+		}
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			continue;
+		getnameinfo((struct sockaddr *)&from, fl, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
+		printf("received %zd bytes from %s mode=%d\n", n, host, n ? buf[0] & 7 : -1);
+		fflush(stdout);
+		got++;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },   { "ext", required_argument, NULL, 'e' },
+		{ "version", required_argument, NULL, 'V' }, { "mode", required_argument, NULL, 'm' },
+		{ "timeout", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
+	};
+	struct probe_opts o = { .port = 123, .version = 4, .mode = 3, .timeout_ms = 2000, .count = 1 };
+	const char *cmd;
+	int c, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			bad |= xp_parse_long(optarg, 1, 65535, &o.port);
+			break;
+		case 'e':
+			bad |= xp_parse_long(optarg, 16, 512, &o.ext) || o.ext % 4;
+			break;
+		case 'V':
+			bad |= xp_parse_long(optarg, 0, 7, &o.version);
+			break;
+		case 'm':
+			bad |= xp_parse_long(optarg, 0, 7, &o.mode);
+			break;
+		case 't':
+			bad |= xp_parse_long(optarg, 1, 600000, &o.timeout_ms);
+			break;
+		case 'c':
+			bad |= xp_parse_long(optarg, 1, 1000000, &o.count);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			bad = 1;
+		}
+	}
+	if (bad || optind >= argc) {
+		fprintf(stderr, "xpool-ntp-probe: invalid arguments (--ext takes 16-512, a multiple of 4)\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	o.addr = optind < argc ? argv[optind] : NULL;
+	if (!strcmp(cmd, "send") && o.addr)
+		return do_send(&o);
+	if (!strcmp(cmd, "listen"))
+		return do_listen(&o);
+	usage(stderr);
+	return EXIT_USAGE;
+}

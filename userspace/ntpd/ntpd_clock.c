@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* ntpd_clock.c - builds clock slots and publishes them to the XDP program's latch. */
 #include <endian.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ntpd_clock.h"
 
@@ -56,4 +59,17 @@ int ntpd_clock_refresh(struct xpool_clock *ck, const struct ntpd_clock_params *p
 	ntpd_clock_publish(ck, &s);
 out:
 	return ret;
+}
+
+int ntpd_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	*len = (sizeof(struct xpool_clock) + page - 1) / page * page;
+	mem = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	*ck = mem;
+	return 0;
 }

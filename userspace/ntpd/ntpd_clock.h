@@ -4,6 +4,7 @@
 #define NTPD_CLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xpool_shared.h"
@@ -33,5 +34,8 @@ void ntpd_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s
 /* Reads the clock through src and publishes a fresh slot: 0 or -errno. */
 int ntpd_clock_refresh(struct xpool_clock *ck, const struct ntpd_clock_params *p,
 		       const struct xp_clock_src *src);
+
+/* Maps a clock map (BPF_F_MMAPABLE array) for the latch writer; unmap with munmap(*len). */
+int ntpd_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len);
 
 #endif

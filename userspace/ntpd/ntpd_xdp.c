@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ntpd_clock.h"
 #include "ntpd_xdp.h"
 #include "xp_log.h"
 #include "xpool_ntp.skel.h"
@@ -38,8 +39,6 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 int ntpd_xdp_load(struct ntpd_xdp *x)
 {
 	struct bpf_map *map;
-	long page = sysconf(_SC_PAGESIZE);
-	void *mem;
 	int ret;
 
 	memset(x, 0, sizeof(*x));
@@ -59,15 +58,9 @@ int ntpd_xdp_load(struct ntpd_xdp *x)
 		       strerror(-ret));
 		goto out;
 	}
-	x->clock_len = (sizeof(struct xpool_clock) + page - 1) / page * page;
-	mem = mmap(NULL, x->clock_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(x->skel->maps.xpool_clock), 0);
-	if (mem == MAP_FAILED) {
-		ret = -errno;
+	ret = ntpd_clock_mmap(bpf_map__fd(x->skel->maps.xpool_clock), &x->clock, &x->clock_len);
+	if (ret)
 		xp_err("cannot mmap the clock map: %s", strerror(-ret));
-		goto out;
-	}
-	x->clock = mem;
 out:
 	if (ret)
 		ntpd_xdp_close(x);

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# lib.sh - shared helpers for namespace tests and the demo: a server/client veth rig.
+# Sourced; every namespace name carries a per-run prefix and is removed on every exit path.
+
+BUILD=${BUILD:-build}
+XP_PREFIX=${XP_PREFIX:-xp$$r$RANDOM}
+XP_NETNS=()
+XP_PIDS=()
+XP_TMP=$(mktemp -d /tmp/xpool-test.XXXXXX)
+chmod 700 "$XP_TMP"
+
+SRV4=10.201.0.1
+CLI4=10.201.0.2
+SRV6=fd00:201::1
+CLI6=fd00:201::2
+
+xp_log() { printf '[%s] %s\n' "${XP_TEST:-xpool}" "$*"; }
+xp_fail() { xp_log "FAIL: $*"; exit 1; }
+
+xp_cleanup() {
+	local pid ns
+	for pid in "${XP_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${XP_PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null
+	done
+	for ns in "${XP_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$XP_TMP"
+}
+trap xp_cleanup EXIT
+trap 'exit 130' INT TERM
+
+xp_ns() { ip netns exec "$@"; }
+
+# xp_rig SERVER_NS CLIENT_NS: veth pair vs/vc with IPv4 and IPv6 (nodad), a pass-through XDP
+# program on the client end so that the server's XDP_TX replies are delivered.
+xp_rig() {
+	local s=$1 c=$2
+	ip netns add "$s" || return 1
+	XP_NETNS+=("$s")
+	ip netns add "$c" || return 1
+	XP_NETNS+=("$c")
+	ip link add vs netns "$s" type veth peer name vc netns "$c" || return 1
+	ip -n "$s" addr add $SRV4/24 dev vs
+	ip -n "$c" addr add $CLI4/24 dev vc
+	ip -n "$s" addr add $SRV6/64 dev vs nodad
+	ip -n "$c" addr add $CLI6/64 dev vc nodad
+	ip -n "$s" link set lo up
+	ip -n "$c" link set lo up
+	ip -n "$s" link set vs up
+	ip -n "$c" link set vc up
+	ip -n "$c" link set dev vc xdp obj build/bpf/xpool_pass.bpf.o sec xdp || return 1
+}
+
+# xp_bg NS LOGFILE CMD...: runs CMD in NS in the background, remembered for cleanup.
+xp_bg() {
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	XP_PIDS+=($!)
+	XP_LAST_PID=$!
+}
+
+# xp_wait_log FILE PATTERN SECONDS
+xp_wait_log() {
+	local i
+	for i in $(seq $(($3 * 10))); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# |x| < limit for decimal strings
+xp_abs_lt() { awk -v x="$1" -v l="$2" 'BEGIN { if (x < 0) x = -x; exit !(x < l) }'; }

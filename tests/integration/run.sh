@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# run.sh - runs every tests/integration/t_*.sh and prints one closing line of counts.
+cd "$(dirname "$0")/../.." || exit 1
+export BUILD=${BUILD:-build}
+passed=0 failed=0 skipped=0
+for t in tests/integration/t_*.sh; do
+	name=$(basename "$t" .sh)
+	log=$(mktemp /tmp/xpool-$name.XXXXXX)
+	start=$(date +%s)
+	XP_TEST=$name bash "$t" >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "[PASS] $name (${secs}s)"
+	elif [ $rc -eq 77 ]; then
+		skipped=$((skipped + 1))
+		echo "[SKIP] $name: $(tail -n 1 "$log")"
+	else
+		failed=$((failed + 1))
+		echo "[FAIL] $name (${secs}s), last lines:"
+		tail -n 30 "$log" | sed 's/^/    /'
+	fi
+	rm -f "$log"
+done
+echo "integration: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
