@@ -82,16 +82,16 @@ int ntpd_xdp_set_config(struct ntpd_xdp *x, const struct xpool_config *cfg)
 	return ret;
 }
 
-int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX])
+int ntpd_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX])
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(x->skel->maps.xpool_stats);
+	int ncpu = libbpf_num_possible_cpus();
 	uint64_t vals[ncpu > 0 ? ncpu : 1];
 	int ret = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	for (__u32 k = 0; k < XPOOL_STAT__MAX; k++) {
-		ret = bpf_map_lookup_elem(fd, &k, vals);
+		ret = bpf_map_lookup_elem(map_fd, &k, vals);
 		if (ret)
 			goto out;
 		out[k] = 0;
@@ -100,6 +100,11 @@ int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX])
 	}
 out:
 	return ret;
+}
+
+int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX])
+{
+	return ntpd_stats_read(bpf_map__fd(x->skel->maps.xpool_stats), out);
 }
 
 static int attach_one(struct ntpd_xdp *x, int ifindex, uint32_t mode_flag)

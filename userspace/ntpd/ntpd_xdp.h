@@ -28,7 +28,8 @@ struct ntpd_xdp {
 int ntpd_xdp_load(struct ntpd_xdp *x);
 int ntpd_xdp_prog_fd(const struct ntpd_xdp *x);
 int ntpd_xdp_set_config(struct ntpd_xdp *x, const struct xpool_config *cfg);
-/* Sums a per-CPU counter over every CPU. */
+/* Sums each per-CPU counter over every CPU, from a stats map fd or the loaded program. */
+int ntpd_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX]);
 int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX]);
 int ntpd_xdp_attach(struct ntpd_xdp *x, const char *ifname, enum ntpd_xdp_mode mode);
 /* Detaches only where our program is still the one attached. */
