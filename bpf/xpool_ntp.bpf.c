@@ -48,6 +48,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xpool_stats SEC(".maps");
 
+#include "xpool_policy.bpf.h"
+
 struct vlan_hdr {
 	__be16 tci;
 	__be16 proto;
@@ -240,33 +242,44 @@ static __always_inline int clock_read(struct xpool_clock_slot *out)
 	return -1;
 }
 
-/* Fills the NTP reply in place. Returns the counter to bump, or PASS_STALE. */
-static __always_inline enum xpool_stat ntp_reply(struct ntp_hdr *ntp, const struct xpool_config *cfg,
-						 const struct xpool_clock_slot *s, __u64 now)
+/* Checks the clock data's age: 0 and the age, or -1 when it must not be served. */
+static __always_inline int clock_age(const struct xpool_clock_slot *s, __u64 now, __u64 *age)
 {
 	__u64 stale = s->stale_ns ? s->stale_ns : XPOOL_STALE_DEFAULT_NS;
-	__u64 age = now - s->mono_ns, t, disp;
-	__u32 rate = s->disp_rate, li = s->leap, stratum = s->stratum;
-	__be32 refid = s->refid, org_hi, org_lo;
-	__be64 ref = 0;
-	enum xpool_stat st = XPOOL_STAT_REPLY;
-	__s8 poll = ntp->poll;
 
 	if (stale > XPOOL_STALE_MAX_NS)
 		stale = XPOOL_STALE_MAX_NS;
+	*age = now - s->mono_ns;
 	/* never written, published in the future (a bug), or too old: step aside */
-	if (!s->mono_ns || (__s64)age < 0 || age > stale)
-		return XPOOL_STAT_PASS_STALE;
+	if (!s->mono_ns || (__s64)*age < 0 || *age > stale)
+		return -1;
+	return 0;
+}
+
+static __always_inline int clock_synced(const struct xpool_clock_slot *s)
+{
+	return (s->flags & XPOOL_CLOCK_SYNCED) && s->stratum >= 1 && s->stratum <= 15 && s->leap <= 2;
+}
+
+/* Fills the NTP reply in place from clock data of the given age. */
+static __always_inline void ntp_reply(struct ntp_hdr *ntp, const struct xpool_config *cfg,
+				      const struct xpool_clock_slot *s, __u64 age)
+{
+	__u32 rate = s->disp_rate, li = s->leap, stratum = s->stratum;
+	__be32 refid = s->refid, org_hi, org_lo;
+	__s8 poll = ntp->poll;
+	__be64 ref = 0;
+	__u64 t, disp;
+
 	if (rate > XPOOL_DISP_RATE_MAX)
 		rate = XPOOL_DISP_RATE_MAX;
 	disp = s->root_disp + ((age * rate) >> XPOOL_DISP_RATE_SHIFT);
 	if (disp > 0xffffffffULL)
 		disp = 0xffffffffULL;
-	if (!(s->flags & XPOOL_CLOCK_SYNCED) || stratum == 0 || stratum > 15 || li > 2) {
+	if (!clock_synced(s)) {
 		li = 3;
 		stratum = 0;
 		refid = 0;
-		st = XPOOL_STAT_REPLY_UNSYNC;
 	} else {
 		ref = s->ref_time;
 	}
@@ -290,7 +303,34 @@ static __always_inline enum xpool_stat ntp_reply(struct ntp_hdr *ntp, const stru
 	ntp->rx_ts[1] = bpf_htonl((__u32)t);
 	ntp->tx_ts[0] = ntp->rx_ts[0];
 	ntp->tx_ts[1] = ntp->rx_ts[1];
-	return st;
+}
+
+/*
+ * Kiss-o'-death (RFC 5905 7.4), as chrony and ntpd send it: LI=3, stratum 0, the kiss code as
+ * reference ID, and no time of ours: origin, receive and transmit all carry the client's
+ * transmit timestamp, reference time and root delay/dispersion are zero.
+ */
+static __always_inline void ntp_kod(struct ntp_hdr *ntp, const struct xpool_config *cfg,
+				    __s8 precision, __be32 code)
+{
+	__be32 hi = ntp->tx_ts[0], lo = ntp->tx_ts[1];
+	__s8 poll = ntp->poll;
+
+	if (poll < cfg->min_poll)
+		poll = cfg->min_poll;
+	ntp->li_vn_mode = (3 << 6) | (ntp->li_vn_mode & 0x38) | NTP_MODE_SERVER;
+	ntp->stratum = 0;
+	ntp->poll = poll;
+	ntp->precision = precision;
+	ntp->root_delay = 0;
+	ntp->root_disp = 0;
+	ntp->refid = code;
+	ntp->ref_ts[0] = 0;
+	ntp->ref_ts[1] = 0;
+	ntp->org_ts[0] = hi;
+	ntp->org_ts[1] = lo;
+	ntp->rx_ts[0] = hi;
+	ntp->rx_ts[1] = lo;
 }
 
 static __always_inline void swap_eth(struct ethhdr *eth)
@@ -330,6 +370,7 @@ static __always_inline void udp_csum_set(__u64 pseudo, struct udphdr *udp, struc
 struct l4_info {
 	struct udphdr *udp;
 	const void *daddr;     /* destination, for the address filter */
+	const void *saddr;     /* source, for the ACL and the rate limit */
 	__u64 pseudo;	       /* pseudo-header sum: the same for request and reply */
 	__u32 l4_len;	       /* IP payload length */
 	__u32 addr_bad;	       /* source or destination no real client can use */
@@ -346,7 +387,10 @@ static __always_inline int ntp_process(struct cursor *c, struct l4_info *l4, enu
 	struct udphdr *udp = l4->udp;
 	struct xpool_clock_slot slot;
 	__u32 udp_len, ntp_len, mode, version, zero = 0;
+	enum policy_verdict pv;
 	struct ntp_hdr *ntp;
+	__u64 now, age;
+	int synced;
 
 	cfg = bpf_map_lookup_elem(&xpool_config, &zero);
 	if (!cfg)
@@ -408,9 +452,29 @@ static __always_inline int ntp_process(struct cursor *c, struct l4_info *l4, enu
 		*st = XPOOL_STAT_PASS_CLOCK_BUSY;
 		return XDP_PASS;
 	}
-	*st = ntp_reply(ntp, cfg, &slot, bpf_ktime_get_ns());
-	if (*st == XPOOL_STAT_PASS_STALE)
+	now = bpf_ktime_get_ns();
+	if (clock_age(&slot, now, &age) < 0) {
+		*st = XPOOL_STAT_PASS_STALE;
 		return XDP_PASS;
+	}
+	synced = clock_synced(&slot);
+	if (!synced && cfg->unsync_pass) {
+		*st = XPOOL_STAT_PASS_UNSYNC;
+		return XDP_PASS;
+	}
+	*st = acl_check(cfg, l4->saddr, l4->v6, &pv);
+	if (pv == POLICY_ANSWER)
+		*st = rate_check(cfg, l4->saddr, l4->v6, now, &pv);
+	if (pv == POLICY_DROP)
+		return XDP_DROP;
+	if (pv == POLICY_KOD)
+		ntp_kod(ntp, cfg, slot.precision,
+			*st == XPOOL_STAT_KOD_RATE ? bpf_htonl(0x52415445) /* RATE */
+						   : bpf_htonl(0x44454e59) /* DENY */);
+	else
+		ntp_reply(ntp, cfg, &slot, age);
+	if (*st == XPOOL_STAT_REPLY && !synced)
+		*st = XPOOL_STAT_REPLY_UNSYNC;
 
 	/* The request becomes the reply: same length, ports swapped. */
 	udp->dest = udp->source;
@@ -458,6 +522,7 @@ static __always_inline int handle_ipv4(struct cursor *c, struct ethhdr *eth, enu
 		goto l3_invalid;
 	l4.l4_len = tot - ihl * 4;
 	l4.daddr = &iph->daddr;
+	l4.saddr = &iph->saddr;
 	l4.pseudo = (__u64)iph->saddr + iph->daddr + bpf_htons(IPPROTO_UDP) + l4.udp->len;
 	l4.addr_bad = ipv4_addr_bad(iph->saddr) | ipv4_addr_bad(iph->daddr);
 
@@ -537,6 +602,7 @@ static __always_inline int handle_ipv6(struct cursor *c, struct ethhdr *eth, enu
 		return XDP_PASS;
 	}
 	l4.daddr = &ip6h->daddr;
+	l4.saddr = &ip6h->saddr;
 	l4.pseudo = sum_words(ip6h->saddr.in6_u.u6_addr32, 4) +
 		    sum_words(ip6h->daddr.in6_u.u6_addr32, 4) + bpf_htons(IPPROTO_UDP) +
 		    l4.udp->len;

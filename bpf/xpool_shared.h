@@ -63,11 +63,33 @@ enum xpool_control_mode {
 
 /* Written rarely by userspace; an all-zero value is a safe default. */
 struct xpool_config {
-	__u32 control_mode; /* enum xpool_control_mode */
-	__u32 addr_filter;  /* 0: answer for every destination; 1: only those in xpool_addrs */
-	__s8 min_poll;	    /* reply poll = max(request poll, min_poll), as chrony does */
-	__u8 pad[7];
+	__u32 control_mode;    /* enum xpool_control_mode */
+	__u32 addr_filter;     /* 0: answer for every destination; 1: only those in xpool_addrs */
+	__s8 min_poll;	       /* reply poll = max(request poll, min_poll), as chrony does */
+	__u8 unsync_pass;      /* 1: while unsynchronised, pass requests instead of LI=3 replies */
+	__u8 acl_enabled;      /* 1: look every client up in xpool_acl */
+	__u8 rl_enabled;       /* 1: per-client rate limit (xpool_ratelimit) */
+	__u8 rl_leak;	       /* 0: none; N: let one in 2^N limited requests through */
+	__u8 rl_kod;	       /* limited requests get a RATE KoD instead of a drop */
+	__u8 pad[2];
+	__u64 rl_interval_ns;  /* GCRA emission interval: the average gap allowed */
+	__u64 rl_tolerance_ns; /* GCRA burst tolerance: (burst - 1) * interval */
 };
+
+enum xpool_acl_action {
+	XPOOL_ACL_ALLOW = 0,
+	XPOOL_ACL_DENY = 1,	/* drop */
+	XPOOL_ACL_DENY_KOD = 2, /* DENY kiss-o'-death */
+};
+
+/* Key of xpool_acl (LPM trie): IPv4 prefixes mapped into ::ffff:0:0/96 (prefixlen + 96). */
+struct xpool_acl_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Rate limit keys: an IPv4 /32 (mapped) or an IPv6 /64 (low 64 bits zero). */
+#define XPOOL_RATELIMIT_CLIENTS_DEFAULT 131072
 
 /* Key of xpool_addrs: an IPv6 address, or an IPv4 one mapped as ::ffff:a.b.c.d. */
 struct xpool_addr {
@@ -99,7 +121,13 @@ struct xpool_addr {
 	X(PASS_CLOCK_BUSY, "pass", "clock data changed during every read attempt")                 \
 	X(DROP_CONTROL, "drop", "NTP mode 6/7 (control, monlist)")                                  \
 	X(DROP_BAD_ADDR, "drop", "source port 0, or an address no real client uses")                \
-	X(DROP_MALFORMED, "drop", "to port 123 and broken: bad UDP length, short NTP header")
+	X(DROP_MALFORMED, "drop", "to port 123 and broken: bad UDP length, short NTP header")     \
+	X(PASS_UNSYNC, "pass", "clock unsynchronised and unsync pass configured")                  \
+	X(REPLY_RATE_LEAK, "tx", "rate limited, let through by leak")                              \
+	X(KOD_RATE, "tx", "rate limited: RATE kiss-o'-death sent")                                  \
+	X(DROP_RATE, "drop", "rate limited: dropped")                                              \
+	X(KOD_DENY, "tx", "denied by an ACL entry: DENY kiss-o'-death sent")                        \
+	X(DROP_DENIED, "drop", "denied by an ACL entry: dropped")
 
 #define XPOOL_STAT_ENUM(name, verdict, desc) XPOOL_STAT_##name,
 enum xpool_stat { XPOOL_STATS(XPOOL_STAT_ENUM) XPOOL_STAT__MAX };

@@ -381,6 +381,20 @@ void xt_expected_reply(const uint8_t *req, size_t len, const struct xt_reply_par
 	poll = (int8_t)req[ly.ntp + 2];
 	if (poll < p->min_poll)
 		poll = p->min_poll;
+	if (p->kod_code) {
+		/* no time of ours: origin, receive and transmit all echo the client's transmit */
+		n[0] = 3 << 6 | (req[ly.ntp] & 0x38) | 4;
+		n[1] = 0;
+		n[2] = poll;
+		n[3] = s->precision;
+		memset(n + 4, 0, 8);
+		put32(n + 12, p->kod_code);
+		memset(n + 16, 0, 8);
+		for (int i = 24; i < 48; i += 8)
+			memcpy(n + i, req + ly.ntp + 40, 8);
+		xt_fix_csums(out, len);
+		return;
+	}
 	n[0] = (synced ? s->leap : 3) << 6 | (req[ly.ntp] & 0x38) | 4;
 	n[1] = synced ? s->stratum : 0;
 	n[2] = poll;

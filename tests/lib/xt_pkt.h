@@ -79,6 +79,7 @@ struct xt_reply_params {
 	int8_t min_poll;
 	uint64_t ts;	   /* NTP 32.32 the program stamped */
 	uint32_t root_disp; /* short format the program sent (growth applied) */
+	uint32_t kod_code;  /* non-zero: a kiss-o'-death with this code ("RATE" = 0x52415445) */
 };
 void xt_expected_reply(const uint8_t *req, size_t len, const struct xt_reply_params *p,
 		       uint8_t *out);
