@@ -55,7 +55,7 @@ $(BUILD)/skel/%.skel.h: $(BPF_BUILD)/%.bpf.o | $(BUILD)/skel
 # ---- userspace ----
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_LIB := $(BUILD)/libxpool-common.a
-NTPD_LIB_SRCS := userspace/ntpd/ntpd_clock.c userspace/ntpd/ntpd_xdp.c
+NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/ntpd/*.c))
 NTPD_LIB := $(BUILD)/libxpool-ntpd.a
 NTPD_BIN := $(BUILD)/xpool-ntpd
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
@@ -80,7 +80,7 @@ $(NTPD_LIB): $(call obj,$(NTPD_LIB_SRCS))
 
 $(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lsystemd -lm
 
 $(PROBE_BIN): $(call obj,tools/ntp_probe.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)

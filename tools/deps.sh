@@ -5,8 +5,8 @@ set -euo pipefail
 
 PKGS=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcap-dev pkg-config
-	linux-libc-dev iproute2 libcriterion-dev
-	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux
+	linux-libc-dev iproute2 libcriterion-dev libsystemd-dev systemd
+	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl
 )
 
 missing=()

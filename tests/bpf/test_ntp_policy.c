@@ -34,7 +34,7 @@ static void acl_add(const char *addr, int plen, uint32_t action)
 		cr_assert_eq(inet_pton(AF_INET, addr, k.addr + 12), 1);
 		k.prefixlen = 96 + plen;
 	}
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(b.x.skel->maps.xpool_acl), &k, &action, 0), 0);
+	cr_assert_eq(bpf_map_update_elem(b.x.acl_fd, &k, &action, 0), 0);
 }
 
 static void config(void (*edit)(struct xpool_config *))

@@ -149,10 +149,10 @@ static void apply_setup(struct xt_bpf *b, enum setup setup)
 		break;
 	case SETUP_FILTER:
 		cfg.addr_filter = 1;
-		cr_assert_eq(bpf_map_update_elem(bpf_map__fd(b->x.skel->maps.xpool_addrs), &a4,
+		cr_assert_eq(bpf_map_update_elem(b->x.addrs_fd, &a4,
 						 &one, 0),
 			     0);
-		cr_assert_eq(bpf_map_update_elem(bpf_map__fd(b->x.skel->maps.xpool_addrs), &a6,
+		cr_assert_eq(bpf_map_update_elem(b->x.addrs_fd, &a6,
 						 &one, 0),
 			     0);
 		break;
@@ -308,7 +308,7 @@ Test(ntp_table, fresh_load_passes_everything)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .data_out = out,
 		    .data_size_out = out_len, .repeat = 1);
 
-	cr_assert_eq(ntpd_xdp_load(&x), 0);
+	cr_assert_eq(ntpd_xdp_load(&x, NULL, 0), 0);
 	cr_assert_eq(bpf_prog_test_run_opts(ntpd_xdp_prog_fd(&x), &opts), 0);
 	cr_expect_eq(opts.retval, XDP_PASS, "no clock data yet: the kernel must answer");
 	ntpd_xdp_close(&x);

@@ -18,8 +18,10 @@ CLI6=fd00:201::2
 xp_log() { printf '[%s] %s\n' "${XP_TEST:-xpool}" "$*"; }
 xp_fail() { xp_log "FAIL: $*"; exit 1; }
 
+XP_PINS=()
+
 xp_cleanup() {
-	local pid ns
+	local pid ns pin
 	for pid in "${XP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
@@ -29,6 +31,9 @@ xp_cleanup() {
 	done
 	for ns in "${XP_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
+	done
+	for pin in "${XP_PINS[@]}"; do
+		rm -rf "$pin"
 	done
 	rm -rf "$XP_TMP"
 }
@@ -66,6 +71,23 @@ xp_bg() {
 	XP_LAST_PID=$!
 }
 
+# xp_pin_path: a bpffs directory of this run's own, removed at cleanup
+xp_pin_path() {
+	local p=/sys/fs/bpf/$XP_PREFIX-$1
+	XP_PINS+=("$p")
+	echo "$p"
+}
+
+# xp_daemon NS LOGFILE CMD...: like xp_bg, but through nsenter, so that the host's bpffs is
+# shared (ip netns exec mounts a private one and pins would vanish with the process).
+xp_daemon() {
+	local ns=$1 log=$2
+	shift 2
+	nsenter --net=/run/netns/"$ns" "$@" >>"$log" 2>&1 &
+	XP_PIDS+=($!)
+	XP_LAST_PID=$!
+}
+
 # xp_wait_log FILE PATTERN SECONDS
 xp_wait_log() {
 	local i
@@ -78,3 +100,29 @@ xp_wait_log() {
 
 # |x| < limit for decimal strings
 xp_abs_lt() { awk -v x="$1" -v l="$2" 'BEGIN { if (x < 0) x = -x; exit !(x < l) }'; }
+
+# xp_chronyd NS NAME [CONFIG LINES...]: chronyd -x (never steers the shared clock) in NS, with
+# a private command socket at $XP_TMP/NAME/chronyd.sock; remembered for cleanup.
+xp_chronyd() {
+	local ns=$1 name=$2 dir=$XP_TMP/$2
+	shift 2
+	mkdir -p "$dir" && chmod 700 "$dir"
+	{
+		printf '%s\n' "$@"
+		echo "pidfile $dir/chronyd.pid"
+		echo "bindcmdaddress $dir/chronyd.sock"
+		echo "cmdport 0"
+		echo "driftfile $dir/drift"
+	} >"$dir/chrony.conf"
+	xp_bg "$ns" "$dir/chronyd.log" chronyd -d -x -u root -f "$dir/chrony.conf"
+	for _ in $(seq 50); do [ -S "$dir/chronyd.sock" ] && return 0; sleep 0.1; done
+	cat "$dir/chronyd.log"
+	return 1
+}
+
+# xp_chronyc NAME ARGS...: chronyc against the chronyd started as NAME
+xp_chronyc() {
+	local name=$1
+	shift
+	chronyc -n -h "$XP_TMP/$name/chronyd.sock" "$@"
+}

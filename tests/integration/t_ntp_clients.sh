@@ -9,7 +9,10 @@ S=$XP_PREFIX-srv
 C=$XP_PREFIX-cli
 xp_rig "$S" "$C" || xp_fail "cannot build the veth rig"
 
-xp_bg "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --stratum 2 --refid 192.0.2.99
+# chronyd as the time source: local stratum 1, no NTP port of its own (the test listens on 123)
+xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd did not start"
+xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \
+	--chrony-socket "$XP_TMP/ref/chronyd.sock" --pin-path "$(xp_pin_path ntpd)"
 NTPD=$XP_LAST_PID
 xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || { cat "$XP_TMP/ntpd.log"; xp_fail "xpool-ntpd did not start"; }
 grep -q "attached in native mode" "$XP_TMP/ntpd.log" || xp_fail "not attached in native mode"
@@ -43,7 +46,7 @@ done
 # The probe sees the reply fields: stratum, reference ID, origin echoed.
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4)
 xp_log "probe: $out"
-echo "$out" | grep -q "li=0 vn=4 mode=4 stratum=2 .*refid=c0000263.* origin_ok=1" ||
+echo "$out" | grep -q "li=0 vn=4 mode=4 stratum=2 .*refid=7f7f0101.* origin_ok=1" ||
 	xp_fail "unexpected reply fields"
 
 # Extension fields (NTS) and MACs are not ours: the kernel stack must receive them.

@@ -63,7 +63,7 @@ int xt_bpf_open(struct xt_bpf *b)
 	int ret;
 
 	memset(b, 0, sizeof(*b));
-	ret = ntpd_xdp_load(&b->x);
+	ret = ntpd_xdp_load(&b->x, NULL, 0);
 	if (ret)
 		return ret;
 	ret = xt_bpf_set_config(b, &cfg);

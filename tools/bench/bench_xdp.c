@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	FILE *json;
 	int ret = 1, fds[NPROG];
 
-	if (ntpd_xdp_load(&x))
+	if (ntpd_xdp_load(&x, NULL, 0))
 		goto out;
 	refl = xpool_reflect_bpf__open_and_load();
 	pass = xpool_pass_bpf__open_and_load();
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 		bpf_map__set_pin_path(map, NULL);
 	if (xpool_bench_bpf__load(bench) ||
 	    feed(bpf_map__fd(bench->maps.xpool_clock), bpf_map__fd(bench->maps.xpool_config)) ||
-	    feed(bpf_map__fd(x.skel->maps.xpool_clock), bpf_map__fd(x.skel->maps.xpool_config))) {
+	    feed(x.clock_fd, x.config_fd)) {
 		fprintf(stderr, "bench-xdp: cannot load or feed the bench programs\n");
 		goto out;
 	}

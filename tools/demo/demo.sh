@@ -13,30 +13,26 @@ C=$XP_PREFIX-cli
 xp_log "creating namespaces $S (server $SRV4, $SRV6) and $C (client)"
 xp_rig "$S" "$C" || xp_fail "cannot create the veth rig"
 
-xp_bg "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native
+# the server's own chronyd (standing in for a GPS-fed one) is xpool-ntpd's time source
+xp_chronyd "$S" server "local stratum 1" "port 0" || xp_fail "server chronyd did not start"
+xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \
+	--chrony-socket "$XP_TMP/server/chronyd.sock" --pin-path "$(xp_pin_path demo)" \
+	--metrics 127.0.0.1:9123
 xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || { cat "$XP_TMP/ntpd.log"; xp_fail "xpool-ntpd did not start"; }
 sed 's/^/  /' "$XP_TMP/ntpd.log"
 
-mkdir -p "$XP_TMP/chrony" && chmod 700 "$XP_TMP/chrony"
-cat >"$XP_TMP/chrony/chrony.conf" <<CONF
-server $SRV4 iburst minpoll 0 maxpoll 2
-server $SRV6 iburst minpoll 0 maxpoll 2
-pidfile $XP_TMP/chrony/chronyd.pid
-bindcmdaddress $XP_TMP/chrony/chronyd.sock
-cmdport 0
-driftfile $XP_TMP/chrony/drift
-CONF
-# -x: all namespaces share this machine's clock; the client measures but never steers it
-xp_bg "$C" "$XP_TMP/chronyd.log" chronyd -d -x -u root -f "$XP_TMP/chrony/chrony.conf"
+# the client: -x, since all namespaces share this machine's clock, it measures but never steers
+xp_chronyd "$C" client "server $SRV4 iburst minpoll 0 maxpoll 2" \
+	"server $SRV6 iburst minpoll 0 maxpoll 2" || xp_fail "client chronyd did not start"
 xp_log "client chronyd started; press Ctrl-C to stop"
 
 end=$(($(date +%s) + ${DEMO_SECONDS:-1000000000}))
 while [ "$(date +%s)" -lt "$end" ]; do
 	sleep 2
 	echo "---- $(date +%T) client view (chronyc sources / tracking) ----"
-	xp_ns "$C" chronyc -n -h "$XP_TMP/chrony/chronyd.sock" sources 2>&1
-	xp_ns "$C" chronyc -n -h "$XP_TMP/chrony/chronyd.sock" tracking 2>&1 |
-		grep -E 'Reference ID|Stratum|System time|Last offset|Leap status'
+	xp_chronyc client sources 2>&1
+	xp_chronyc client tracking 2>&1 | grep -E 'Reference ID|Stratum|System time|Last offset|Leap status'
+	echo "---- server: XDP replies so far (xpool-ntpd metrics) ----"
+	xp_ns "$S" curl -s 127.0.0.1:9123/metrics | grep -E '^xpool_ntp_packets_total.*reason="reply"|^xpool_ntp_stratum '
 done
-cat "$XP_TMP/chronyd.log" | tail -5
 xp_log "done"

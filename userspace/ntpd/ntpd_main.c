@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_main.c - xpool-ntpd: attaches the XDP NTP responder and keeps its clock fresh. */
+/* ntpd_main.c - xpool-ntpd: runs the XDP NTP responder and keeps its clock data fresh. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,124 +8,156 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/magic.h>
+#include <systemd/sd-daemon.h>
 
-#include "ntpd_clock.h"
+#include "ntpd_chrony.h"
+#include "ntpd_config.h"
+#include "ntpd_metrics.h"
+#include "ntpd_report.h"
+#include "ntpd_source.h"
 #include "ntpd_xdp.h"
 #include "xp_log.h"
-#include "xp_parse.h"
 
-#define REFRESH_NS     500000000L /* re-read the clock twice a second */
-#define EXIT_USAGE     2
+#define REFRESH_NS	 500000000L /* clock data and chronyd, twice a second */
+#define CHRONY_TIMEOUT_MS 200
+#define EXIT_USAGE	 2
 
-struct ntpd_opts {
-	const char *ifaces[NTPD_MAX_IFACES];
-	int n_if;
-	enum ntpd_xdp_mode mode;
+struct ntpd {
+	struct ntpd_config cfg;
+	struct ntpd_xdp x;
 	struct ntpd_clock_params clock;
-	int verbose;
+	struct ntpd_chrony chrony;
+	int metrics_fd;
+	uint64_t watchdog_usec;
+	int last_state; /* for logging changes only: -1 unknown, 0 unsync, 1 synced */
 };
 
-static void usage(FILE *f)
+static void set_state(struct ntpd *d, int synced, const char *why)
 {
-	fprintf(f,
-		"Usage: xpool-ntpd -i IFACE [-i IFACE ...] [options]\n"
-		"Answers NTP client requests in XDP on IFACE and keeps its clock data fresh.\n\n"
-		"  -i, --interface IFACE    interface to serve (repeatable, at most %d)\n"
-		"      --xdp-mode MODE      native, generic or auto (default auto: native, else generic)\n"
-		"      --stratum N          stratum to announce, 1-15 (default 2)\n"
-		"      --refid ID           reference ID: IPv4 address or 1-4 characters (default XPOL)\n"
-		"      --stale-after SEC    XDP steps aside when the clock data is older, 1-3600 (default 10)\n"
-		"  -v, --verbose            log debug messages\n"
-		"  -h, --help               show this help\n",
-		NTPD_MAX_IFACES);
+	if (synced == d->last_state)
+		return;
+	d->last_state = synced;
+	if (synced)
+		xp_info("clock synchronised: stratum %u, leap %u", d->clock.stratum, d->clock.leap);
+	else
+		xp_warn("clock unsynchronised (%s): %s", why,
+			d->cfg.unsync_pass ? "requests go to the kernel" : "replies carry LI=3");
+	sd_notifyf(0, "STATUS=%s, stratum %u", synced ? "synchronised" : "unsynchronised",
+		   synced ? d->clock.stratum : 0);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* Asks the time source (chronyd, or the kernel) and updates d->clock. */
+static void poll_source(struct ntpd *d)
 {
-	fprintf(stderr, "xpool-ntpd: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'xpool-ntpd --help'.\n");
-	return -EINVAL;
-}
+	time_t now = time(NULL);
+	const char *why = "chronyd says so";
 
-static int parse_args(int argc, char **argv, struct ntpd_opts *o)
-{
-	enum { OPT_MODE = 256, OPT_STRATUM, OPT_REFID, OPT_STALE };
-	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "xdp-mode", required_argument, NULL, OPT_MODE },
-		{ "stratum", required_argument, NULL, OPT_STRATUM },
-		{ "refid", required_argument, NULL, OPT_REFID },
-		{ "stale-after", required_argument, NULL, OPT_STALE },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	long v;
-	int c;
+	if (d->cfg.no_chrony) {
+		struct timex tx = { 0 };
+		int state = adjtimex(&tx);
 
-	while ((c = getopt_long(argc, argv, "i:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (o->n_if >= NTPD_MAX_IFACES)
-				return usage_error("too many interfaces (at most 16): %s", optarg);
-			if (strlen(optarg) >= 16)
-				return usage_error("interface name too long: %s", optarg);
-			o->ifaces[o->n_if++] = optarg;
-			break;
-		case OPT_MODE:
-			if (ntpd_xdp_mode_parse(optarg, &o->mode))
-				return usage_error("--xdp-mode: expected native, generic or auto, got '%s'",
-						   optarg);
-			break;
-		case OPT_STRATUM:
-			if (xp_parse_long(optarg, 1, 15, &v))
-				return usage_error("--stratum: expected 1-15, got '%s'", optarg);
-			o->clock.stratum = v;
-			break;
-		case OPT_REFID:
-			if (xp_parse_refid(optarg, &o->clock.refid_be))
-				return usage_error("--refid: expected an IPv4 address or 1-4 printable "
-						   "characters, got '%s'", optarg);
-			break;
-		case OPT_STALE:
-			if (xp_parse_long(optarg, 1, XPOOL_STALE_MAX_NS / 1000000000ULL, &v))
-				return usage_error("--stale-after: expected 1-3600 seconds, got '%s'",
-						   optarg);
-			o->clock.stale_ns = v * 1000000000ULL;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			return usage_error("%s", "invalid option");
+		ntpd_params_from_timex(&d->clock, &tx, state, now);
+		why = "kernel STA_UNSYNC";
+	} else {
+		struct ntpd_tracking t;
+		int ret = -ENOTCONN;
+
+		if (d->chrony.fd < 0 && ntpd_chrony_open(&d->chrony, d->cfg.chrony_socket))
+			d->chrony.fd = -1;
+		if (d->chrony.fd >= 0)
+			ret = ntpd_chrony_tracking(&d->chrony, CHRONY_TIMEOUT_MS, &t);
+		if (ret) {
+			ntpd_params_unsync(&d->clock);
+			why = "chronyd unreachable";
+			if (d->last_state != 0)
+				xp_warn("chronyd at %s: %s", d->cfg.chrony_socket, strerror(-ret));
+			ntpd_chrony_close(&d->chrony); /* reopen next time: chronyd may restart */
+		} else {
+			ntpd_params_from_tracking(&d->clock, &t, now);
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument: %s", argv[optind]);
-	if (!o->n_if)
-		return usage_error("%s", "no interface given (-i IFACE)");
+	set_state(d, d->clock.synced, why);
+}
+
+static int refresh(struct ntpd *d)
+{
+	int ret = ntpd_clock_refresh(d->x.clock, &d->clock, &xp_clock_system);
+
+	if (ret)
+		xp_err("cannot read the clock: %s", strerror(-ret));
+	else if (d->watchdog_usec)
+		sd_notify(0, "WATCHDOG=1");
+	return ret;
+}
+
+static void render_metrics(void *ctx, FILE *f)
+{
+	struct ntpd *d = ctx;
+	struct ntpd_report r;
+
+	if (!ntpd_report_collect(d->x.stats_fd, d->x.clock_fd, &r))
+		ntpd_report_prometheus(&r, f);
+}
+
+/* Writes the config map and refills the address and prefix maps. */
+static int push_config(struct ntpd *d)
+{
+	struct xpool_config m;
+	__u32 one = 1;
+	int ret;
+
+	ntpd_config_to_map(&d->cfg, &m);
+	ret = ntpd_map_clear(d->x.addrs_fd, sizeof(struct xpool_addr));
+	for (int i = 0; !ret && i < d->cfg.n_addrs; i++)
+		ret = bpf_map_update_elem(d->x.addrs_fd, d->cfg.addrs[i], &one, BPF_ANY);
+	if (!ret)
+		ret = ntpd_map_clear(d->x.acl_fd, sizeof(struct xpool_acl_key));
+	for (int i = 0; !ret && i < d->cfg.n_acl; i++) {
+		struct xpool_acl_key k = { .prefixlen = d->cfg.acl[i].prefixlen };
+
+		memcpy(k.addr, d->cfg.acl[i].addr, 16);
+		ret = bpf_map_update_elem(d->x.acl_fd, &k, &d->cfg.acl[i].action, BPF_ANY);
+	}
+	if (ret)
+		xp_err("cannot fill the address or ACL maps: %s", strerror(-ret));
+	/* the config map last: the filters it switches on are complete by then */
+	return ret ? ret : ntpd_xdp_set_config(&d->x, &m);
+}
+
+/* bpffs must be mounted for pinning; systemd does it, a bare system may not have. */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/fs/bpf", &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+		xp_err("/sys/fs/bpf is not a bpffs and cannot be mounted: %s", strerror(errno));
+		return -errno;
+	}
 	return 0;
 }
 
-/* Keeps only CAP_NET_ADMIN (to detach at exit); the maps stay writable through mmap. */
-static int drop_privileges(void)
+/* Keeps CAP_NET_ADMIN (replace, detach) and, to reach chronyd's socket directory, DAC override. */
+static int drop_privileges(const struct ntpd_config *c)
 {
-	cap_value_t keep[] = { CAP_NET_ADMIN };
+	cap_value_t keep[] = { CAP_NET_ADMIN, CAP_DAC_OVERRIDE };
+	int n = c->no_chrony ? 1 : 2, ret = 0;
 	cap_t caps = cap_init();
-	int ret = 0;
 
 	if (!caps)
 		return -errno;
-	if (cap_set_flag(caps, CAP_PERMITTED, 1, keep, CAP_SET) ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 1, keep, CAP_SET) || cap_set_proc(caps)) {
+	if (cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) || cap_set_proc(caps)) {
 		ret = -errno;
 		xp_err("cannot drop capabilities: %s", strerror(-ret));
 		goto out;
@@ -147,16 +178,7 @@ static int arm_step_timer(int fd)
 											  : 0;
 }
 
-static int refresh(struct ntpd_xdp *x, const struct ntpd_opts *o)
-{
-	int ret = ntpd_clock_refresh(x->clock, &o->clock, &xp_clock_system);
-
-	if (ret)
-		xp_err("cannot read the clock: %s", strerror(-ret));
-	return ret;
-}
-
-static int run(struct ntpd_xdp *x, const struct ntpd_opts *o)
+static int run(struct ntpd *d)
 {
 	struct itimerspec period = { .it_interval = { 0, REFRESH_NS }, .it_value = { 0, REFRESH_NS } };
 	int sfd = -1, tfd = -1, stepfd = -1, ret = 0;
@@ -176,10 +198,13 @@ static int run(struct ntpd_xdp *x, const struct ntpd_opts *o)
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pfd[3] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 }, { stepfd, POLLIN, 0 } };
+		struct pollfd pfd[4] = { { sfd, POLLIN, 0 },
+					 { tfd, POLLIN, 0 },
+					 { stepfd, POLLIN, 0 },
+					 { d->metrics_fd, POLLIN, 0 } };
 		uint64_t ticks;
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, d->metrics_fd >= 0 ? 4 : 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -198,13 +223,14 @@ static int run(struct ntpd_xdp *x, const struct ntpd_opts *o)
 			if (read(stepfd, &ticks, sizeof(ticks)) < 0 && errno == ECANCELED)
 				xp_info("system clock stepped: refreshing clock data");
 			arm_step_timer(stepfd);
-			refresh(x, o);
+			refresh(d);
 		}
-		if (pfd[1].revents) {
-			if (read(tfd, &ticks, sizeof(ticks)) < 0)
-				continue;
-			refresh(x, o);
+		if (pfd[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			poll_source(d);
+			refresh(d);
 		}
+		if (d->metrics_fd >= 0 && pfd[3].revents)
+			ntpd_metrics_serve(d->metrics_fd, render_metrics, d);
 	}
 out:
 	if (sfd >= 0)
@@ -216,45 +242,73 @@ out:
 	return ret;
 }
 
-int main(int argc, char **argv)
+static int start(struct ntpd *d)
 {
-	struct ntpd_opts o = {
-		.mode = NTPD_XDP_AUTO,
-		.clock = {
-			.synced = true,
-			.stratum = 2,
-			.refid_be = 0,
-			.disp_rate = XPOOL_DISP_RATE_PHI,
-			.stale_ns = XPOOL_STALE_DEFAULT_NS,
-		},
-	};
-	struct xpool_config cfg = { .control_mode = XPOOL_CONTROL_DROP, .min_poll = INT8_MIN };
-	struct ntpd_xdp x;
+	struct ntpd_config *c = &d->cfg;
 	int ret;
 
-	xp_parse_refid("XPOL", &o.clock.refid_be);
-	if (parse_args(argc, argv, &o))
-		return EXIT_USAGE;
-	xp_log_init("xpool-ntpd", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
-	o.clock.precision = xp_clock_precision(&xp_clock_system);
-
-	ret = ntpd_xdp_load(&x);
-	if (ret)
-		return 1;
-	ret = ntpd_xdp_set_config(&x, &cfg);
-	/* publish before attaching: the first request already finds fresh clock data */
-	if (!ret)
-		ret = refresh(&x, &o);
-	for (int i = 0; !ret && i < o.n_if; i++)
-		ret = ntpd_xdp_attach(&x, o.ifaces[i], o.mode);
-	if (!ret)
-		ret = drop_privileges();
-	if (!ret) {
-		xp_info("serving NTP on %d interface(s), stratum %u, precision %d", o.n_if,
-			o.clock.stratum, o.clock.precision);
-		ret = run(&x, &o);
+	if (c->adopt) {
+		ret = ntpd_xdp_adopt(&d->x, c->ifaces[0]);
+	} else {
+		ret = ensure_bpffs();
+		if (!ret)
+			ret = ntpd_xdp_load(&d->x, c->pin_path, c->rl_clients);
 	}
-	ntpd_xdp_detach_all(&x);
-	ntpd_xdp_close(&x);
+	if (!ret)
+		ret = push_config(d);
+	if (ret)
+		return ret;
+	/* publish before attaching: the first request already finds fresh clock data */
+	poll_source(d);
+	ret = refresh(d);
+	for (int i = 0; !ret && !c->adopt && i < c->n_if; i++)
+		ret = ntpd_xdp_attach(&d->x, c->ifaces[i], c->xdp_mode);
+	if (!ret && c->metrics[0]) {
+		d->metrics_fd = ntpd_metrics_listen(c->metrics);
+		ret = d->metrics_fd < 0 ? d->metrics_fd : 0;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static struct ntpd d = { .metrics_fd = -1, .last_state = -1, .chrony = { .fd = -1 } };
+	int ret;
+
+	if (ntpd_config_load(&d.cfg, argc, argv))
+		return EXIT_USAGE;
+	if (d.cfg.check_only) {
+		printf("%s: configuration OK\n", d.cfg.config_path);
+		return 0;
+	}
+	xp_log_init("xpool-ntpd", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	d.clock = (struct ntpd_clock_params){
+		.synced = false,
+		.stratum = d.cfg.stratum,
+		.refid_be = d.cfg.refid_be,
+		.precision = xp_clock_precision(&xp_clock_system),
+		.disp_rate = XPOOL_DISP_RATE_PHI,
+		.stale_ns = (uint64_t)d.cfg.stale_after * 1000000000ULL,
+	};
+	sd_watchdog_enabled(0, &d.watchdog_usec);
+
+	ret = start(&d);
+	if (!ret)
+		ret = drop_privileges(&d.cfg);
+	if (!ret) {
+		xp_info("serving NTP on %d interface(s)%s, precision %d, %s", d.x.n_if,
+			d.cfg.adopt ? " (adopted)" : "", d.clock.precision,
+			d.cfg.no_chrony ? "clock state from adjtimex()" : d.cfg.chrony_socket);
+		sd_notify(0, "READY=1");
+		ret = run(&d);
+		sd_notify(0, "STOPPING=1");
+	}
+	/* by default the program stays attached: a restarted daemon takes over without a gap */
+	if (d.cfg.detach_on_exit)
+		ntpd_xdp_detach_all(&d.x);
+	ntpd_chrony_close(&d.chrony);
+	if (d.metrics_fd >= 0)
+		close(d.metrics_fd);
+	ntpd_xdp_close(&d.x);
 	return ret ? 1 : 0;
 }

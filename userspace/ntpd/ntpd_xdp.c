@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_xdp.c - loads the embedded XDP responder, maps its clock, attaches it to interfaces. */
+/* ntpd_xdp.c - loads or adopts the XDP responder, maps its clock, attaches it to interfaces. */
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <net/if.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -15,6 +16,25 @@
 #include "ntpd_xdp.h"
 #include "xp_log.h"
 #include "xpool_ntp.skel.h"
+
+static const char *const map_names[] = { "xpool_clock", "xpool_config", "xpool_addrs",
+					 "xpool_acl",	"xpool_stats",	"xpool_ratelimit" };
+
+static int *map_fd_slot(struct ntpd_xdp *x, int i)
+{
+	int *slots[] = { &x->clock_fd, &x->config_fd, &x->addrs_fd,
+			 &x->acl_fd,   &x->stats_fd,  &x->ratelimit_fd };
+
+	return slots[i];
+}
+
+static void reset(struct ntpd_xdp *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->prog_fd = -1;
+	for (int i = 0; i < 6; i++)
+		*map_fd_slot(x, i) = -1;
+}
 
 int ntpd_xdp_mode_parse(const char *s, enum ntpd_xdp_mode *mode)
 {
@@ -36,12 +56,22 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-int ntpd_xdp_load(struct ntpd_xdp *x)
+static int map_clock(struct ntpd_xdp *x)
+{
+	int ret = ntpd_clock_mmap(x->clock_fd, &x->clock, &x->clock_len);
+
+	if (ret)
+		xp_err("cannot mmap the clock map: %s", strerror(-ret));
+	return ret;
+}
+
+int ntpd_xdp_load(struct ntpd_xdp *x, const char *pin_path, uint32_t rl_clients)
 {
 	struct bpf_map *map;
-	int ret;
+	char path[512];
+	int ret = 0;
 
-	memset(x, 0, sizeof(*x));
+	reset(x);
 	libbpf_set_print(libbpf_quiet);
 	x->skel = xpool_ntp_bpf__open();
 	if (!x->skel) {
@@ -49,33 +79,180 @@ int ntpd_xdp_load(struct ntpd_xdp *x)
 		xp_err("cannot open the embedded XDP object: %s", strerror(-ret));
 		goto out;
 	}
-	/* no pinning yet: every instance (and every test) gets private maps */
-	bpf_object__for_each_map(map, x->skel->obj)
-		bpf_map__set_pin_path(map, NULL);
-	ret = xpool_ntp_bpf__load(x->skel);
-	if (ret) {
-		xp_err("cannot load the XDP program (needs root or CAP_BPF+CAP_NET_ADMIN): %s",
-		       strerror(-ret));
+	if (rl_clients)
+		bpf_map__set_max_entries(x->skel->maps.xpool_ratelimit, rl_clients);
+	if (pin_path && mkdir(pin_path, 0700) && errno != EEXIST) {
+		ret = -errno;
+		xp_err("%s: cannot create the pin directory (is bpffs mounted on /sys/fs/bpf?): %s",
+		       pin_path, strerror(-ret));
 		goto out;
 	}
-	ret = ntpd_clock_mmap(bpf_map__fd(x->skel->maps.xpool_clock), &x->clock, &x->clock_len);
-	if (ret)
-		xp_err("cannot mmap the clock map: %s", strerror(-ret));
+	bpf_object__for_each_map(map, x->skel->obj) {
+		if (!pin_path) {
+			bpf_map__set_pin_path(map, NULL);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", pin_path, bpf_map__name(map));
+		bpf_map__set_pin_path(map, path);
+	}
+	ret = xpool_ntp_bpf__load(x->skel);
+	if (ret) {
+		xp_err("cannot load the XDP program (needs CAP_BPF and CAP_NET_ADMIN; pinned maps "
+		       "under %s from an incompatible version or size must be removed): %s",
+		       pin_path ? pin_path : "-", strerror(-ret));
+		goto out;
+	}
+	x->prog_fd = bpf_program__fd(x->skel->progs.xpool_ntp);
+	for (int i = 0; i < 6; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(x->skel->obj, map_names[i]);
+
+		*map_fd_slot(x, i) = dup(bpf_map__fd(m));
+	}
+	ret = map_clock(x);
 out:
 	if (ret)
 		ntpd_xdp_close(x);
 	return ret;
 }
 
+/* Opens the maps of prog_fd by name. */
+static int open_prog_maps(struct ntpd_xdp *x, int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), ids[16], n;
+	int ret;
+
+	ret = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (ret)
+		return ret;
+	n = info.nr_map_ids < 16 ? info.nr_map_ids : 16;
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = n;
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	ret = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (ret)
+		return ret;
+	for (__u32 i = 0; i < n; i++) {
+		struct bpf_map_info mi = { 0 };
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
+			close(fd);
+			continue;
+		}
+		for (int k = 0; k < 6; k++) {
+			if (!strcmp(mi.name, map_names[k]) && *map_fd_slot(x, k) < 0) {
+				*map_fd_slot(x, k) = fd;
+				fd = -1;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int k = 0; k < 6; k++)
+		if (*map_fd_slot(x, k) < 0)
+			return -ENOENT;
+	return 0;
+}
+
+static int attached_prog(int ifindex, __u32 *prog_id, __u32 *mode_flag)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ret = bpf_xdp_query(ifindex, 0, &q);
+
+	if (ret)
+		return ret;
+	*prog_id = q.prog_id;
+	*mode_flag = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	return 0;
+}
+
+static int prog_name(int fd, char *name, size_t n)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+
+	if (!ret)
+		snprintf(name, n, "%s", info.name);
+	return ret;
+}
+
+int ntpd_xdp_adopt(struct ntpd_xdp *x, const char *ifname)
+{
+	int ifindex = if_nametoindex(ifname), ret;
+	__u32 id = 0, flag;
+	char name[32] = "";
+
+	reset(x);
+	if (!ifindex) {
+		ret = -errno;
+		xp_err("%s: no such interface: %s", ifname, strerror(-ret));
+		goto out;
+	}
+	ret = attached_prog(ifindex, &id, &flag);
+	if (!ret && !id)
+		ret = -ENOENT;
+	if (ret) {
+		xp_err("%s: no XDP program to adopt (attach one with ip link ... xdp obj "
+		       "xpool_ntp.bpf.o sec xdp): %s", ifname, strerror(-ret));
+		goto out;
+	}
+	x->prog_fd = bpf_prog_get_fd_by_id(id);
+	if (x->prog_fd < 0 || prog_name(x->prog_fd, name, sizeof(name)) ||
+	    strcmp(name, NTPD_PROG_NAME)) {
+		ret = x->prog_fd < 0 ? -errno : -EINVAL;
+		xp_err("%s: attached program %u is not the xpool responder (%s)", ifname, id, name);
+		goto out;
+	}
+	ret = open_prog_maps(x, x->prog_fd);
+	if (ret) {
+		xp_err("%s: cannot open the maps of program %u: %s", ifname, id, strerror(-ret));
+		goto out;
+	}
+	ret = map_clock(x);
+	if (ret)
+		goto out;
+	x->ifs[0].ifindex = ifindex;
+	x->ifs[0].flags = flag;
+	snprintf(x->ifs[0].name, sizeof(x->ifs[0].name), "%s", ifname);
+	x->n_if = 1;
+	xp_info("%s: adopted XDP program %u (%s mode)", ifname, id,
+		flag == XDP_FLAGS_SKB_MODE ? "generic" : "native");
+out:
+	if (ret)
+		ntpd_xdp_close(x);
+	return ret;
+}
+
+int ntpd_xdp_open_pinned(struct ntpd_xdp *x, const char *dir)
+{
+	char path[512];
+	int ret = 0;
+
+	reset(x);
+	for (int k = 0; k < 6; k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[k]);
+		*map_fd_slot(x, k) = bpf_obj_get(path);
+		if (*map_fd_slot(x, k) < 0 && !ret)
+			ret = -errno;
+	}
+	return ret;
+}
+
 int ntpd_xdp_prog_fd(const struct ntpd_xdp *x)
 {
-	return bpf_program__fd(x->skel->progs.xpool_ntp);
+	return x->prog_fd;
 }
 
 int ntpd_xdp_set_config(struct ntpd_xdp *x, const struct xpool_config *cfg)
 {
 	__u32 key = 0;
-	int ret = bpf_map_update_elem(bpf_map__fd(x->skel->maps.xpool_config), &key, cfg, 0);
+	int ret = bpf_map_update_elem(x->config_fd, &key, cfg, 0);
 
 	if (ret)
 		xp_err("cannot write the config map: %s", strerror(-ret));
@@ -104,20 +281,61 @@ out:
 
 int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX])
 {
-	return ntpd_stats_read(bpf_map__fd(x->skel->maps.xpool_stats), out);
+	return ntpd_stats_read(x->stats_fd, out);
 }
 
-static int attach_one(struct ntpd_xdp *x, int ifindex, uint32_t mode_flag)
+int ntpd_map_clear(int map_fd, size_t key_size)
+{
+	uint8_t key[64];
+	int ret = 0;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	/* always restart from the first key: deleting invalidates the iteration */
+	while (!bpf_map_get_next_key(map_fd, NULL, key)) {
+		ret = bpf_map_delete_elem(map_fd, key);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+static int attach_new(struct ntpd_xdp *x, int ifindex, uint32_t mode_flag)
 {
 	/* UPDATE_IF_NOEXIST: never silently replace someone else's program */
-	return bpf_xdp_attach(ifindex, ntpd_xdp_prog_fd(x), mode_flag | XDP_FLAGS_UPDATE_IF_NOEXIST,
-			      NULL);
+	return bpf_xdp_attach(ifindex, x->prog_fd, mode_flag | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+}
+
+/* Swaps our program in for the responder attached now: no moment without one. */
+static int replace(struct ntpd_xdp *x, const char *ifname, int ifindex, __u32 old_id,
+		   uint32_t flag)
+{
+	int old_fd = bpf_prog_get_fd_by_id(old_id), ret;
+	char name[32] = "";
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+
+	if (old_fd < 0)
+		return -errno;
+	if (prog_name(old_fd, name, sizeof(name)) || strcmp(name, NTPD_PROG_NAME)) {
+		xp_err("%s: another XDP program (%u, '%s') is attached; not replacing it", ifname,
+		       old_id, name);
+		ret = -EBUSY;
+		goto out;
+	}
+	opts.old_prog_fd = old_fd;
+	ret = bpf_xdp_attach(ifindex, x->prog_fd, flag | XDP_FLAGS_REPLACE, &opts);
+	if (!ret)
+		xp_info("%s: replaced XDP program %u atomically", ifname, old_id);
+out:
+	close(old_fd);
+	return ret;
 }
 
 int ntpd_xdp_attach(struct ntpd_xdp *x, const char *ifname, enum ntpd_xdp_mode mode)
 {
+	uint32_t flag = mode == NTPD_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, cur;
+	__u32 old_id = 0;
 	int ifindex, ret;
-	uint32_t flag = mode == NTPD_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 
 	if (x->n_if >= NTPD_MAX_IFACES) {
 		ret = -E2BIG;
@@ -130,39 +348,50 @@ int ntpd_xdp_attach(struct ntpd_xdp *x, const char *ifname, enum ntpd_xdp_mode m
 		xp_err("%s: no such interface: %s", ifname, strerror(-ret));
 		goto out;
 	}
-	ret = attach_one(x, ifindex, flag);
-	if (ret && mode == NTPD_XDP_AUTO && ret != -EBUSY && ret != -EEXIST) {
-		xp_warn("%s: native XDP failed (%s), falling back to generic mode", ifname,
-			strerror(-ret));
-		flag = XDP_FLAGS_SKB_MODE;
-		ret = attach_one(x, ifindex, flag);
+	ret = attached_prog(ifindex, &old_id, &cur);
+	if (ret) {
+		xp_err("%s: cannot query XDP: %s", ifname, strerror(-ret));
+		goto out;
+	}
+	if (old_id) {
+		flag = cur; /* keep the mode the running responder has */
+		ret = replace(x, ifname, ifindex, old_id, flag);
+	} else {
+		ret = attach_new(x, ifindex, flag);
+		if (ret && mode == NTPD_XDP_AUTO && ret != -EBUSY && ret != -EEXIST) {
+			xp_warn("%s: native XDP failed (%s), falling back to generic mode", ifname,
+				strerror(-ret));
+			flag = XDP_FLAGS_SKB_MODE;
+			ret = attach_new(x, ifindex, flag);
+		}
+		if (!ret)
+			xp_info("%s: XDP responder attached in %s mode", ifname,
+				flag == XDP_FLAGS_SKB_MODE ? "generic" : "native");
 	}
 	if (ret) {
-		xp_err("%s: cannot attach XDP in %s mode: %s%s", ifname,
-		       flag == XDP_FLAGS_SKB_MODE ? "generic" : "native", strerror(-ret),
-		       ret == -EBUSY || ret == -EEXIST ? " (another XDP program is attached)" : "");
+		xp_err("%s: cannot attach XDP in %s mode: %s", ifname,
+		       flag == XDP_FLAGS_SKB_MODE ? "generic" : "native", strerror(-ret));
 		goto out;
 	}
 	x->ifs[x->n_if].ifindex = ifindex;
 	x->ifs[x->n_if].flags = flag;
 	snprintf(x->ifs[x->n_if].name, sizeof(x->ifs[0].name), "%s", ifname);
 	x->n_if++;
-	xp_info("%s: XDP responder attached in %s mode", ifname,
-		flag == XDP_FLAGS_SKB_MODE ? "generic" : "native");
 out:
 	return ret;
 }
 
 void ntpd_xdp_detach_all(struct ntpd_xdp *x)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = ntpd_xdp_prog_fd(x));
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = x->prog_fd);
 
 	for (int i = 0; i < x->n_if; i++) {
 		int ret = bpf_xdp_detach(x->ifs[i].ifindex, x->ifs[i].flags | XDP_FLAGS_REPLACE,
 					 &opts);
 
 		if (ret)
-			xp_warn("%s: detach failed: %s", x->ifs[i].name, strerror(-ret));
+			xp_warn("%s: not detached (%s): another program replaced ours?",
+				x->ifs[i].name, strerror(-ret));
 		else
 			xp_info("%s: XDP responder detached", x->ifs[i].name);
 	}
@@ -174,6 +403,14 @@ void ntpd_xdp_close(struct ntpd_xdp *x)
 	if (x->clock)
 		munmap(x->clock, x->clock_len);
 	x->clock = NULL;
+	for (int k = 0; k < 6; k++) {
+		if (*map_fd_slot(x, k) >= 0)
+			close(*map_fd_slot(x, k));
+		*map_fd_slot(x, k) = -1;
+	}
+	if (!x->skel && x->prog_fd >= 0)
+		close(x->prog_fd);
+	x->prog_fd = -1;
 	xpool_ntp_bpf__destroy(x->skel);
 	x->skel = NULL;
 }

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* ntpd_metrics.c - a minimal HTTP endpoint for Prometheus text, served from the main loop. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ntpd_metrics.h"
+#include "xp_log.h"
+
+int ntpd_metrics_listen(const char *hostport)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST |
+									 AI_NUMERICSERV |
+									 AI_PASSIVE },
+			*ai = NULL;
+	char host[64], *port;
+	int fd = -1, one = 1, ret;
+
+	snprintf(host, sizeof(host), "%s", hostport);
+	port = strrchr(host, ':');
+	if (!port)
+		return -EINVAL;
+	*port++ = 0;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	ret = getaddrinfo(host, port, &hints, &ai);
+	if (ret) {
+		xp_err("metrics %s: %s", hostport, gai_strerror(ret));
+		return -EINVAL;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
+		ret = -errno;
+		xp_err("metrics %s: cannot listen: %s", hostport, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		fd = ret;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+void ntpd_metrics_serve(int lfd, void (*render)(void *ctx, FILE *f), void *ctx)
+{
+	struct pollfd pfd;
+	char req[1024], *body = NULL, head[256];
+	size_t body_len = 0;
+	ssize_t n;
+	FILE *mem;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* the request line is all we need; a scraper sends it at once */
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(&pfd, 1, 200) <= 0 || (n = read(fd, req, sizeof(req) - 1)) <= 0)
+		goto out;
+	req[n] = 0;
+	mem = open_memstream(&body, &body_len);
+	if (!mem)
+		goto out;
+	if (!strncmp(req, "GET /metrics", 12) || !strncmp(req, "GET / ", 6))
+		render(ctx, mem);
+	fclose(mem);
+	if (!strncmp(req, "GET /metrics", 12) || !strncmp(req, "GET / ", 6))
+		snprintf(head, sizeof(head),
+			 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+			 "Content-Length: %zu\r\nConnection: close\r\n\r\n", body_len);
+	else
+		snprintf(head, sizeof(head), "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n"
+					     "Connection: close\r\n\r\n");
+	if (write(fd, head, strlen(head)) > 0 && body_len && head[9] == '2')
+		(void)!write(fd, body, body_len);
+out:
+	free(body);
+	close(fd);
+}
