@@ -59,6 +59,7 @@ NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/nt
 NTPD_LIB := $(BUILD)/libxpool-ntpd.a
 NTPD_BIN := $(BUILD)/xpool-ntpd
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
+CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
 TEST_BIN := $(BUILD)/tests/xpool-tests
@@ -82,6 +83,10 @@ $(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lsystemd -lm
 
+$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(NTPD_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+
 $(PROBE_BIN): $(call obj,tools/ntp_probe.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lm
@@ -102,7 +107,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 .DEFAULT_GOAL := all
 .PHONY: all deps check unit integration demo bench bench-xdp clean format
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
+#include "ntpd_clock.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 #include "xpool_shared.h"
@@ -94,4 +95,40 @@ Test(time, sandwich_uses_the_injected_clock)
 	/* first triple: m1 = 100 ns, real = 200 ns, m2 = 300 ns: midpoint 200 ns */
 	cr_expect_eq(mono, 5000000200ULL);
 	cr_expect_eq(real.tv_nsec, 200);
+}
+
+/* A fake clock whose CLOCK_REALTIME can be stepped: the daemon's refresh follows the step. */
+struct stepclock {
+	int64_t mono_ns, real_offset_ns;
+};
+
+static int step_gettime(void *ctx, clockid_t id, struct timespec *ts)
+{
+	struct stepclock *c = ctx;
+	int64_t t = c->mono_ns + (id == CLOCK_REALTIME ? c->real_offset_ns : 0);
+
+	c->mono_ns += 50;
+	ts->tv_sec = t / 1000000000LL;
+	ts->tv_nsec = t % 1000000000LL;
+	return 0;
+}
+
+Test(time, refresh_follows_a_clock_step)
+{
+	struct stepclock sc = { .mono_ns = 1000000000000LL, .real_offset_ns = 1700000000000000000LL };
+	struct xp_clock_src src = { .gettime = step_gettime, .ctx = &sc };
+	struct ntpd_clock_params p = { .synced = true, .stratum = 2 };
+	static struct xpool_clock ck;
+	uint64_t before, after;
+
+	cr_assert_eq(ntpd_clock_refresh(&ck, &p, &src), 0);
+	before = ck.slot[ck.seq & 1].ntp_time;
+	cr_expect_eq(before >> 32, (1700000000ULL + 1000 + 2208988800ULL) & 0xffffffff);
+	sc.real_offset_ns += 3600000000000LL; /* the wall clock is stepped forward an hour */
+	cr_assert_eq(ntpd_clock_refresh(&ck, &p, &src), 0);
+	after = ck.slot[ck.seq & 1].ntp_time;
+	/* one hour later in wall time, plus the few fake nanoseconds between reads */
+	cr_expect_eq((after >> 32) - (before >> 32), 3600);
+	cr_expect_eq(ck.slot[0].ntp_time, ck.slot[1].ntp_time, "both latch slots rewritten");
+	cr_expect_eq(ck.seq % 2, 0);
 }

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_ntpd_config.c - every ntpd.conf directive, flags over the file, and rejected input. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "ntpd_config.h"
+
+static char conf_path[64], err_path[64];
+
+static void write_conf(const char *text)
+{
+	FILE *f;
+
+	strcpy(conf_path, "/tmp/xpool-conf.XXXXXX");
+	cr_assert_neq(mkstemp(conf_path), -1);
+	f = fopen(conf_path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Loads with argv after "-c FILE"; stderr goes to a file the test can read. */
+static int load(struct ntpd_config *c, const char *const *extra, int n)
+{
+	char *argv[32] = { "xpool-ntpd", "-c", conf_path };
+	int argc = 3, ret, fd;
+
+	for (int i = 0; i < n; i++)
+		argv[argc++] = (char *)extra[i];
+	strcpy(err_path, "/tmp/xpool-err.XXXXXX");
+	fd = mkstemp(err_path);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	ret = ntpd_config_load(c, argc, argv);
+	fflush(stderr);
+	return ret;
+}
+
+static char *errors(void)
+{
+	static char buf[4096];
+	FILE *f = fopen(err_path, "r");
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+Test(ntpd_config, every_directive)
+{
+	struct ntpd_config c;
+	uint8_t a6[16];
+
+	write_conf("# comment\n"
+		   "interface eth0\ninterface eth1   ; two\n"
+		   "address 192.0.2.1\naddress 2001:db8::1\n"
+		   "xdp-mode generic\n"
+		   "chrony-socket /run/x/chronyd.sock\n"
+		   "stale-after 5\n"
+		   "ratelimit interval 2 burst 4 leak 3 kod\n"
+		   "ratelimit-clients 4096\n"
+		   "allow 10.0.0.0/8\n"
+		   "deny 10.1.0.0/16 kod\n"
+		   "deny 2001:db8::/32\n"
+		   "control-mode pass\n"
+		   "unsync pass\n"
+		   "metrics [::1]:9123\n"
+		   "pin-path /sys/fs/bpf/xp1\n"
+		   "stratum 3\nrefid GPS\n"
+		   "no-chrony\nadopt\ndetach-on-exit\n");
+	cr_assert_eq(load(&c, NULL, 0), 0, "%s", errors());
+	cr_expect_eq(c.n_if, 2);
+	cr_expect_str_eq(c.ifaces[1], "eth1");
+	cr_expect_eq(c.n_addrs, 2);
+	cr_expect_eq(c.addrs[0][10], 0xff);
+	cr_expect_eq(c.addrs[0][15], 1);
+	inet_pton(AF_INET6, "2001:db8::1", a6);
+	cr_expect_eq(memcmp(c.addrs[1], a6, 16), 0);
+	cr_expect_eq(c.xdp_mode, NTPD_XDP_GENERIC);
+	cr_expect_str_eq(c.chrony_socket, "/run/x/chronyd.sock");
+	cr_expect_eq(c.stale_after, 5);
+	cr_expect(c.rl_enabled && c.rl_kod);
+	cr_expect_eq(c.rl_interval, 2);
+	cr_expect_eq(c.rl_burst, 4);
+	cr_expect_eq(c.rl_leak, 3);
+	cr_expect_eq(c.rl_clients, 4096);
+	cr_expect_eq(c.n_acl, 3);
+	cr_expect_eq(c.acl[0].prefixlen, 96 + 8);
+	cr_expect_eq(c.acl[1].action, XPOOL_ACL_DENY_KOD);
+	cr_expect_eq(c.acl[2].prefixlen, 32);
+	cr_expect_eq(c.acl[2].action, XPOOL_ACL_DENY);
+	cr_expect_eq(c.control_mode, XPOOL_CONTROL_PASS);
+	cr_expect(c.unsync_pass);
+	cr_expect_str_eq(c.metrics, "[::1]:9123");
+	cr_expect_str_eq(c.pin_path, "/sys/fs/bpf/xp1");
+	cr_expect_eq(c.stratum, 3);
+	cr_expect_eq(memcmp(&c.refid_be, "GPS", 4), 0);
+	cr_expect(c.no_chrony && c.adopt && c.detach_on_exit);
+	unlink(conf_path);
+}
+
+Test(ntpd_config, defaults_and_map)
+{
+	struct ntpd_config c;
+	struct xpool_config m;
+
+	write_conf("interface eth0\nratelimit\n");
+	cr_assert_eq(load(&c, NULL, 0), 0, "%s", errors());
+	cr_expect_eq(c.stale_after, 10);
+	cr_expect_str_eq(c.chrony_socket, "/run/chrony/chronyd.sock");
+	cr_expect_str_eq(c.pin_path, "/sys/fs/bpf/xpool");
+	cr_expect_eq(c.control_mode, XPOOL_CONTROL_DROP);
+	ntpd_config_to_map(&c, &m);
+	/* chrony's defaults: interval 3 (8 s), burst 8, leak 2 */
+	cr_expect_eq(m.rl_interval_ns, 8000000000ULL);
+	cr_expect_eq(m.rl_tolerance_ns, 56000000000ULL);
+	cr_expect_eq(m.rl_leak, 2);
+	cr_expect_eq(m.min_poll, 3);
+	cr_expect_eq(m.addr_filter, 0);
+	cr_expect_eq(m.acl_enabled, 0);
+	unlink(conf_path);
+}
+
+Test(ntpd_config, negative_interval)
+{
+	struct ntpd_config c;
+	struct xpool_config m;
+
+	write_conf("interface eth0\nratelimit interval -2 burst 1\n");
+	cr_assert_eq(load(&c, NULL, 0), 0, "%s", errors());
+	ntpd_config_to_map(&c, &m);
+	cr_expect_eq(m.rl_interval_ns, 250000000ULL);
+	cr_expect_eq(m.rl_tolerance_ns, 0);
+	cr_expect_eq(m.min_poll, -2);
+	unlink(conf_path);
+}
+
+Test(ntpd_config, flags_override_the_file)
+{
+	static const char *const flags[] = { "--stale-after", "7", "-i", "b", "--interface", "c",
+					     "--deny", "192.0.2.0/24", "--allow", "192.0.2.9",
+					     "--ratelimit=burst 2" };
+	struct ntpd_config c;
+
+	write_conf("interface a\nstale-after 5\nallow 10.0.0.0/8\ndeny all\n");
+	cr_assert_eq(load(&c, flags, 11), 0, "%s", errors());
+	cr_expect_eq(c.stale_after, 7);
+	cr_expect_eq(c.n_if, 2, "the command line's interfaces replace the file's");
+	cr_expect_str_eq(c.ifaces[0], "b");
+	cr_expect_eq(c.n_acl, 2, "allow and deny flags replace the file's list once");
+	cr_expect_eq(c.acl[1].prefixlen, 128);
+	cr_expect(c.rl_enabled);
+	cr_expect_eq(c.rl_burst, 2);
+	unlink(conf_path);
+}
+
+static const struct {
+	const char *line, *reason;
+} bad_lines[] = {
+	{ "stale-after 0", "stale-after: expected a whole number from 1 to 3600" },
+	{ "stale-after 3601", "from 1 to 3600" },
+	{ "ratelimit interval 13", "ratelimit interval: expected a whole number from -19 to 12" },
+	{ "ratelimit burst 0", "ratelimit burst" },
+	{ "ratelimit leak 5", "ratelimit leak" },
+	{ "ratelimit burst", "needs a value" },
+	{ "ratelimit speed 3", "unknown option 'speed'" },
+	{ "ratelimit-clients 10", "ratelimit-clients" },
+	{ "stratum 16", "stratum: expected a whole number from 1 to 15" },
+	{ "refid TOOLONG", "refid" },
+	{ "metrics 9123", "metrics: expected HOST:PORT" },
+	{ "metrics 127.0.0.1:70000", "metrics: expected HOST:PORT" },
+	{ "allow 10.0.0.0/33", "allow/deny: expected ADDR" },
+	{ "deny 10.0.0.1 please", "deny: expected 'kod'" },
+	{ "address 10.0.0.0/8", "address: not an IPv4 or IPv6 address" },
+	{ "xdp-mode fast", "xdp-mode: expected native, generic or auto" },
+	{ "control-mode maybe", "control-mode: expected drop or pass" },
+	{ "unsync sometimes", "unsync: expected reply or pass" },
+	{ "pin-path relative/dir", "pin-path: expected an absolute path" },
+	{ "interface a b", "interface: expected 1 to 1 arguments, got 2" },
+	{ "interface averyveryverylongname", "interface: name too long" },
+	{ "frobnicate 1", "unknown directive 'frobnicate'" },
+	{ "no-chrony yes", "no-chrony: expected 0 to 0 arguments" },
+};
+
+Test(ntpd_config, rejects_with_file_and_line)
+{
+	for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
+		struct ntpd_config c;
+		char text[256], want[512];
+
+		snprintf(text, sizeof(text), "# line 1\ninterface eth0\n%s\n", bad_lines[i].line);
+		write_conf(text);
+		cr_expect_neq(load(&c, NULL, 0), 0, "'%s' was accepted", bad_lines[i].line);
+		snprintf(want, sizeof(want), "%s:3: ", conf_path);
+		cr_expect(strstr(errors(), want) != NULL, "'%s': no '%s' in: %s", bad_lines[i].line,
+			  want, errors());
+		cr_expect(strstr(errors(), bad_lines[i].reason) != NULL, "'%s': no '%s' in: %s",
+			  bad_lines[i].line, bad_lines[i].reason, errors());
+		unlink(conf_path);
+		unlink(err_path);
+	}
+}
+
+Test(ntpd_config, every_error_reported_in_one_run)
+{
+	struct ntpd_config c;
+
+	write_conf("interface eth0\nstale-after 0\nbogus\nstratum 99\n");
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), ":2: ") && strstr(errors(), ":3: ") && strstr(errors(), ":4: "),
+		  "%s", errors());
+	unlink(conf_path);
+}
+
+Test(ntpd_config, bad_flag_and_missing_pieces)
+{
+	static const char *const bad_flag[] = { "--stale-after", "x" };
+	struct ntpd_config c;
+
+	write_conf("interface eth0\n");
+	cr_expect_neq(load(&c, bad_flag, 2), 0);
+	cr_expect(strstr(errors(), "command line (--stale-after): stale-after: expected") != NULL,
+		  "%s", errors());
+	write_conf("stale-after 3\n");
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), "no interface") != NULL, "%s", errors());
+	strcpy(conf_path, "/nonexistent/ntpd.conf");
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), "/nonexistent/ntpd.conf: No such file") != NULL, "%s", errors());
+}

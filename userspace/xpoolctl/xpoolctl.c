@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xpoolctl.c - operator's tool: NTP responder stats and detach (the registry comes later). */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ntpd_config.h"
+#include "ntpd_report.h"
+#include "ntpd_xdp.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xpoolctl ntp stats [--pin-path DIR]\n"
+		   "       xpoolctl ntp detach -i IFACE [--pin-path DIR] [--unpin]\n"
+		   "stats: the responder's counters and clock state from its pinned maps, with or\n"
+		   "       without xpool-ntpd running.\n"
+		   "detach: removes the xpool responder from IFACE (never another program);\n"
+		   "       --unpin also removes the pinned maps (clock, counters, rate-limit state).\n"
+		   "Default pin path: %s\n", NTPD_PIN_PATH_DEFAULT);
+}
+
+static int cmd_stats(const char *pin)
+{
+	struct ntpd_report r;
+	struct ntpd_xdp x;
+	int ret = ntpd_xdp_open_pinned(&x, pin);
+
+	if (x.stats_fd < 0 || x.clock_fd < 0) {
+		fprintf(stderr, "xpoolctl: no responder maps pinned under %s: %s\n", pin,
+			strerror(ret ? -ret : ENOENT));
+		ntpd_xdp_close(&x);
+		return 1;
+	}
+	ret = ntpd_report_collect(x.stats_fd, x.clock_fd, &r);
+	if (ret)
+		fprintf(stderr, "xpoolctl: cannot read the maps under %s: %s\n", pin, strerror(-ret));
+	else
+		ntpd_report_text(&r, stdout);
+	ntpd_xdp_close(&x);
+	return ret ? 1 : 0;
+}
+
+static int cmd_detach(const char *ifname, const char *pin, int unpin)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), flag;
+	int ifindex = if_nametoindex(ifname), fd = -1, ret;
+	char path[512];
+
+	if (!ifindex) {
+		fprintf(stderr, "xpoolctl: %s: no such interface\n", ifname);
+		return 1;
+	}
+	ret = bpf_xdp_query(ifindex, 0, &q);
+	if (ret || !q.prog_id) {
+		fprintf(stderr, "xpoolctl: %s: no XDP program attached\n", ifname);
+		return 1;
+	}
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, NTPD_PROG_NAME)) {
+		fprintf(stderr, "xpoolctl: %s: program %u is not the xpool responder; left alone\n",
+			ifname, q.prog_id);
+		ret = 1;
+		goto out;
+	}
+	flag = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	opts.old_prog_fd = fd;
+	ret = bpf_xdp_detach(ifindex, flag | XDP_FLAGS_REPLACE, &opts);
+	if (ret) {
+		fprintf(stderr, "xpoolctl: %s: detach failed: %s\n", ifname, strerror(-ret));
+		ret = 1;
+		goto out;
+	}
+	printf("%s: xpool responder (program %u) detached\n", ifname, q.prog_id);
+	if (unpin) {
+		static const char *const maps[] = { "xpool_clock", "xpool_config", "xpool_addrs",
+						    "xpool_acl",   "xpool_stats",  "xpool_ratelimit" };
+
+		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", pin, maps[i]);
+			unlink(path);
+		}
+		rmdir(pin);
+		printf("%s: pinned maps removed\n", pin);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pin-path", required_argument, NULL, 'p' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "unpin", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pin = NTPD_PIN_PATH_DEFAULT, *ifname = NULL;
+	int c, unpin = 0;
+
+	while ((c = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pin = optarg;
+			break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'u':
+			unpin = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	if (argc - optind == 2 && !strcmp(argv[optind], "ntp") && !strcmp(argv[optind + 1], "stats"))
+		return cmd_stats(pin);
+	if (argc - optind == 2 && !strcmp(argv[optind], "ntp") &&
+	    !strcmp(argv[optind + 1], "detach")) {
+		if (!ifname) {
+			fprintf(stderr, "xpoolctl: ntp detach needs -i IFACE\n");
+			return EXIT_USAGE;
+		}
+		return cmd_detach(ifname, pin, unpin);
+	}
+	fprintf(stderr, "xpoolctl: unknown command\n");
+	usage(stderr);
+	return EXIT_USAGE;
+}
