@@ -20,8 +20,8 @@
 #define EXIT_TIMEOUT 3
 
 struct probe_opts {
-	const char *addr;
-	long port, ext, version, timeout_ms, count, mode;
+	const char *addr, *bind;
+	long port, ext, version, timeout_ms, count, mode, rate, duration_ms;
 };
 
 static void usage(FILE *f)
@@ -29,8 +29,11 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: xpool-ntp-probe send ADDR [--port N] [--version N] [--mode N] [--ext BYTES]\n"
 		   "                        [--timeout MS]\n"
 		   "       xpool-ntp-probe listen [ADDR] [--port N] [--count N] [--timeout MS]\n"
+		   "       xpool-ntp-probe stream ADDR --rate N --duration MS [--bind ADDR]\n"
 		   "send: one request (with an extension field of BYTES if given); prints the reply.\n"
-		   "listen: prints each datagram received; exit 0 once COUNT arrived, 3 on timeout.\n");
+		   "listen: prints each datagram received; exit 0 once COUNT arrived, 3 on timeout.\n"
+		   "stream: RATE requests/s for MS; prints sent, received, lost, the longest gap\n"
+		   "        between replies, KoDs, and the sequence of strata that answered.\n");
 }
 
 static int resolve(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len)
@@ -110,6 +113,10 @@ static int do_send(const struct probe_opts *o)
 	}
 	n = recv(fd, rep, sizeof(rep), 0);
 	clock_gettime(CLOCK_REALTIME, &t4);
+	if (n < 0) {
+		printf("error: %s\n", strerror(errno)); /* refused: the kernel stack answered */
+		goto out;
+	}
 	if (n < 48) {
 		printf("short reply: %zd bytes\n", n);
 		goto out;
@@ -133,6 +140,81 @@ static int do_send(const struct probe_opts *o)
 		       !memcmp(rep + 24, req + 40, 8), (long long)(((T2 - T1) + (T3 - T4)) / 2),
 		       (long long)((T4 - T1) - (T3 - T2)));
 	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Sends at a fixed rate and accounts for every reply, matched by its origin timestamp. */
+static int do_stream(const struct probe_opts *o)
+{
+	struct sockaddr_storage ss, bs;
+	socklen_t sl, bl;
+	int64_t start, next, last_reply = -1, max_gap = 0, end;
+	long sent = 0, received = 0, kod = 0, interval_us = 1000000 / o->rate;
+	char strata[512] = "";
+	int fd, last_stratum = -1, ret = 1;
+	size_t slen = 0;
+
+	if (resolve(o->addr, o->port, &ss, &sl) || (o->bind && resolve(o->bind, 0, &bs, &bl)))
+		return EXIT_USAGE;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 || (o->bind && bind(fd, (struct sockaddr *)&bs, bl)) ||
+	    connect(fd, (struct sockaddr *)&ss, sl)) {
+		perror("xpool-ntp-probe: socket");
+		goto out;
+	}
+	start = mono_ms();
+	next = 0;
+	end = start + o->duration_ms;
+	for (;;) {
+		int64_t now_us = (mono_ms() - start) * 1000;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint8_t buf[512];
+		ssize_t n;
+
+		if (now_us >= next && mono_ms() < end) {
+			uint8_t req[48] = { 0x23, 0, 6, 0xe9 };
+			struct timespec t;
+
+			clock_gettime(CLOCK_REALTIME, &t);
+			put64(req + 40, xp_timespec_to_ntp64(&t) + sent); /* unique per request */
+			if (send(fd, req, sizeof(req), 0) == sizeof(req))
+				sent++;
+			next += interval_us;
+		}
+		if (mono_ms() >= end + 1000)
+			break; /* one second for the last replies */
+		poll(&pfd, 1, 1);
+		while ((n = recv(fd, buf, sizeof(buf), 0)) >= 48) {
+			int64_t now = mono_ms();
+			int stratum = buf[1];
+
+			received++;
+			if (buf[1] == 0 && (buf[0] >> 6) == 3 && !memcmp(buf + 12, "RATE", 4))
+				kod++;
+			if (last_reply >= 0 && now - last_reply > max_gap && now <= end)
+				max_gap = now - last_reply;
+			last_reply = now;
+			if (stratum != last_stratum && slen < sizeof(strata) - 16) {
+				slen += snprintf(strata + slen, sizeof(strata) - slen, "%s%d@%lldms",
+						 slen ? "," : "", stratum, (long long)(now - start));
+				last_stratum = stratum;
+			}
+		}
+	}
+	printf("sent=%ld received=%ld lost=%ld max_gap_ms=%lld kod=%ld strata=%s\n", sent, received,
+	       sent - received, (long long)max_gap, kod, strata);
 	ret = 0;
 out:
 	if (fd >= 0)
@@ -192,9 +274,12 @@ int main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },   { "ext", required_argument, NULL, 'e' },
 		{ "version", required_argument, NULL, 'V' }, { "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
+		{ "rate", required_argument, NULL, 'r' },    { "duration", required_argument, NULL, 'd' },
+		{ "bind", required_argument, NULL, 'b' },    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct probe_opts o = { .port = 123, .version = 4, .mode = 3, .timeout_ms = 2000, .count = 1 };
+	struct probe_opts o = { .port = 123, .version = 4, .mode = 3, .timeout_ms = 2000, .count = 1,
+				.rate = 10, .duration_ms = 1000 };
 	const char *cmd;
 	int c, bad = 0;
 
@@ -218,6 +303,15 @@ int main(int argc, char **argv)
 		case 'c':
 			bad |= xp_parse_long(optarg, 1, 1000000, &o.count);
 			break;
+		case 'r':
+			bad |= xp_parse_long(optarg, 1, 100000, &o.rate);
+			break;
+		case 'd':
+			bad |= xp_parse_long(optarg, 1, 3600000, &o.duration_ms);
+			break;
+		case 'b':
+			o.bind = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -236,6 +330,8 @@ int main(int argc, char **argv)
 		return do_send(&o);
 	if (!strcmp(cmd, "listen"))
 		return do_listen(&o);
+	if (!strcmp(cmd, "stream") && o.addr)
+		return do_stream(&o);
 	usage(stderr);
 	return EXIT_USAGE;
 }

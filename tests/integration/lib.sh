@@ -18,8 +18,6 @@ CLI6=fd00:201::2
 xp_log() { printf '[%s] %s\n' "${XP_TEST:-xpool}" "$*"; }
 xp_fail() { xp_log "FAIL: $*"; exit 1; }
 
-XP_PINS=()
-
 xp_cleanup() {
 	local pid ns pin
 	for pid in "${XP_PIDS[@]}"; do
@@ -32,8 +30,9 @@ xp_cleanup() {
 	for ns in "${XP_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	for pin in "${XP_PINS[@]}"; do
-		rm -rf "$pin"
+	# pin paths are made in command substitutions (subshells): remove them by prefix
+	for pin in /sys/fs/bpf/"$XP_PREFIX"-*; do
+		[ -e "$pin" ] && rm -rf "$pin"
 	done
 	rm -rf "$XP_TMP"
 }
@@ -73,9 +72,7 @@ xp_bg() {
 
 # xp_pin_path: a bpffs directory of this run's own, removed at cleanup
 xp_pin_path() {
-	local p=/sys/fs/bpf/$XP_PREFIX-$1
-	XP_PINS+=("$p")
-	echo "$p"
+	echo "/sys/fs/bpf/$XP_PREFIX-$1"
 }
 
 # xp_daemon NS LOGFILE CMD...: like xp_bg, but through nsenter, so that the host's bpffs is

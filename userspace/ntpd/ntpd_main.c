@@ -39,13 +39,15 @@ struct ntpd {
 	int metrics_fd;
 	uint64_t watchdog_usec;
 	int last_state; /* for logging changes only: -1 unknown, 0 unsync, 1 synced */
+	const char *last_why;
 };
 
 static void set_state(struct ntpd *d, int synced, const char *why)
 {
-	if (synced == d->last_state)
+	if (synced == d->last_state && (synced || why == d->last_why))
 		return;
 	d->last_state = synced;
+	d->last_why = why;
 	if (synced)
 		xp_info("clock synchronised: stratum %u, leap %u", d->clock.stratum, d->clock.leap);
 	else
