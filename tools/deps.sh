@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcap-dev pkg-config
 	linux-libc-dev iproute2 libcriterion-dev libsystemd-dev systemd
-	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl
+	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat
 )
 
 missing=()

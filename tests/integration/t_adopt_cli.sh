@@ -53,9 +53,13 @@ out=$("$BUILD/xpoolctl" ntp stats --pin-path /sys/fs/bpf/nonexistent 2>&1)
 out=$("$BUILD/xpoolctl" frob 2>&1)
 [ $? -eq 2 ] || xp_fail "xpoolctl: bad command must exit 2"
 
-# --- no-chrony: the kernel's own state (this machine's clock is STA_UNSYNC) ---
+# --- no-chrony: the kernel's own state (this machine's clock is STA_UNSYNC); sd_notify ---
 ip -n "$S" link set dev vs xdp off
-xp_daemon "$S" "$XP_TMP/ntpd2.log" "$BUILD/xpool-ntpd" -i vs --no-chrony --stratum 2 \
+socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
+XP_PIDS+=($!)
+for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 \
+	xp_daemon "$S" "$XP_TMP/ntpd2.log" "$BUILD/xpool-ntpd" -i vs --no-chrony --stratum 2 \
 	--pin-path "$(xp_pin_path nochrony)" --detach-on-exit
 xp_wait_log "$XP_TMP/ntpd2.log" "serving NTP" 10 || xp_fail "no-chrony start"
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4)
@@ -65,9 +69,14 @@ if grep -q "kernel STA_UNSYNC" "$XP_TMP/ntpd2.log"; then
 else
 	echo "$out" | grep -q "li=0 .*stratum=2" || xp_fail "kernel synchronised: expected stratum 2"
 fi
+sleep 1
 kill "$XP_LAST_PID"
 wait "$XP_LAST_PID"
 ip -n "$S" link show vs | grep -q "prog/xdp" && xp_fail "--detach-on-exit left the program"
+xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/notify.log")"
+grep -q "READY=1" "$XP_TMP/notify.log" || xp_fail "no READY=1"
+grep -q "WATCHDOG=1" "$XP_TMP/notify.log" || xp_fail "no WATCHDOG=1 with WatchdogSec"
+grep -q "STOPPING=1" "$XP_TMP/notify.log" || xp_fail "no STOPPING=1"
 
 # --- the systemd unit parses (man pages are not installed here: no Documentation=) ---
 if command -v systemd-analyze >/dev/null; then
