@@ -21,7 +21,7 @@
 
 #include "ntpd_chrony.h"
 #include "ntpd_config.h"
-#include "ntpd_metrics.h"
+#include "xp_http.h"
 #include "ntpd_report.h"
 #include "ntpd_source.h"
 #include "ntpd_xdp.h"
@@ -232,7 +232,7 @@ static int run(struct ntpd *d)
 			refresh(d);
 		}
 		if (d->metrics_fd >= 0 && pfd[3].revents)
-			ntpd_metrics_serve(d->metrics_fd, render_metrics, d);
+			xp_http_serve(d->metrics_fd, render_metrics, d);
 	}
 out:
 	if (sfd >= 0)
@@ -266,7 +266,7 @@ static int start(struct ntpd *d)
 	for (int i = 0; !ret && !c->adopt && i < c->n_if; i++)
 		ret = ntpd_xdp_attach(&d->x, c->ifaces[i], c->xdp_mode);
 	if (!ret && c->metrics[0]) {
-		d->metrics_fd = ntpd_metrics_listen(c->metrics);
+		d->metrics_fd = xp_http_listen(c->metrics);
 		ret = d->metrics_fd < 0 ? d->metrics_fd : 0;
 	}
 	return ret;

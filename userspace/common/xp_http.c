@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_metrics.c - a minimal HTTP endpoint for Prometheus text, served from the main loop. */
+/* xp_http.c - a minimal HTTP endpoint for Prometheus text, served from the main loop. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ntpd_metrics.h"
+#include "xp_http.h"
 #include "xp_log.h"
 
-int ntpd_metrics_listen(const char *hostport)
+int xp_http_listen(const char *hostport)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST |
 									 AI_NUMERICSERV |
@@ -31,14 +31,14 @@ int ntpd_metrics_listen(const char *hostport)
 	}
 	ret = getaddrinfo(host, port, &hints, &ai);
 	if (ret) {
-		xp_err("metrics %s: %s", hostport, gai_strerror(ret));
+		xp_err("%s: %s", hostport, gai_strerror(ret));
 		return -EINVAL;
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
 		ret = -errno;
-		xp_err("metrics %s: cannot listen: %s", hostport, strerror(-ret));
+		xp_err("%s: cannot listen: %s", hostport, strerror(-ret));
 		if (fd >= 0)
 			close(fd);
 		fd = ret;
@@ -47,7 +47,7 @@ int ntpd_metrics_listen(const char *hostport)
 	return fd;
 }
 
-void ntpd_metrics_serve(int lfd, void (*render)(void *ctx, FILE *f), void *ctx)
+void xp_http_serve(int lfd, void (*render)(void *ctx, FILE *f), void *ctx)
 {
 	struct pollfd pfd;
 	char req[1024], *body = NULL, head[256];
