@@ -30,7 +30,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
-CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Itests/lib -I$(BUILD)/skel
+CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Idns -Itests/lib -I$(BUILD)/skel
 LDFLAGS += $(SAN_FLAGS)
 BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-Ibpf -I/usr/include/$(MULTIARCH)
@@ -58,6 +58,10 @@ COMMON_LIB := $(BUILD)/libxpool-common.a
 NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/ntpd/*.c))
 NTPD_LIB := $(BUILD)/libxpool-ntpd.a
 NTPD_BIN := $(BUILD)/xpool-ntpd
+DNS_LIB_SRCS := $(filter-out dns/dns_main.c,$(wildcard dns/*.c))
+DNS_LIB := $(BUILD)/libxpool-dns.a
+DNS_BIN := $(BUILD)/xpool-dns
+DNS_LIBS := -lurcu -ljansson -lmaxminddb -lcap -lpthread -lm
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
 CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
@@ -83,6 +87,14 @@ $(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lsystemd -lm
 
+$(DNS_LIB): $(call obj,$(DNS_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
+
 $(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(NTPD_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
@@ -95,10 +107,10 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(NTPD_
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(NTPD_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lcap -lpthread -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(DNS_LIBS)
 
 $(BPF_BUILD) $(BUILD)/skel:
 	$(Q)mkdir -p $@
@@ -107,7 +119,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 .DEFAULT_GOAL := all
 .PHONY: all deps check unit integration demo bench bench-xdp clean format
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_config.c - xpool-dns's directives, from /etc/xpool/dns.conf and the command line. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_config.h"
+#include "dns_wire.h"
+#include "xp_conf.h"
+#include "xp_parse.h"
+
+enum { LIST_LISTEN = 1, LIST_VENDOR, LIST_NS, LIST_RRL_ALLOW };
+
+static int d_listen(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST |
+									 AI_NUMERICSERV },
+			*ai;
+	char host[128], *port = "53";
+
+	(void)argc;
+	if (c->n_listen >= DNS_MAX_LISTEN)
+		return xp_conf_bad(where, "listen: at most 16 addresses (%s)", argv[1]);
+	if (xp_conf_string(host, sizeof(host), where, "listen", argv[1]))
+		return -EINVAL;
+	if (host[0] == '[') { /* [v6]:port */
+		char *end = strchr(host, ']');
+
+		if (!end || (end[1] && end[1] != ':'))
+			return xp_conf_bad(where, "listen: expected [IPv6]:PORT, got '%s'", argv[1]);
+		*end = 0;
+		if (end[1] == ':')
+			port = end + 2;
+		memmove(host, host + 1, strlen(host));
+	} else if (strchr(host, ':') == strrchr(host, ':') && strchr(host, ':')) {
+		port = strchr(host, ':') + 1;
+		*strchr(host, ':') = 0;
+	}
+	if (getaddrinfo(host, port, &hints, &ai))
+		return xp_conf_bad(where, "listen: expected ADDR, ADDR:PORT or [IPv6]:PORT, got '%s'",
+				   argv[1]);
+	memcpy(&c->listen[c->n_listen], ai->ai_addr, ai->ai_addrlen);
+	c->listen_len[c->n_listen++] = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int name_ok(const char *s)
+{
+	uint8_t wire[256];
+
+	return dns_name_to_wire(s, wire, sizeof(wire)) > 1;
+}
+
+static int d_zone(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+
+	(void)argc;
+	if (!name_ok(argv[1]))
+		return xp_conf_bad(where, "zone: not a domain name: '%s'", argv[1]);
+	return xp_conf_string(c->zone, sizeof(c->zone), where, "zone", argv[1]);
+}
+
+static int d_snapshot(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)argc;
+	return xp_conf_string(((struct dns_config *)cfg)->snapshot, 256, where, "snapshot", argv[1]);
+}
+
+static int d_geoip(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)argc;
+	return xp_conf_string(((struct dns_config *)cfg)->geoip, 256, where, "geoip", argv[1]);
+}
+
+#define INT_DIRECTIVE(fn, field, name, min, max)                                                   \
+	static int fn(void *cfg, const char *where, int argc, char **argv)                         \
+	{                                                                                          \
+		long v;                                                                            \
+		(void)argc;                                                                        \
+		if (xp_conf_long(where, name, argv[1], min, max, &v))                              \
+			return -EINVAL;                                                            \
+		((struct dns_config *)cfg)->field = v;                                             \
+		return 0;                                                                          \
+	}
+
+INT_DIRECTIVE(d_threads, threads, "threads", 1, 64)
+INT_DIRECTIVE(d_max_hosts, max_hosts, "max-hosts", 1, 16)
+INT_DIRECTIVE(d_ttl, ttl, "ttl", 1, 86400)
+INT_DIRECTIVE(d_min_servers, min_servers, "min-servers", 1, 1000)
+INT_DIRECTIVE(d_rrl_rate, rrl_rate, "rrl-rate", 0, 1000000)
+INT_DIRECTIVE(d_rrl_slip, rrl_slip, "rrl-slip", 0, 10)
+INT_DIRECTIVE(d_redraw, redraw, "redraw", 10, 86400)
+INT_DIRECTIVE(d_tcp_max, tcp_max, "tcp-max-conns", 1, 65536)
+INT_DIRECTIVE(d_tcp_idle, tcp_idle, "tcp-idle-timeout", 1, 3600)
+
+static int d_min_score(void *cfg, const char *where, int argc, char **argv)
+{
+	char *end;
+	double v = strtod(argv[1], &end);
+
+	(void)argc;
+	if (*end || end == argv[1] || v < -100 || v > 20)
+		return xp_conf_bad(where, "min-score: expected a number from -100 to 20, got '%s'",
+				   argv[1]);
+	((struct dns_config *)cfg)->min_score = v;
+	return 0;
+}
+
+static int d_aaaa_everywhere(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)where, (void)argc, (void)argv;
+	((struct dns_config *)cfg)->aaaa_everywhere = true;
+	return 0;
+}
+
+static int d_vendor(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+
+	(void)argc;
+	if (c->n_vendors >= DNS_MAX_VENDORS)
+		return xp_conf_bad(where, "vendor: at most 64 (%s)", argv[1]);
+	if (strchr(argv[1], '.') || !name_ok(argv[1]) || strlen(argv[1]) >= 64)
+		return xp_conf_bad(where, "vendor: expected one label, got '%s'", argv[1]);
+	for (char *p = strcpy(c->vendors[c->n_vendors++], argv[1]); *p; p++)
+		*p = *p >= 'A' && *p <= 'Z' ? *p + 32 : *p;
+	return 0;
+}
+
+static int d_ns(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+
+	(void)argc;
+	if (c->n_ns >= DNS_MAX_NS)
+		return xp_conf_bad(where, "ns: at most 8 (%s)", argv[1]);
+	if (!name_ok(argv[1]))
+		return xp_conf_bad(where, "ns: not a domain name: '%s'", argv[1]);
+	return xp_conf_string(c->ns[c->n_ns++], 254, where, "ns", argv[1]);
+}
+
+static int d_rrl_allow(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+	struct dns_prefix *p = &c->rrl_allow[c->n_rrl_allow];
+	char buf[64], *slash;
+	long len = -1;
+
+	(void)argc;
+	if (c->n_rrl_allow >= DNS_MAX_RRL_ALLOW || strlen(argv[1]) >= sizeof(buf))
+		return xp_conf_bad(where, "rrl-allow: at most 64 prefixes (%s)", argv[1]);
+	strcpy(buf, argv[1]);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = 0;
+	memset(p->addr, 0, 16);
+	if (inet_pton(AF_INET6, buf, p->addr) == 1 && (!slash || !xp_parse_long(slash, 0, 128, &len))) {
+		p->len = len < 0 ? 128 : len;
+	} else if (inet_pton(AF_INET, buf, p->addr + 12) == 1 &&
+		   (!slash || !xp_parse_long(slash, 0, 32, &len))) {
+		p->addr[10] = p->addr[11] = 0xff;
+		p->len = 96 + (len < 0 ? 32 : len);
+	} else {
+		return xp_conf_bad(where, "rrl-allow: expected ADDR or ADDR/LEN, got '%s'", argv[1]);
+	}
+	c->n_rrl_allow++;
+	return 0;
+}
+
+static int d_metrics(void *cfg, const char *where, int argc, char **argv)
+{
+	const char *colon = strrchr(argv[1], ':');
+	long port;
+
+	(void)argc;
+	if (!colon || colon == argv[1] || xp_parse_long(colon + 1, 1, 65535, &port))
+		return xp_conf_bad(where, "metrics: expected HOST:PORT, got '%s'", argv[1]);
+	return xp_conf_string(((struct dns_config *)cfg)->metrics, 64, where, "metrics", argv[1]);
+}
+
+static int d_chaos(char *dst, const char *where, const char *name, int argc, char **argv)
+{
+	size_t o = 0;
+
+	dst[0] = 0;
+	for (int i = 1; i < argc; i++) /* the words, joined by single spaces */
+		o += snprintf(dst + o, o < 128 ? 128 - o : 0, "%s%s", i > 1 ? " " : "", argv[i]);
+	if (o >= 128)
+		return xp_conf_bad(where, "%s: at most 127 characters", name);
+	return 0;
+}
+
+static int d_chaos_id(void *cfg, const char *where, int argc, char **argv)
+{
+	return d_chaos(((struct dns_config *)cfg)->chaos_id, where, "chaos-id", argc, argv);
+}
+
+static int d_chaos_version(void *cfg, const char *where, int argc, char **argv)
+{
+	return d_chaos(((struct dns_config *)cfg)->chaos_version, where, "chaos-version", argc,
+		       argv);
+}
+
+static const struct xp_directive directives[] = {
+	{ "listen", 1, 1, LIST_LISTEN, d_listen, "ADDR[:PORT]  UDP and TCP (repeatable)" },
+	{ "zone", 1, 1, 0, d_zone, "NAME           the pool's apex (pool.ntp.org)" },
+	{ "snapshot", 1, 1, 0, d_snapshot, "FILE       server list (JSON)" },
+	{ "geoip", 1, 1, 0, d_geoip, "FILE          mmdb: MaxMind or ip-location-db" },
+	{ "threads", 1, 1, 0, d_threads, "N           UDP worker threads" },
+	{ "max-hosts", 1, 1, 0, d_max_hosts, "N         addresses per answer" },
+	{ "ttl", 1, 1, 0, d_ttl, "SEC               of answers" },
+	{ "min-score", 1, 1, 0, d_min_score, "X         servers listed from this score" },
+	{ "min-servers", 1, 1, 0, d_min_servers, "N       below: fall back to continent, global" },
+	{ "aaaa-everywhere", 0, 0, 0, d_aaaa_everywhere, "  AAAA in every zone, not only 2." },
+	{ "vendor", 1, 1, LIST_VENDOR, d_vendor, "NAME         N.NAME. is N. (repeatable)" },
+	{ "ns", 1, 1, LIST_NS, d_ns, "NAME             NS records at the apex (repeatable)" },
+	{ "rrl-rate", 1, 1, 0, d_rrl_rate, "N          responses/s per /24 or /56, 0 = off" },
+	{ "rrl-slip", 1, 1, 0, d_rrl_slip, "N          every Nth limited answer truncated" },
+	{ "rrl-allow", 1, 1, LIST_RRL_ALLOW, d_rrl_allow, "PREFIX    never limited (repeatable)" },
+	{ "metrics", 1, 1, 0, d_metrics, "HOST:PORT   Prometheus endpoint" },
+	{ "chaos-id", 0, 15, 0, d_chaos_id, "TEXT       id.server / hostname.bind (empty: refuse)" },
+	{ "chaos-version", 0, 15, 0, d_chaos_version, "TEXT  version.bind (empty: refuse)" },
+	{ "redraw", 1, 1, 0, d_redraw, "SEC          reshuffle the numbered zones" },
+	{ "tcp-max-conns", 1, 1, 0, d_tcp_max, "N      open TCP connections" },
+	{ "tcp-idle-timeout", 1, 1, 0, d_tcp_idle, "SEC" },
+};
+
+static void clear_list(void *cfg, int list)
+{
+	struct dns_config *c = cfg;
+
+	if (list == LIST_LISTEN)
+		c->n_listen = 0;
+	else if (list == LIST_VENDOR)
+		c->n_vendors = 0;
+	else if (list == LIST_NS)
+		c->n_ns = 0;
+	else
+		c->n_rrl_allow = 0;
+}
+
+static const struct xp_conf_spec spec = {
+	.prog = "xpool-dns",
+	.default_path = DNS_CONFIG_DEFAULT,
+	.dirs = directives,
+	.n_dirs = sizeof(directives) / sizeof(directives[0]),
+	.clear_list = clear_list,
+	.short_opt = 'l',
+	.short_target = "listen",
+};
+
+void dns_config_defaults(struct dns_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->zone, "pool.ntp.org");
+	c->threads = 1;
+	c->max_hosts = 4;
+	c->ttl = 150; /* the pool's */
+	c->min_score = 10;
+	c->min_servers = 2;
+	c->rrl_slip = 2;
+	c->redraw = 3600;
+	c->tcp_max = 256;
+	c->tcp_idle = 10;
+	strcpy(c->chaos_version, "xpool-dns");
+}
+
+int dns_config_finish(struct dns_config *c)
+{
+	c->zone_wire_len = dns_name_to_wire(c->zone, c->zone_wire, sizeof(c->zone_wire));
+	if (c->zone_wire_len < 2)
+		return -EINVAL;
+	c->zone_labels = 0;
+	for (int o = 0; c->zone_wire[o]; o += c->zone_wire[o] + 1)
+		c->zone_labels++;
+	if (!c->n_ns && strlen(c->zone) + 5 <= sizeof(c->ns[0])) {
+		memcpy(c->ns[0], "ns1.", 4);
+		strcpy(c->ns[0] + 4, c->zone);
+		c->n_ns = name_ok(c->ns[0]);
+	}
+	return 0;
+}
+
+int dns_config_load(struct dns_config *c, int argc, char **argv)
+{
+	struct xp_conf_opts o = { .config_path = "" };
+	int ret;
+
+	dns_config_defaults(c);
+	ret = xp_conf_load(&spec, c, argc, argv, &o);
+	memcpy(c->config_path, o.config_path, sizeof(c->config_path));
+	c->check_only = o.check_only;
+	c->verbose = o.verbose;
+	if (!ret && !c->n_listen) {
+		fprintf(stderr, "xpool-dns: no listen address: give 'listen ADDR' or -l ADDR\n");
+		ret = -EINVAL;
+	}
+	if (!ret && !c->snapshot[0]) {
+		fprintf(stderr, "xpool-dns: no snapshot: give 'snapshot FILE'\n");
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = dns_config_finish(c);
+	return ret;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* dns_config.h - xpool-dns's directives, from /etc/xpool/dns.conf and the command line. */
+#ifndef DNS_CONFIG_H
+#define DNS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
+#define DNS_MAX_LISTEN	   16
+#define DNS_MAX_VENDORS	   64
+#define DNS_MAX_NS	   8
+#define DNS_MAX_RRL_ALLOW  64
+
+struct dns_prefix {
+	uint8_t addr[16]; /* IPv4 mapped ::ffff:a.b.c.d */
+	int len;	  /* over the 128-bit form */
+};
+
+struct dns_config {
+	struct sockaddr_storage listen[DNS_MAX_LISTEN];
+	socklen_t listen_len[DNS_MAX_LISTEN];
+	int n_listen;
+	char zone[254];
+	uint8_t zone_wire[256];
+	int zone_wire_len, zone_labels;
+	char snapshot[256];
+	char geoip[256];
+	int threads;
+	int max_hosts;
+	uint32_t ttl;
+	double min_score;
+	int min_servers;
+	bool aaaa_everywhere;
+	char vendors[DNS_MAX_VENDORS][64];
+	int n_vendors;
+	char ns[DNS_MAX_NS][254];
+	int n_ns;
+	uint32_t rrl_rate;  /* responses per second per /24 or /56; 0 = off */
+	uint32_t rrl_slip;  /* every Nth limited response goes out truncated; 0 = never */
+	struct dns_prefix rrl_allow[DNS_MAX_RRL_ALLOW];
+	int n_rrl_allow;
+	char metrics[64];
+	char chaos_id[128];
+	char chaos_version[128];
+	uint32_t redraw;    /* seconds between reshuffles of the numbered zones */
+	int tcp_max;
+	uint32_t tcp_idle;  /* seconds */
+	bool verbose, check_only;
+	char config_path[256];
+};
+
+int dns_config_load(struct dns_config *c, int argc, char **argv);
+void dns_config_defaults(struct dns_config *c);
+/* Fills in what follows from the zone (wire form, labels); 0 or -EINVAL. */
+int dns_config_finish(struct dns_config *c);
+
+#endif

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_data.c - the server snapshot, and the immutable per-zone sets prepared from it. */
+#define _XOPEN_SOURCE 700
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "dns_data.h"
+
+static int fail(const char *path, long i, const char *field, const char *why)
+{
+	if (i >= 0)
+		fprintf(stderr, "%s: servers[%ld].%s: %s\n", path, i, field, why);
+	else
+		fprintf(stderr, "%s: %s: %s\n", path, field, why);
+	return -EINVAL;
+}
+
+static int parse_time(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	if (!end)
+		return -EINVAL;
+	if (*end == '.') /* fractions of a second */
+		while (*++end >= '0' && *end <= '9')
+			;
+	if (strcmp(end, "Z") && strcmp(end, "+00:00"))
+		return -EINVAL;
+	*t = timegm(&tm);
+	return 0;
+}
+
+static int parse_server(const char *path, long i, json_t *o, struct dns_snap_entry *e)
+{
+	json_t *ip = json_object_get(o, "ip"), *ns = json_object_get(o, "netspeed");
+	json_t *score = json_object_get(o, "score"), *cc = json_object_get(o, "country");
+	json_t *en = json_object_get(o, "enabled");
+	const char *s;
+
+	if (!json_is_object(o))
+		return fail(path, i, "", "not an object");
+	if (!json_is_string(ip))
+		return fail(path, i, "ip", "missing or not a string");
+	s = json_string_value(ip);
+	memset(e->addr, 0, 16);
+	e->v6 = strchr(s, ':') != NULL;
+	if (inet_pton(e->v6 ? AF_INET6 : AF_INET, s, e->addr) != 1)
+		return fail(path, i, "ip", "not an IPv4 or IPv6 address");
+	if (!json_is_integer(ns) || json_integer_value(ns) < 0 ||
+	    json_integer_value(ns) > 100000000)
+		return fail(path, i, "netspeed", "missing, or not a whole number of kbit/s 0-100000000");
+	e->netspeed = json_integer_value(ns);
+	if (!json_is_number(score) || json_number_value(score) < -100 ||
+	    json_number_value(score) > 20)
+		return fail(path, i, "score", "missing, or not a number from -100 to 20");
+	e->score = json_number_value(score);
+	if (!json_is_string(cc) || (e->cc = dns_cc_index(json_string_value(cc),
+							  strlen(json_string_value(cc)))) < 0)
+		return fail(path, i, "country", "missing, or not an ISO 3166 alpha-2 code");
+	if (en && !json_is_boolean(en))
+		return fail(path, i, "enabled", "not true or false");
+	e->enabled = !en || json_is_true(en);
+	return 0;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	const struct dns_snap_entry *x = a, *y = b;
+
+	return x->v6 != y->v6 ? x->v6 - y->v6 : memcmp(x->addr, y->addr, 16);
+}
+
+int dns_snapshot_load(const char *path, struct dns_snapshot *out)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *servers, *gen;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!root) {
+		fprintf(stderr, "%s:%d: %s\n", path, jerr.line, jerr.text);
+		return -EINVAL;
+	}
+	servers = json_object_get(root, "servers");
+	gen = json_object_get(root, "generated");
+	if (!json_is_object(root) || !json_is_array(servers)) {
+		ret = fail(path, -1, "servers", "missing, or not an array");
+		goto out;
+	}
+	if (gen && (!json_is_string(gen) || parse_time(json_string_value(gen), &out->generated))) {
+		ret = fail(path, -1, "generated", "not an RFC 3339 UTC time (2026-01-02T03:04:05Z)");
+		goto out;
+	}
+	out->n = json_array_size(servers);
+	out->e = calloc(out->n ? out->n : 1, sizeof(*out->e));
+	if (!out->e) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < out->n && !ret; i++)
+		ret = parse_server(path, i, json_array_get(servers, i), &out->e[i]);
+	if (!ret && out->n > 1) {
+		struct dns_snap_entry *sorted = malloc(out->n * sizeof(*sorted));
+
+		if (!sorted) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		memcpy(sorted, out->e, out->n * sizeof(*sorted));
+		qsort(sorted, out->n, sizeof(*sorted), addr_cmp);
+		for (size_t i = 1; i < out->n && !ret; i++)
+			if (!addr_cmp(&sorted[i - 1], &sorted[i]))
+				ret = fail(path, -1, "servers", "an address is listed twice");
+		free(sorted);
+	}
+out:
+	json_decref(root);
+	if (ret)
+		dns_snapshot_free(out);
+	return ret;
+}
+
+void dns_snapshot_free(struct dns_snapshot *s)
+{
+	free(s->e);
+	s->e = NULL;
+	s->n = 0;
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t dns_rng_next(struct dns_rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return res;
+}
+
+void dns_rng_seed(struct dns_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++) { /* splitmix64 */
+		uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		r->s[i] = z ^ (z >> 31);
+	}
+}
+
+static void *keep(struct dns_data *d, size_t size)
+{
+	void *p;
+
+	if (d->n_allocs == sizeof(d->allocs) / sizeof(d->allocs[0]))
+		return NULL;
+	p = calloc(1, size ? size : 1);
+	if (p)
+		d->allocs[d->n_allocs++] = p;
+	return p;
+}
+
+static int set_init(struct dns_data *d, struct dns_set *set, const struct dns_host *src, uint32_t n)
+{
+	set->n = n;
+	set->s = keep(d, n * sizeof(*set->s));
+	set->cum = keep(d, n * sizeof(*set->cum));
+	if (!set->s || !set->cum)
+		return -ENOMEM;
+	memcpy(set->s, src, n * sizeof(*src));
+	set->total = 0;
+	for (uint32_t i = 0; i < n; i++)
+		set->cum[i] = set->total += set->s[i].weight;
+	return 0;
+}
+
+static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct dns_host *srv,
+		      uint32_t n, struct dns_rng *rng)
+{
+	uint32_t base = n / 4, start = 0;
+	int ret = set_init(d, &z->all[fam], srv, n);
+
+	if (ret)
+		return ret;
+	if (n < 8) {
+		for (int k = 0; k < 4 && !ret; k++)
+			ret = set_init(d, &z->num[k][fam], srv, n);
+		return ret;
+	}
+	for (uint32_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
+		uint32_t j = dns_rng_next(rng) % (i + 1);
+		struct dns_host t = srv[i];
+
+		srv[i] = srv[j];
+		srv[j] = t;
+	}
+	for (uint32_t k = 0; k < 4 && !ret; k++) {
+		uint32_t size = base + (k < n % 4 ? 1 : 0);
+
+		ret = set_init(d, &z->num[k][fam], srv + start, size);
+		start += size;
+	}
+	return ret;
+}
+
+struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
+				uint32_t serial)
+{
+	struct dns_data *d = calloc(1, sizeof(*d));
+	struct dns_host *tmp = malloc((s->n ? s->n : 1) * sizeof(*tmp));
+	struct dns_rng rng;
+	int ret = 0;
+
+	if (!d || !tmp)
+		goto fail;
+	dns_rng_seed(&rng, seed);
+	d->generated = s->generated;
+	d->serial = serial;
+	for (int zone = 0; zone < DNS_N_ZONES && !ret; zone++) {
+		for (int fam = 0; fam < 2 && !ret; fam++) {
+			uint32_t n = 0;
+
+			for (size_t i = 0; i < s->n; i++) {
+				const struct dns_snap_entry *e = &s->e[i];
+				int cont = dns_cc_continent(e->cc);
+
+				if (!e->enabled || !e->netspeed || e->score < min_score ||
+				    e->v6 != fam)
+					continue;
+				if (zone != DNS_ZONE_GLOBAL && zone != DNS_ZONE_CONT(cont) &&
+				    zone != DNS_ZONE_CC(e->cc))
+					continue;
+				memcpy(tmp[n].addr, e->addr, 16);
+				tmp[n++].weight = e->netspeed;
+			}
+			if (zone == DNS_ZONE_GLOBAL)
+				d->listed += n;
+			ret = build_zone(d, &d->zones[zone], fam, tmp, n, &rng);
+		}
+	}
+	free(tmp);
+	if (!ret)
+		return d;
+fail:
+	dns_data_free(d);
+	return NULL;
+}
+
+void dns_data_free(struct dns_data *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_allocs; i++)
+		free(d->allocs[i]);
+	free(d);
+}
+
+/* The first index whose prefix sum exceeds r. */
+static uint32_t upper_bound(const uint64_t *cum, uint32_t n, uint64_t r)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (cum[mid] > r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out)
+{
+	int got = 0;
+
+	if (k > (int)set->n)
+		k = set->n;
+	while (got < k && set->total) {
+		uint64_t taken = 0, r;
+		int tries;
+
+		/* rejection of repeats keeps each draw proportional among the rest */
+		for (tries = 0; tries < 16; tries++) {
+			uint32_t i = upper_bound(set->cum, set->n, dns_rng_next(rng) % set->total);
+			int dup = 0;
+
+			for (int j = 0; j < got; j++)
+				dup |= out[j] == i;
+			if (!dup) {
+				out[got++] = i;
+				break;
+			}
+		}
+		if (tries < 16)
+			continue;
+		/* heavy weights already drawn: an exact draw over what is left */
+		for (int j = 0; j < got; j++)
+			taken += set->s[out[j]].weight;
+		if (set->total == taken)
+			break;
+		r = dns_rng_next(rng) % (set->total - taken);
+		for (uint32_t i = 0; i < set->n; i++) {
+			int dup = 0;
+
+			for (int j = 0; j < got; j++)
+				dup |= out[j] == i;
+			if (dup)
+				continue;
+			if (r < set->s[i].weight) {
+				out[got++] = i;
+				break;
+			}
+			r -= set->s[i].weight;
+		}
+	}
+	return got;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* dns_data.h - the server snapshot, and the immutable per-zone sets prepared from it. */
+#ifndef DNS_DATA_H
+#define DNS_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dns_cc.h"
+
+struct dns_snap_entry {
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
+	bool v6;
+	uint32_t netspeed; /* kbit/s: the weight; 0 = monitor only */
+	double score;
+	int cc;
+	bool enabled;
+};
+
+struct dns_snapshot {
+	struct dns_snap_entry *e;
+	size_t n;
+	time_t generated; /* 0 when absent */
+};
+
+/* Parses and validates a snapshot; every problem is reported as "path: servers[i].field: why". */
+int dns_snapshot_load(const char *path, struct dns_snapshot *out);
+void dns_snapshot_free(struct dns_snapshot *s);
+
+struct dns_host {
+	uint8_t addr[16];
+	uint32_t weight;
+};
+
+/* Servers of one zone and family, with prefix sums of their weights for picking. */
+struct dns_set {
+	uint32_t n;
+	struct dns_host *s;
+	uint64_t *cum;
+	uint64_t total;
+};
+
+struct dns_zone {
+	struct dns_set all[2];	  /* [0] IPv4, [1] IPv6 */
+	struct dns_set num[4][2]; /* 0. to 3.: disjoint shuffled subsets, or all when small */
+};
+
+struct dns_data {
+	struct dns_zone zones[DNS_N_ZONES];
+	time_t generated;
+	uint32_t serial;
+	uint32_t listed; /* servers in DNS */
+	size_t n_allocs;
+	void *allocs[4 * DNS_N_ZONES * 10];
+};
+
+/*
+ * Listed: enabled, netspeed > 0, score >= min_score. Each is in the global zone, its
+ * continent's and its country's. Numbered subsets per zone and family: shuffle with seed, then
+ * 4 disjoint sets of n/4, the n mod 4 leftovers one each to 0, 1, 2; below 8 servers every
+ * numbered set has them all (the pool's rule).
+ */
+struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
+				uint32_t serial);
+void dns_data_free(struct dns_data *d);
+
+/* xoshiro256**, one per thread */
+struct dns_rng {
+	uint64_t s[4];
+};
+void dns_rng_seed(struct dns_rng *r, uint64_t seed);
+uint64_t dns_rng_next(struct dns_rng *r);
+
+/*
+ * Draws up to k distinct servers, each draw proportional to weight among those not drawn yet
+ * (successive sampling without replacement: the first pick is exactly w_i / sum w). Returns
+ * how many; their indexes in out.
+ */
+int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out);
+
+#endif

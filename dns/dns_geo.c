@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_geo.c - client location from an mmdb (MaxMind GeoIP2/GeoLite2 or ip-location-db). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <maxminddb.h>
+
+#include "dns_cc.h"
+#include "dns_geo.h"
+
+struct dns_geo {
+	MMDB_s db;
+	bool v6_tree;
+};
+
+int dns_geo_open(const char *path, struct dns_geo **out)
+{
+	struct dns_geo *g = calloc(1, sizeof(*g));
+	int ret;
+
+	if (!g)
+		return -ENOMEM;
+	ret = MMDB_open(path, MMDB_MODE_MMAP, &g->db);
+	if (ret != MMDB_SUCCESS) {
+		fprintf(stderr, "%s: cannot open the GeoIP database: %s\n", path,
+			ret == MMDB_IO_ERROR ? strerror(errno) : MMDB_strerror(ret));
+		free(g);
+		return -EINVAL;
+	}
+	g->v6_tree = g->db.metadata.ip_version == 6;
+	*out = g;
+	return 0;
+}
+
+void dns_geo_close(struct dns_geo *g)
+{
+	if (!g)
+		return;
+	MMDB_close(&g->db);
+	free(g);
+}
+
+/* MaxMind: country.iso_code; ip-location-db: country_code. */
+static int country_of(MMDB_entry_s *e)
+{
+	MMDB_entry_data_s d;
+
+	if ((MMDB_get_value(e, &d, "country_code", NULL) == MMDB_SUCCESS && d.has_data) ||
+	    (MMDB_get_value(e, &d, "country", "iso_code", NULL) == MMDB_SUCCESS && d.has_data) ||
+	    (MMDB_get_value(e, &d, "registered_country", "iso_code", NULL) == MMDB_SUCCESS &&
+	     d.has_data)) {
+		if (d.type == MMDB_DATA_TYPE_UTF8_STRING)
+			return dns_cc_index(d.utf8_string, d.data_size);
+	}
+	return -1;
+}
+
+void dns_geo_lookup(struct dns_geo *g, int family, const uint8_t *addr, struct dns_geo_res *r)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	MMDB_lookup_result_s res;
+	int err;
+
+	r->cc = -1;
+	r->prefix = 0;
+	if (!g)
+		return;
+	if (family == 4) {
+		memcpy(&sin.sin_addr, addr, 4);
+		res = MMDB_lookup_sockaddr(&g->db, (struct sockaddr *)&sin, &err);
+	} else {
+		memcpy(&sin6.sin6_addr, addr, 16);
+		res = MMDB_lookup_sockaddr(&g->db, (struct sockaddr *)&sin6, &err);
+	}
+	if (err != MMDB_SUCCESS)
+		return;
+	/* IPv4 in an IPv6 tree sits under ::/96: report the prefix in IPv4 terms */
+	r->prefix = family == 4 && g->v6_tree ? (res.netmask > 96 ? res.netmask - 96 : 0)
+					      : res.netmask;
+	if (res.found_entry)
+		r->cc = country_of(&res.entry);
+}
+
+void dns_geo_cached(struct dns_geo *g, struct dns_geo_cache *c, int family, const uint8_t *addr,
+		    struct dns_geo_res *r)
+{
+	uint8_t key[8] = { (uint8_t)family };
+	int bytes = family == 4 ? 3 : 6;
+	uint32_t h = 2166136261u;
+	unsigned slot;
+
+	memcpy(key + 1, addr, bytes);
+	for (int i = 0; i < 8; i++)
+		h = (h ^ key[i]) * 16777619u;
+	slot = h % DNS_GEO_CACHE;
+	if (c->e[slot].valid && !memcmp(c->e[slot].key, key, 8)) {
+		c->hits++;
+		*r = c->e[slot].res;
+		return;
+	}
+	c->misses++;
+	dns_geo_lookup(g, family, addr, r);
+	if (r->prefix <= bytes * 8) {
+		memcpy(c->e[slot].key, key, 8);
+		c->e[slot].res = *r;
+		c->e[slot].valid = true;
+	}
+}

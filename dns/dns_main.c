@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_main.c - xpool-dns: the pool's authoritative DNS, serving a snapshot by client location. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include "dns_server.h"
+#include "xp_http.h"
+#include "xp_log.h"
+
+#define EXIT_USAGE 2
+
+struct dns_daemon {
+	struct dns_config cfg;
+	struct dns_server srv;
+	struct dns_snapshot snap; /* the one in service, for redraws */
+	struct stat snap_st;	  /* to notice a changed file */
+	uint32_t serial;
+	time_t last_redraw;
+};
+
+static uint64_t random_seed(void)
+{
+	uint64_t seed;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) * 6364136223846793005ULL;
+	return seed;
+}
+
+/* Builds the prepared data from the snapshot in service, with a fresh shuffle. */
+static struct dns_data *build(struct dns_daemon *d)
+{
+	struct dns_data *data = dns_data_build(&d->snap, d->cfg.min_score, random_seed(),
+					       ++d->serial);
+
+	if (!data)
+		xp_err("out of memory building the zones");
+	d->last_redraw = time(NULL);
+	return data;
+}
+
+/* Loads the snapshot file: a bad one is rejected and the old data stays in service. */
+static int reload(struct dns_daemon *d, const char *why)
+{
+	struct dns_snapshot snap;
+	struct dns_data *data;
+	struct stat st;
+
+	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, &snap)) {
+		d->srv.reloads_failed++;
+		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
+		       d->cfg.snapshot);
+		d->snap_st = st; /* do not retry the same broken file every second */
+		return -EINVAL;
+	}
+	dns_snapshot_free(&d->snap);
+	d->snap = snap;
+	d->snap_st = st;
+	data = build(d);
+	if (!data)
+		return -ENOMEM;
+	dns_server_publish(&d->srv, data);
+	d->srv.reloads_ok++;
+	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u", why, d->cfg.snapshot,
+		snap.n, data->listed, data->serial);
+	return 0;
+}
+
+static int file_changed(struct dns_daemon *d)
+{
+	struct stat st;
+
+	if (stat(d->cfg.snapshot, &st))
+		return 0;
+	return st.st_mtim.tv_sec != d->snap_st.st_mtim.tv_sec ||
+	       st.st_mtim.tv_nsec != d->snap_st.st_mtim.tv_nsec || st.st_ino != d->snap_st.st_ino ||
+	       st.st_size != d->snap_st.st_size;
+}
+
+static void render(void *ctx, FILE *f)
+{
+	dns_server_metrics(&((struct dns_daemon *)ctx)->srv, f);
+}
+
+static int drop_privileges(void)
+{
+	cap_t caps = cap_init(); /* empty: sockets are bound, nothing else needs privilege */
+	int ret = 0;
+
+	if (!caps || cap_set_proc(caps))
+		ret = -errno;
+	if (ret)
+		xp_err("cannot drop capabilities: %s", strerror(-ret));
+	if (caps)
+		cap_free(caps);
+	if (!ret && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		xp_warn("cannot set no_new_privs: %s", strerror(errno));
+	return ret;
+}
+
+static int run(struct dns_daemon *d, int metrics_fd)
+{
+	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	int sfd, tfd, ret = 0;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
+		xp_err("cannot set up signals and timers: %s", strerror(errno));
+		return -errno;
+	}
+	for (;;) {
+		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 }, { metrics_fd, POLLIN, 0 } };
+		struct signalfd_siginfo si;
+		uint64_t ticks;
+
+		if (poll(p, metrics_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				reload(d, "SIGHUP");
+				continue;
+			}
+			xp_info("signal %u: shutting down", si.ssi_signo);
+			break;
+		}
+		if (p[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (file_changed(d))
+				reload(d, "file changed");
+			else if (time(NULL) - d->last_redraw >= (time_t)d->cfg.redraw) {
+				struct dns_data *data = build(d);
+
+				if (data)
+					dns_server_publish(&d->srv, data); /* the numbered zones' reshuffle */
+			}
+		}
+		if (metrics_fd >= 0 && p[2].revents)
+			xp_http_serve(metrics_fd, render, d);
+	}
+	close(sfd);
+	close(tfd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static struct dns_daemon d;
+	struct dns_geo *geo = NULL;
+	struct dns_data *data;
+	int metrics_fd = -1, ret;
+
+	if (dns_config_load(&d.cfg, argc, argv))
+		return EXIT_USAGE;
+	rcu_register_thread(); /* metrics read the data under RCU from this thread */
+	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	/* the data files are part of the configuration: check them too */
+	if (dns_snapshot_load(d.cfg.snapshot, &d.snap) ||
+	    (d.cfg.geoip[0] && dns_geo_open(d.cfg.geoip, &geo)))
+		return d.cfg.check_only ? EXIT_USAGE : 1;
+	stat(d.cfg.snapshot, &d.snap_st);
+	if (d.cfg.check_only) {
+		printf("%s: configuration OK (%zu servers in %s)\n", d.cfg.config_path, d.snap.n,
+		       d.cfg.snapshot);
+		return 0;
+	}
+	if (!geo)
+		xp_warn("no geoip database: every client gets the global zone");
+	ret = dns_server_bind(&d.srv, &d.cfg);
+	if (!ret && d.cfg.metrics[0]) {
+		metrics_fd = xp_http_listen(d.cfg.metrics);
+		ret = metrics_fd < 0 ? metrics_fd : 0;
+	}
+	if (!ret)
+		ret = drop_privileges();
+	data = ret ? NULL : build(&d);
+	if (data)
+		ret = dns_server_start(&d.srv, data, geo);
+	if (!ret && data) {
+		xp_info("serving %s: %d listen address(es), %d thread(s), %zu servers (%u in DNS)",
+			d.cfg.zone, d.cfg.n_listen, d.cfg.threads, d.snap.n, data->listed);
+		ret = run(&d, metrics_fd);
+	}
+	dns_server_stop(&d.srv);
+	dns_snapshot_free(&d.snap);
+	dns_geo_close(geo);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
+	rcu_unregister_thread();
+	return ret || !data ? 1 : 0;
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_rrl.c - response rate limiting per IPv4 /24 and IPv6 /56, with slip (as Knot and NSD). */
+#include <string.h>
+
+#include "dns_rrl.h"
+
+static int allowed(const struct dns_config *c, int family, const uint8_t *addr)
+{
+	uint8_t a[16] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == 4)
+		memcpy(a + 12, addr, 4);
+	else
+		memcpy(a, addr, 16);
+	for (int i = 0; i < c->n_rrl_allow; i++) {
+		const struct dns_prefix *p = &c->rrl_allow[i];
+		int full = p->len / 8, rest = p->len % 8;
+
+		if (memcmp(a, p->addr, full))
+			continue;
+		if (rest && ((a[full] ^ p->addr[full]) & (0xff00 >> rest)))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+enum dns_rrl_verdict dns_rrl_check(struct dns_rrl *r, int family, const uint8_t *addr,
+				   uint32_t now_sec)
+{
+	uint64_t tag = (uint64_t)family << 56;
+	struct dns_rrl_bucket *b;
+	uint32_t n;
+
+	if (!r->rate || allowed(r->cfg, family, addr))
+		return DNS_RRL_SEND;
+	for (int i = 0; i < (family == 4 ? 3 : 7); i++) /* /24 or /56 */
+		tag |= (uint64_t)addr[i] << (8 * i);
+	b = &r->b[(tag * 0x9e3779b97f4a7c15ULL) >> 48];
+	if (__atomic_load_n(&b->tag, __ATOMIC_RELAXED) != tag ||
+	    __atomic_load_n(&b->sec, __ATOMIC_RELAXED) != now_sec) {
+		__atomic_store_n(&b->tag, tag, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->sec, now_sec, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+	}
+	n = __atomic_add_fetch(&b->count, 1, __ATOMIC_RELAXED);
+	if (n <= r->rate)
+		return DNS_RRL_SEND;
+	return r->slip && (n - r->rate) % r->slip == 0 ? DNS_RRL_SLIP : DNS_RRL_DROP;
+}

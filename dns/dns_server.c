@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_server.c - UDP workers (SO_REUSEPORT, recvmmsg/sendmmsg), TCP (RFC 7766), data under RCU. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <urcu.h>
+
+#include "dns_server.h"
+#include "dns_wire.h"
+#include "xp_log.h"
+
+#define BATCH	    32
+#define QUERY_MAX   4096
+#define POLL_MS	    200
+#define TCP_MSG_MAX 65535
+
+struct tcp_conn {
+	int fd;
+	time_t last;
+	size_t have;
+	uint8_t in[2 + TCP_MSG_MAX];
+	uint8_t out[2 + TCP_MSG_MAX];
+};
+
+static int open_socket(const struct sockaddr_storage *sa, socklen_t len, int type)
+{
+	int fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (sa->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, (const struct sockaddr *)sa, len) || (type == SOCK_STREAM && listen(fd, 256))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int dns_server_bind(struct dns_server *s, const struct dns_config *cfg)
+{
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	memset(s->udp_fd, -1, sizeof(s->udp_fd));
+	memset(s->tcp_fd, -1, sizeof(s->tcp_fd));
+	for (int l = 0; l < cfg->n_listen && !ret; l++) {
+		/* one UDP socket per thread and address: the kernel spreads clients over them */
+		for (int t = 0; t < cfg->threads && !ret; t++) {
+			s->udp_fd[t][l] = open_socket(&cfg->listen[l], cfg->listen_len[l], SOCK_DGRAM);
+			ret = s->udp_fd[t][l] < 0 ? s->udp_fd[t][l] : 0;
+		}
+		if (!ret) {
+			s->tcp_fd[l] = open_socket(&cfg->listen[l], cfg->listen_len[l], SOCK_STREAM);
+			ret = s->tcp_fd[l] < 0 ? s->tcp_fd[l] : 0;
+		}
+		if (ret)
+			xp_err("listen address %d: %s", l + 1, strerror(-ret));
+	}
+	return ret;
+}
+
+static void client_of(const struct sockaddr_storage *sa, struct dns_client *cl)
+{
+	memset(cl, 0, sizeof(*cl));
+	if (sa->ss_family == AF_INET) {
+		cl->family = 4;
+		memcpy(cl->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else {
+		cl->family = 6;
+		memcpy(cl->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	}
+}
+
+struct worker_arg {
+	struct dns_server *s;
+	int index;
+};
+
+static void init_worker(struct dns_worker *w)
+{
+	uint64_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)w;
+	dns_rng_seed(&w->rng, seed);
+}
+
+/* Answers one batch from fd: no allocation, the data read under one RCU read section. */
+static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, uint8_t (*in)[QUERY_MAX],
+		      uint8_t (*out)[DNS_UDP_MAX], struct sockaddr_storage *from)
+{
+	struct mmsghdr msgs[BATCH], replies[BATCH];
+	struct iovec iov[BATCH], riov[BATCH];
+	struct dns_view v = { s->cfg, NULL, s->geo };
+	uint32_t now = time(NULL);
+	int n, k = 0;
+
+	for (int i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ in[i], QUERY_MAX };
+		msgs[i].msg_hdr = (struct msghdr){ .msg_name = &from[i],
+						   .msg_namelen = sizeof(from[i]),
+						   .msg_iov = &iov[i],
+						   .msg_iovlen = 1 };
+	}
+	n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	rcu_read_lock();
+	v.data = rcu_dereference(s->data);
+	for (int i = 0; i < n; i++) {
+		struct dns_client cl;
+		size_t len;
+
+		w->stats.udp++;
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			w->stats.dropped++;
+			continue;
+		}
+		client_of(&from[i], &cl);
+		len = dns_answer(&v, w, in[i], msgs[i].msg_len, &cl, 0, out[k], DNS_UDP_MAX);
+		if (!len)
+			continue;
+		switch (dns_rrl_check(s->rrl, cl.family, cl.addr, now)) {
+		case DNS_RRL_DROP:
+			w->stats.rrl_drop++;
+			continue;
+		case DNS_RRL_SLIP:
+			w->stats.rrl_slip++;
+			len = dns_msg_truncate(out[k], len);
+			break;
+		case DNS_RRL_SEND:
+			break;
+		}
+		riov[k] = (struct iovec){ out[k], len };
+		replies[k].msg_hdr = (struct msghdr){ .msg_name = &from[i],
+						      .msg_namelen = msgs[i].msg_hdr.msg_namelen,
+						      .msg_iov = &riov[k],
+						      .msg_iovlen = 1 };
+		k++;
+	}
+	rcu_read_unlock();
+	for (int sent = 0; sent < k;) {
+		int r = sendmmsg(fd, replies + sent, k - sent, 0);
+
+		if (r <= 0)
+			break;
+		sent += r;
+	}
+}
+
+static void *udp_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct dns_server *s = wa->s;
+	struct dns_worker *w = &s->workers[wa->index];
+	int nl = s->cfg->n_listen, t = wa->index;
+	uint8_t(*in)[QUERY_MAX] = malloc(BATCH * QUERY_MAX);
+	uint8_t(*out)[DNS_UDP_MAX] = malloc(BATCH * DNS_UDP_MAX);
+	struct sockaddr_storage *from = malloc(BATCH * sizeof(*from));
+	struct pollfd pfd[DNS_MAX_LISTEN];
+
+	free(wa);
+	rcu_register_thread();
+	init_worker(w);
+	for (int l = 0; l < nl; l++)
+		pfd[l] = (struct pollfd){ .fd = s->udp_fd[t][l], .events = POLLIN };
+	while (in && out && from && !s->stop) {
+		if (poll(pfd, nl, POLL_MS) <= 0)
+			continue;
+		for (int l = 0; l < nl; l++)
+			if (pfd[l].revents & POLLIN)
+				udp_batch(s, w, pfd[l].fd, in, out, from);
+	}
+	rcu_unregister_thread();
+	free(in);
+	free(out);
+	free(from);
+	return NULL;
+}
+
+static void tcp_close(int ep, struct tcp_conn **conns, int i, int *n)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, conns[i]->fd, NULL);
+	close(conns[i]->fd);
+	free(conns[i]);
+	conns[i] = NULL;
+	(*n)--;
+}
+
+/* Every complete message in the buffer gets its answer (pipelining); 0, or -1 to close. */
+static int tcp_serve(struct dns_server *s, struct dns_worker *w, struct tcp_conn *c,
+		     const struct dns_client *cl)
+{
+	struct dns_view v = { s->cfg, NULL, s->geo };
+
+	while (c->have >= 2) {
+		size_t need = (size_t)c->in[0] << 8 | c->in[1], len;
+
+		if (c->have < 2 + need)
+			break;
+		w->stats.tcp++;
+		rcu_read_lock();
+		v.data = rcu_dereference(s->data);
+		len = dns_answer(&v, w, c->in + 2, need, cl, 1, c->out + 2, TCP_MSG_MAX);
+		rcu_read_unlock();
+		if (len) {
+			c->out[0] = len >> 8;
+			c->out[1] = len;
+			/* a client that does not read its answers is dropped, not waited for */
+			if (send(c->fd, c->out, len + 2, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len + 2)
+				return -1;
+		}
+		memmove(c->in, c->in + 2 + need, c->have - 2 - need);
+		c->have -= 2 + need;
+	}
+	return 0;
+}
+
+static void *tcp_thread(void *arg)
+{
+	struct dns_server *s = arg;
+	struct dns_worker *w = &s->workers[s->cfg->threads];
+	int ep = epoll_create1(EPOLL_CLOEXEC), max = s->cfg->tcp_max, n_conns = 0;
+	struct tcp_conn **conns = calloc(max, sizeof(*conns));
+	struct epoll_event ev[64];
+
+	rcu_register_thread();
+	for (int l = 0; l < s->cfg->n_listen; l++) {
+		struct epoll_event e = { .events = EPOLLIN, .data.u64 = (uint64_t)1 << 32 | l };
+
+		epoll_ctl(ep, EPOLL_CTL_ADD, s->tcp_fd[l], &e);
+	}
+	while (ep >= 0 && conns && !s->stop) {
+		int n = epoll_wait(ep, ev, 64, POLL_MS);
+		time_t now = time(NULL);
+
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = ev[i].data.u64;
+
+			if (tag >> 32) { /* a listener */
+				int fd = accept4(s->tcp_fd[tag & 0xffffffff], NULL, NULL,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC), slot = -1;
+
+				for (int k = 0; fd >= 0 && k < max && slot < 0; k++)
+					if (!conns[k])
+						slot = k;
+				if (fd >= 0 && (slot < 0 || !(conns[slot] = malloc(sizeof(**conns))))) {
+					close(fd); /* at the connection limit */
+					continue;
+				}
+				if (fd < 0)
+					continue;
+				conns[slot]->fd = fd;
+				conns[slot]->have = 0;
+				conns[slot]->last = now;
+				n_conns++;
+				struct epoll_event e = { .events = EPOLLIN, .data.u64 = slot };
+				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+				continue;
+			}
+			struct tcp_conn *c = conns[tag];
+			struct sockaddr_storage peer;
+			socklen_t pl = sizeof(peer);
+			struct dns_client cl;
+			ssize_t r;
+
+			if (!c)
+				continue;
+			r = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
+			getpeername(c->fd, (struct sockaddr *)&peer, &pl);
+			client_of(&peer, &cl);
+			if (r <= 0 || (c->have += r, c->last = now, tcp_serve(s, w, c, &cl)))
+				tcp_close(ep, conns, tag, &n_conns);
+		}
+		for (int k = 0; k < max; k++) /* idle timeout (RFC 7766 6.2.3) */
+			if (conns[k] && now - conns[k]->last > (time_t)s->cfg->tcp_idle)
+				tcp_close(ep, conns, k, &n_conns);
+	}
+	for (int k = 0; conns && k < max; k++)
+		if (conns[k])
+			tcp_close(ep, conns, k, &n_conns);
+	free(conns);
+	if (ep >= 0)
+		close(ep);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo)
+{
+	int threads = s->cfg->threads;
+
+	s->geo = geo;
+	s->data = data;
+	s->workers = aligned_alloc(64, sizeof(*s->workers) * (threads + 1));
+	s->rrl = calloc(1, sizeof(*s->rrl));
+	if (!s->workers || !s->rrl)
+		return -ENOMEM;
+	memset(s->workers, 0, sizeof(*s->workers) * (threads + 1));
+	init_worker(&s->workers[threads]);
+	s->rrl->rate = s->cfg->rrl_rate;
+	s->rrl->slip = s->cfg->rrl_slip;
+	s->rrl->cfg = s->cfg;
+	for (int t = 0; t < threads; t++) {
+		struct worker_arg *wa = malloc(sizeof(*wa));
+
+		if (!wa)
+			return -ENOMEM;
+		*wa = (struct worker_arg){ s, t };
+		if (pthread_create(&s->threads[t], NULL, udp_worker, wa)) {
+			free(wa);
+			return -EAGAIN;
+		}
+		s->started++;
+	}
+	if (pthread_create(&s->threads[threads], NULL, tcp_thread, s))
+		return -EAGAIN;
+	s->started++;
+	return 0;
+}
+
+void dns_server_publish(struct dns_server *s, struct dns_data *data)
+{
+	struct dns_data *old = rcu_xchg_pointer(&s->data, data);
+
+	/* every reader that could hold old has left its read section after this */
+	synchronize_rcu();
+	dns_data_free(old);
+}
+
+void dns_server_stop(struct dns_server *s)
+{
+	s->stop = 1;
+	for (int t = 0; t < s->started; t++)
+		pthread_join(s->threads[t], NULL);
+	for (int t = 0; t < DNS_MAX_THREADS; t++)
+		for (int l = 0; l < DNS_MAX_LISTEN; l++)
+			if (s->udp_fd[t][l] >= 0)
+				close(s->udp_fd[t][l]);
+	for (int l = 0; l < DNS_MAX_LISTEN; l++)
+		if (s->tcp_fd[l] >= 0)
+			close(s->tcp_fd[l]);
+	dns_data_free(s->data);
+	free(s->workers);
+	free(s->rrl);
+}

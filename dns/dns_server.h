@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* dns_server.h - UDP workers (SO_REUSEPORT, recvmmsg/sendmmsg), TCP (RFC 7766), data under RCU. */
+#ifndef DNS_SERVER_H
+#define DNS_SERVER_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "dns_answer.h"
+#include "dns_config.h"
+#include "dns_rrl.h"
+
+#define DNS_MAX_THREADS 64
+
+struct dns_server {
+	const struct dns_config *cfg;
+	struct dns_data *data; /* RCU-protected: rcu_dereference() in workers */
+	struct dns_geo *geo;
+	struct dns_rrl *rrl;
+	struct dns_worker *workers; /* threads + 1 (the last is the TCP thread's) */
+	int udp_fd[DNS_MAX_THREADS][DNS_MAX_LISTEN];
+	int tcp_fd[DNS_MAX_LISTEN];
+	pthread_t threads[DNS_MAX_THREADS + 1];
+	int started;
+	volatile int stop;
+	uint64_t reloads_ok, reloads_failed;
+};
+
+/* Binds every socket (before privileges are dropped): 0 or -errno. */
+int dns_server_bind(struct dns_server *s, const struct dns_config *cfg);
+/* Starts the worker threads on data (the server owns it from now on). */
+int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo);
+/* Swaps in new data; the old is freed once no worker can still read it. */
+void dns_server_publish(struct dns_server *s, struct dns_data *data);
+void dns_server_stop(struct dns_server *s);
+/* Prometheus text from every thread's counters. */
+void dns_server_metrics(struct dns_server *s, FILE *f);
+
+#endif
