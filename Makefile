@@ -119,7 +119,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 .DEFAULT_GOAL := all
 .PHONY: all deps check unit integration demo bench bench-xdp clean format
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh
@@ -129,8 +129,21 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit integration
 
-unit: $(TEST_BIN)
-	$(Q)$(TEST_BIN) --jobs 2
+GEO_TEST := $(BUILD)/tests/geo-test.mmdb
+GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
+
+$(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl
+	$(call msg,MMDB,$@)
+	@mkdir -p $(@D)
+	$(Q)perl tools/geo/mkmmdb.pl --format maxmind $< $@
+
+$(GEO_TEST_IPL): tests/data/geo-test.csv tools/geo/mkmmdb.pl
+	$(call msg,MMDB,$@)
+	@mkdir -p $(@D)
+	$(Q)perl tools/geo/mkmmdb.pl --format ip-location-db $< $@
+
+unit: $(TEST_BIN) $(GEO_TEST) $(GEO_TEST_IPL)
+	$(Q)XPOOL_GEO_TEST=$(GEO_TEST) $(TEST_BIN) --jobs 2
 
 integration: all
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
