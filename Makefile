@@ -67,6 +67,8 @@ CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
 TEST_BIN := $(BUILD)/tests/xpool-tests
+GEO_TEST := $(BUILD)/tests/geo-test.mmdb
+GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -128,9 +130,6 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit integration
-
-GEO_TEST := $(BUILD)/tests/geo-test.mmdb
-GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
 $(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	$(call msg,MMDB,$@)

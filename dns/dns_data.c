@@ -13,7 +13,7 @@
 static int fail(const char *path, long i, const char *field, const char *why)
 {
 	if (i >= 0)
-		fprintf(stderr, "%s: servers[%ld].%s: %s\n", path, i, field, why);
+		fprintf(stderr, "%s: servers[%ld]%s%s: %s\n", path, i, *field ? "." : "", field, why);
 	else
 		fprintf(stderr, "%s: %s: %s\n", path, field, why);
 	return -EINVAL;

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_dns_data.c - snapshot validation, both GeoIP layouts, and response rate limiting. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "dns_data.h"
+#include "dns_geo.h"
+#include "dns_rrl.h"
+
+static char path[64];
+
+static int load_text(const char *text, struct dns_snapshot *s)
+{
+	FILE *f;
+
+	strcpy(path, "/tmp/xpool-snap.XXXXXX");
+	cr_assert_neq(mkstemp(path), -1);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return dns_snapshot_load(path, s);
+}
+
+Test(dns_data, valid_snapshot)
+{
+	struct dns_snapshot s;
+
+	cr_assert_eq(load_text("{\"generated\": \"2026-11-26T12:00:00Z\", \"servers\": ["
+			       "{\"ip\": \"192.0.2.1\", \"netspeed\": 10000, \"score\": 19.5, "
+			       "\"country\": \"DE\", \"enabled\": true, \"extra\": 1},"
+			       "{\"ip\": \"2001:db8::1\", \"netspeed\": 0, \"score\": -3, "
+			       "\"country\": \"uk\"}]}",
+			       &s),
+		     0);
+	cr_expect_eq(s.n, 2);
+	cr_expect_eq(s.generated, 1795694400);
+	cr_expect(s.e[1].v6);
+	cr_expect_eq(s.e[1].cc, dns_cc_index("gb", 2), "uk is gb");
+	cr_expect(s.e[1].enabled, "enabled defaults to true");
+	dns_snapshot_free(&s);
+	unlink(path);
+}
+
+Test(dns_data, invalid_snapshots)
+{
+	static const char *const bad[] = {
+		"not json",
+		"{\"servers\": 3}",
+		"{\"generated\": \"yesterday\", \"servers\": []}",
+		"{\"servers\": [{\"ip\": \"300.1.1.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"de\"}]}",
+		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": -1, \"score\": 1, \"country\": \"de\"}]}",
+		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": \"x\", \"country\": \"de\"}]}",
+		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"zz\"}]}",
+		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"de\", \"enabled\": 1}]}",
+		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"de\"},"
+		" {\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"fr\"}]}",
+		"{\"servers\": [1]}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct dns_snapshot s;
+
+		cr_expect_neq(load_text(bad[i], &s), 0, "accepted: %s", bad[i]);
+		unlink(path);
+	}
+}
+
+Test(dns_data, both_geo_layouts)
+{
+	const char *mm = getenv("XPOOL_GEO_TEST");
+	char ipl[512];
+	struct dns_geo *a, *b;
+	static const char *const probes[] = { "10.203.1.7", "10.203.2.7", "198.18.70.1", "8.8.8.8" };
+
+	cr_assert_not_null(mm);
+	snprintf(ipl, sizeof(ipl), "%.*s-ipl.mmdb", (int)(strlen(mm) - 5), mm);
+	cr_assert_eq(dns_geo_open(mm, &a), 0);
+	cr_assert_eq(dns_geo_open(ipl, &b), 0, "%s", ipl);
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct dns_geo_res ra, rb;
+		uint8_t addr[4];
+
+		inet_pton(AF_INET, probes[i], addr);
+		dns_geo_lookup(a, 4, addr, &ra);
+		dns_geo_lookup(b, 4, addr, &rb);
+		cr_expect_eq(ra.cc, rb.cc, "%s: country.iso_code and country_code agree", probes[i]);
+		cr_expect_eq(ra.prefix, rb.prefix);
+	}
+	{
+		struct dns_geo_res r;
+		uint8_t addr[4];
+
+		inet_pton(AF_INET, "198.18.70.1", addr);
+		dns_geo_lookup(a, 4, addr, &r);
+		cr_expect_eq(r.cc, dns_cc_index("us", 2));
+		cr_expect_eq(r.prefix, 20, "an IPv4 network's own prefix length");
+	}
+	dns_geo_close(a);
+	dns_geo_close(b);
+}
+
+Test(dns_rrl, rate_slip_and_allow)
+{
+	static struct dns_config cfg;
+	static struct dns_rrl r;
+	uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 200 }, c[4] = { 192, 0, 3, 1 };
+	int send = 0, drop = 0, slip = 0;
+
+	cfg.n_rrl_allow = 1;
+	inet_pton(AF_INET6, "::ffff:203.0.113.0", cfg.rrl_allow[0].addr);
+	cfg.rrl_allow[0].len = 96 + 24;
+	r = (struct dns_rrl){ .rate = 10, .slip = 2, .cfg = &cfg };
+	for (int i = 0; i < 100; i++) {
+		enum dns_rrl_verdict v = dns_rrl_check(&r, 4, i % 2 ? a : b, 1000);
+
+		send += v == DNS_RRL_SEND;
+		drop += v == DNS_RRL_DROP;
+		slip += v == DNS_RRL_SLIP;
+	}
+	cr_expect_eq(send, 10, "one /24: 10 per second");
+	cr_expect_eq(slip, 45, "every 2nd limited response slips");
+	cr_expect_eq(drop, 45);
+	cr_expect_eq(dns_rrl_check(&r, 4, c, 1000), DNS_RRL_SEND, "another /24");
+	cr_expect_eq(dns_rrl_check(&r, 4, a, 1001), DNS_RRL_SEND, "a new second");
+	uint8_t big[4] = { 203, 0, 113, 53 };
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(dns_rrl_check(&r, 4, big, 1000), DNS_RRL_SEND, "rrl-allow");
+	r.rate = 0;
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(dns_rrl_check(&r, 4, a, 1001), DNS_RRL_SEND, "rate 0 is off");
+}
