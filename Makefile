@@ -67,6 +67,7 @@ CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
 TEST_BIN := $(BUILD)/tests/xpool-tests
+FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay
 GEO_TEST := $(BUILD)/tests/geo-test.mmdb
 GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
@@ -114,14 +115,35 @@ $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(DNS_LIBS)
 
+$(FUZZ_REPLAY): $(call obj,tests/fuzz/fuzz_dns.c tests/fuzz/replay.c) $(DNS_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
+
+# libFuzzer build of the DNS wire code and answers: make fuzz [FUZZ_SECONDS=60]
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := build/fuzz/fuzz-dns
+FUZZ_SRCS := tests/fuzz/fuzz_dns.c $(DNS_LIB_SRCS) $(COMMON_SRCS)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard dns/*.h userspace/common/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Idns \
+		-Iuserspace/common $(FUZZ_SRCS) -o $@ $(DNS_LIBS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1500 build/fuzz/corpus tests/fuzz/corpus
+
 $(BPF_BUILD) $(BUILD)/skel:
 	$(Q)mkdir -p $@
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .DEFAULT_GOAL := all
-.PHONY: all deps check unit integration demo bench bench-xdp clean format
+.PHONY: all deps check unit integration demo bench bench-xdp clean format fuzz
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh
@@ -141,8 +163,9 @@ $(GEO_TEST_IPL): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	@mkdir -p $(@D)
 	$(Q)perl tools/geo/mkmmdb.pl --format ip-location-db $< $@
 
-unit: $(TEST_BIN) $(GEO_TEST) $(GEO_TEST_IPL)
+unit: $(TEST_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY)
 	$(Q)XPOOL_GEO_TEST=$(GEO_TEST) $(TEST_BIN) --jobs 2
+	$(Q)$(FUZZ_REPLAY) tests/fuzz/corpus
 
 integration: all
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
