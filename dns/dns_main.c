@@ -2,6 +2,7 @@
 /* dns_main.c - xpool-dns: the pool's authoritative DNS, serving a snapshot by client location. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,11 +118,7 @@ static int run(struct dns_daemon *d, int metrics_fd)
 	int sfd, tfd, ret = 0;
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	pthread_sigmask(SIG_BLOCK, NULL, &mask); /* blocked in main() before any thread */
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
@@ -167,7 +164,14 @@ int main(int argc, char **argv)
 	struct dns_geo *geo = NULL;
 	struct dns_data *data;
 	int metrics_fd = -1, ret;
+	sigset_t mask;
 
+	/* blocked before the workers start, so that they inherit it and only signalfd sees them */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	if (dns_config_load(&d.cfg, argc, argv))
 		return EXIT_USAGE;
 	rcu_register_thread(); /* metrics read the data under RCU from this thread */
