@@ -30,6 +30,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
+CFLAGS += -DXPOOL_GEOIP_DEFAULT='"$(CURDIR)/build/geoip/geo-whois-asn-country.mmdb"'
 CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Idns -Itests/lib -I$(BUILD)/skel
 LDFLAGS += $(SAN_FLAGS)
 BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \

@@ -75,6 +75,7 @@ static int d_snapshot(void *cfg, const char *where, int argc, char **argv)
 static int d_geoip(void *cfg, const char *where, int argc, char **argv)
 {
 	(void)argc;
+	((struct dns_config *)cfg)->geoip_default = false;
 	return xp_conf_string(((struct dns_config *)cfg)->geoip, 256, where, "geoip", argv[1]);
 }
 
@@ -211,7 +212,7 @@ static const struct xp_directive directives[] = {
 	{ "listen", 1, 1, LIST_LISTEN, d_listen, "ADDR[:PORT]  UDP and TCP (repeatable)" },
 	{ "zone", 1, 1, 0, d_zone, "NAME           the pool's apex (pool.ntp.org)" },
 	{ "snapshot", 1, 1, 0, d_snapshot, "FILE       server list (JSON)" },
-	{ "geoip", 1, 1, 0, d_geoip, "FILE          mmdb: MaxMind or ip-location-db" },
+	{ "geoip", 1, 1, 0, d_geoip, "FILE|off      mmdb: MaxMind or ip-location-db" },
 	{ "threads", 1, 1, 0, d_threads, "N           UDP worker threads" },
 	{ "max-hosts", 1, 1, 0, d_max_hosts, "N         addresses per answer" },
 	{ "ttl", 1, 1, 0, d_ttl, "SEC               of answers" },
@@ -269,6 +270,8 @@ void dns_config_defaults(struct dns_config *c)
 	c->tcp_max = 256;
 	c->tcp_idle = 10;
 	strcpy(c->chaos_version, "xpool-dns");
+	snprintf(c->geoip, sizeof(c->geoip), "%s", XPOOL_GEOIP_DEFAULT);
+	c->geoip_default = true;
 }
 
 int dns_config_finish(struct dns_config *c)

