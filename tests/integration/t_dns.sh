@@ -51,6 +51,8 @@ rrl-allow 10.203.2.0/24
 chaos-id dns1.test
 vendor acme
 metrics 127.0.0.1:9153
+tcp-max-conns 4
+tcp-idle-timeout 2
 EOF
 for i in $(seq 1 8); do
 	echo "ns ns$i-of-a-long-and-verbose-name-server-set.operator-network.example" >>"$XP_TMP/dns.conf"
@@ -120,6 +122,17 @@ n=$(xp_ns "$C1" kdig @10.203.1.1 pool.ntp.test NS +noedns +tcp +short | wc -l)
 [ "$n" -eq 8 ] || xp_fail "TCP: $n NS records"
 n=$(xp_ns "$C1" kdig @10.203.1.1 pool.ntp.test A +tcp +keepopen pool.ntp.test AAAA 2.pool.ntp.test AAAA +short | wc -l)
 [ "$n" -ge 4 ] || xp_fail "pipelined TCP queries: $n answers"
+
+# --- TCP limits: a 5th connection is closed at once, idle ones after the timeout ---
+out=$(xp_ns "$C1" bash -c '
+	for i in 1 2 3 4; do eval "exec $((i + 2))<>/dev/tcp/10.203.1.1/53"; done
+	sleep 0.3
+	exec 7<>/dev/tcp/10.203.1.1/53
+	if timeout 1 cat <&7 >/dev/null; then echo "5th: closed"; else echo "5th: open"; fi
+	if timeout 3 cat <&3 >/dev/null; then echo "idle: closed"; else echo "idle: open"; fi')
+xp_log "TCP limits: $(echo $out)"
+echo "$out" | grep -q "5th: closed" || xp_fail "tcp-max-conns not enforced"
+echo "$out" | grep -q "idle: closed" || xp_fail "tcp-idle-timeout not enforced"
 
 # --- RRL: 50/s per /24; the allowed fr resolver is never limited ---
 for i in $(seq 300); do echo "pool.ntp.test A"; done >"$XP_TMP/q"
