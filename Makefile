@@ -37,7 +37,7 @@ BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -W
 	-Ibpf -I/usr/include/$(MULTIARCH)
 
 # ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
-BPF_PROGS := xpool_ntp xpool_reflect xpool_pass xpool_bench
+BPF_PROGS := xpool_ntp xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
 SKELS := $(BPF_PROGS:%=$(BUILD)/skel/%.skel.h)
 
@@ -46,6 +46,10 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(BPF_BUILD)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_BUILD)/%.bpf.o: tools/bench/%.bpf.c Makefile | $(BPF_BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_BUILD)/%.bpf.o: tools/ntpgun/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -64,6 +68,7 @@ DNS_LIB := $(BUILD)/libxpool-dns.a
 DNS_BIN := $(BUILD)/xpool-dns
 DNS_LIBS := -lurcu -ljansson -lmaxminddb -lcap -lpthread -lm
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
+GUN_BIN := $(BUILD)/xpool-ntpgun
 CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
@@ -100,6 +105,10 @@ $(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
 $(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(NTPD_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+
+$(GUN_BIN): $(call obj,tools/ntpgun/ntpgun.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
 
@@ -144,7 +153,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 .DEFAULT_GOAL := all
 .PHONY: all deps check unit integration demo bench bench-xdp clean format fuzz
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh
@@ -187,4 +196,4 @@ format:
 clean:
 	$(Q)rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/peers -prune -o -name '*.d' -type f -print 2>/dev/null)

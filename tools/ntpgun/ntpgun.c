@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* ntpgun.c - xpool-ntpgun: NTP load from XDP live frames, at a set rate or as fast as it can. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "xp_parse.h"
+#include "xp_time.h"
+#include "xpool_ntpgun.skel.h"
+
+#define EXIT_USAGE 2
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
+		      &mac[4], &mac[5]) == 6
+		       ? 0
+		       : -EINVAL;
+}
+
+static uint16_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += p[i] << 8 | p[i + 1];
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t src,
+		  uint32_t dst)
+{
+	struct timespec now;
+	uint64_t t;
+	uint16_t c;
+
+	memset(f, 0, 90);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[17] = 76;
+	f[20] = 0x40; /* DF */
+	f[22] = 64;
+	f[23] = 17;
+	memcpy(f + 26, &src, 4);
+	memcpy(f + 30, &dst, 4);
+	c = csum(f + 14, 20);
+	f[24] = c >> 8;
+	f[25] = c;
+	f[36] = 0;
+	f[37] = 123;
+	f[39] = 56;
+	f[42] = 0x23; /* LI 0, VN 4, client */
+	f[44] = 6;
+	f[45] = 0xe9;
+	clock_gettime(CLOCK_REALTIME, &now);
+	t = xp_timespec_to_ntp64(&now);
+	for (int i = 0; i < 8; i++)
+		f[82 + i] = t >> (56 - 8 * i);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return xp_ts_ns(&ts);
+}
+
+static uint64_t stat_sum(int fd, __u32 key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[ncpu > 0 ? ncpu : 1], s = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, v))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		s += v[i];
+	return s;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xpool-ntpgun -i IFACE --src IP --dst IP --src-mac MAC --dst-mac MAC\n"
+		   "                    [--rate PPS] [--duration SEC] [--batch N]\n"
+		   "Sends valid NTPv4 client requests (varying source ports and transmit\n"
+		   "timestamps) out of IFACE with XDP live frames, and counts the NTP replies that\n"
+		   "come back on IFACE with an XDP program (attached for the run). --rate 0 (the\n"
+		   "default) sends as fast as it can. Run inside the client's network namespace.\n"
+		   "--listen-only counts replies to another generator for --duration seconds.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' }, { "src", required_argument, NULL, 's' },
+		{ "dst", required_argument, NULL, 'd' },       { "src-mac", required_argument, NULL, 'S' },
+		{ "dst-mac", required_argument, NULL, 'D' },   { "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 't' },  { "batch", required_argument, NULL, 'b' },
+		{ "listen-only", no_argument, NULL, 'L' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int listen_only = 0;
+	long rate = 0, duration = 5, batch = 64;
+	uint8_t smac[6], dmac[6], frame[90];
+	uint32_t src = 0, dst = 0;
+	const char *ifname = NULL;
+	struct xpool_ntpgun_bpf *skel;
+	int c, bad = 0, ifindex, ret = 1, have = 0;
+	uint64_t start, end, sent_before, replies, sent, kod;
+	struct timespec cpu0, cpu1;
+
+	while ((c = getopt_long(argc, argv, "i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 's':
+			bad |= inet_pton(AF_INET, optarg, &src) != 1;
+			have |= 1;
+			break;
+		case 'd':
+			bad |= inet_pton(AF_INET, optarg, &dst) != 1;
+			have |= 2;
+			break;
+		case 'S':
+			bad |= parse_mac(optarg, smac) != 0;
+			have |= 4;
+			break;
+		case 'D':
+			bad |= parse_mac(optarg, dmac) != 0;
+			have |= 8;
+			break;
+		case 'r':
+			bad |= xp_parse_long(optarg, 0, 100000000, &rate) != 0;
+			break;
+		case 't':
+			bad |= xp_parse_long(optarg, 1, 3600, &duration) != 0;
+			break;
+		case 'b':
+			bad |= xp_parse_long(optarg, 1, 256, &batch) != 0;
+			break;
+		case 'L':
+			listen_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			bad = 1;
+		}
+	}
+	if (bad || !ifname || (have != 15 && !listen_only) || optind != argc) {
+		fprintf(stderr, "xpool-ntpgun: bad or missing arguments\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex) {
+		fprintf(stderr, "xpool-ntpgun: %s: %s\n", ifname, strerror(errno));
+		return EXIT_USAGE;
+	}
+	skel = xpool_ntpgun_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "xpool-ntpgun: cannot load the generator: %s\n", strerror(errno));
+		return 1;
+	}
+	if (bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.gun_rx), XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "xpool-ntpgun: %s: cannot attach the reply counter (native XDP): %s\n",
+			ifname, strerror(errno));
+		goto out;
+	}
+	if (listen_only) { /* another generator (trafgen) sends; only count the replies */
+		sleep(duration);
+		usleep(300000);
+		replies = stat_sum(bpf_map__fd(skel->maps.gun_stats), 1);
+		printf("replies=%lu seconds=%ld reply_pps=%.0f\n", (unsigned long)replies, duration,
+		       replies / (double)duration);
+		ret = 0;
+		goto detach;
+	}
+	build(frame, smac, dmac, src, dst);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
+	start = now_ns();
+	end = start + duration * 1000000000ULL;
+	sent_before = 0;
+	for (;;) {
+		struct xdp_md ctx = { .data_end = sizeof(frame), .ingress_ifindex = ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = batch,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch);
+		uint64_t t = now_ns();
+
+		if (t >= end)
+			break;
+		if (rate) { /* pace: never ahead of rate * elapsed */
+			uint64_t due = (t - start) * (uint64_t)rate / 1000000000ULL;
+
+			if (sent_before >= due) {
+				usleep(50);
+				continue;
+			}
+		}
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.gun_tx), &opts)) {
+			fprintf(stderr, "xpool-ntpgun: live frames: %s\n", strerror(errno));
+			goto detach;
+		}
+		sent_before += batch;
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
+	usleep(300000); /* the last replies */
+	sent = stat_sum(bpf_map__fd(skel->maps.gun_stats), 0);
+	replies = stat_sum(bpf_map__fd(skel->maps.gun_stats), 1);
+	kod = stat_sum(bpf_map__fd(skel->maps.gun_stats), 2);
+	/* on veth the whole path (both XDP programs, the stack) runs in this process's context */
+	printf("sent=%lu replies=%lu kod=%lu seconds=%ld cpu_ns=%lu offered_pps=%.0f reply_pps=%.0f "
+	       "loss_pct=%.3f\n",
+	       (unsigned long)sent, (unsigned long)replies, (unsigned long)kod, duration,
+	       (unsigned long)(xp_ts_ns(&cpu1) - xp_ts_ns(&cpu0)),
+	       sent / (double)duration, replies / (double)duration,
+	       sent ? 100.0 * (double)(sent - (replies < sent ? replies : sent)) / sent : 0.0);
+	ret = 0;
+detach:
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+out:
+	xpool_ntpgun_bpf__destroy(skel);
+	return ret;
+}
