@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# bench_dns.sh - xpool-dns against NSD, Knot and gdnsd: one worker each, pinned to CPU 0, the same
+# query file from dnsperf over loopback (CPU 1) and from kxdpgun over veth.
+cd "$(dirname "$0")/../.." || exit 1
+XP_TEST=bench-dns
+XP_PREFIX=xpdns$$
+. tests/integration/lib.sh
+OUT=build/bench
+D=build/bench/dns
+SECS=${SECS:-10}
+[ "$(id -u)" -eq 0 ] || xp_fail "run as root"
+tools/bench/dns_data.sh $D
+
+# the peers serve every name of the query file as static RRsets of 8 A and 4 AAAA
+{
+	printf '$ORIGIN pool.ntp.test.\n$TTL 150\n'
+	printf '@ IN SOA ns1 hostmaster 1 3600 600 1209600 60\n@ IN NS ns1\nns1 IN A 192.0.2.53\n'
+	for name in @ $(awk '{ print $1 }' $D/queries.txt | grep -v nonexistent | sort -u |
+		sed -e 's/\.pool\.ntp\.test$//' -e 's/^pool\.ntp\.test$//' | grep .); do
+		for i in 1 2 3 4 5 6 7 8; do echo "$name IN A 10.99.0.$i"; done
+		for i in 1 2 3 4; do echo "$name IN AAAA 2001:db8:99::$i"; done
+	done
+} >$D/pool.ntp.test.zone
+
+S=$XP_PREFIX-srv
+C=$XP_PREFIX-cli
+xp_rig "$S" "$C" || xp_fail "rig"
+ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+ip -n "$C" link set dev vc xdp off
+ip -n "$S" link set lo up
+
+start() { # start NAME: one worker thread on CPU 0, listening on 127.0.0.1:53 and $SRV4:53
+	local d=$XP_TMP/$1
+	mkdir -p "$d"
+	cp $D/pool.ntp.test.zone "$d/"
+	case $1 in
+	xpool-dns)
+		xp_daemon "$S" "$d/log" taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1 -l $SRV4 \
+			--zone pool.ntp.test --threads 1 --snapshot $D/snapshot.json --tcp-max-conns 16
+		;;
+	nsd)
+		cat >"$d/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1
+  ip-address: $SRV4
+  server-count: 1
+  username: ""
+  zonesdir: "$d"
+  database: ""
+  pidfile: "$d/nsd.pid"
+  xfrdfile: "$d/xfrd.state"
+  zonelistfile: "$d/zone.list"
+  rrl-ratelimit: 0
+  verbosity: 0
+remote-control:
+  control-enable: no
+zone:
+  name: pool.ntp.test
+  zonefile: pool.ntp.test.zone
+CONF
+		xp_daemon "$S" "$d/log" taskset -c 0 nsd -d -c "$d/nsd.conf"
+		;;
+	knot)
+		cat >"$d/knot.conf" <<CONF
+server:
+  listen: [ 127.0.0.1@53, $SRV4@53 ]
+  udp-workers: 1
+  tcp-workers: 1
+  background-workers: 1
+  rundir: "$d"
+database:
+  storage: "$d"
+template:
+  - id: default
+    storage: "$d"
+    semantic-checks: off
+zone:
+  - domain: pool.ntp.test
+    file: pool.ntp.test.zone
+CONF
+		xp_daemon "$S" "$d/log" taskset -c 0 knotd -c "$d/knot.conf"
+		;;
+	gdnsd)
+		mkdir -p "$d/zones" "$d/run" "$d/state"
+		cp $D/pool.ntp.test.zone "$d/zones/pool.ntp.test"
+		cat >"$d/config" <<CONF
+options => {
+  listen => [ 127.0.0.1, $SRV4 ]
+  udp_threads => 1
+  tcp_threads => 1
+  run_dir => $d/run
+  state_dir => $d/state
+}
+CONF
+		xp_daemon "$S" "$d/log" taskset -c 0 gdnsd -c "$d" start
+		;;
+	esac
+	for _ in $(seq 50); do
+		xp_ns "$S" kdig @127.0.0.1 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null | grep -q . && return 0
+		sleep 0.2
+	done
+	cat "$d/log"
+	xp_fail "$1 did not answer"
+}
+
+stop() {
+	kill "$XP_LAST_PID" 2>/dev/null
+	wait "$XP_LAST_PID" 2>/dev/null
+	sleep 0.3
+}
+
+{
+	echo "kernel: $(uname -r); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); cores: $(nproc)"
+	echo "each server: one worker thread pinned to CPU 0; xpool-dns does geo and weighted 4-of-N"
+	echo "picks over 1,000 servers in 50 countries, the peers serve static RRsets of 8 A + 4 AAAA;"
+	echo "the same $(wc -l <$D/queries.txt) queries (A/AAAA over pool names, 5% nonexistent)."
+	printf '%-10s %12s %9s %12s %12s %12s %10s\n' server dnsperf_qps lost% avg_ms p99_ms kxdpgun_qps cpu%
+} | tee $OUT/dns.txt
+echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,kxdpgun_qps" >$OUT/dns.csv
+declare -A QPS KQPS
+for server in xpool-dns gdnsd knot nsd; do
+	start $server
+	pid=$(pgrep -n -f "taskset -c 0 .*$server|^$server|/$server " | head -1)
+	t0=$(awk '{ print $14 + $15 }' /proc/$XP_LAST_PID/stat 2>/dev/null || echo 0)
+	xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l "$SECS" -c 8 -q 500 \
+		>"$XP_TMP/perf-$server" 2>&1
+	t1=$(awk '{ print $14 + $15 }' /proc/$XP_LAST_PID/stat 2>/dev/null || echo 0)
+	qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
+	lost=$(sed -n 's/.*Queries lost: *[0-9]* (\([0-9.]*\)%).*/\1/p' "$XP_TMP/perf-$server")
+	avg=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
+	# p99 at half the measured throughput: every response's latency (-v), sorted
+	xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l 2 -c 8 -q 200 \
+		-Q "$(awk -v q="$qps" 'BEGIN { printf "%d", q / 2 }')" -v 2>/dev/null |
+		awk '$1 == ">" { print $NF }' | sort -g >"$XP_TMP/lat-$server"
+	n=$(wc -l <"$XP_TMP/lat-$server")
+	p99=$(sed -n "$((n * 99 / 100 + 1))p" "$XP_TMP/lat-$server")
+	# kxdpgun from the client namespace over veth, as fast as it goes, for 5 s
+	xp_ns "$C" kdig @$SRV4 pool.ntp.test A +short >/dev/null 2>&1 # neighbour entry
+	xp_ns "$C" taskset -c 1 kxdpgun -t 5 -Q 2000000 -i $D/queries.txt -I vc -F 1 $SRV4 \
+		>"$XP_TMP/kxdp-$server" 2>&1
+	kqps=$(awk '/total replies/ { print $3 / 5 }' "$XP_TMP/kxdp-$server" | head -1)
+	QPS[$server]=$qps
+	KQPS[$server]=${kqps:-0}
+	printf '%-10s %12.0f %9s %12.3f %12.3f %12.0f %10s\n' $server "$qps" "$lost" \
+		"$(awk -v a="$avg" 'BEGIN { print a * 1000 }')" "$(awk -v a="${p99:-0}" 'BEGIN { print a * 1000 }')" \
+		"${kqps:-0}" "$(awk -v t=$((t1 - t0)) -v s="$SECS" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", 100 * t / hz / s }')" |
+		tee -a $OUT/dns.txt
+	echo "$server,$qps,$lost,$avg,${p99:-},${kqps:-0}" >>$OUT/dns.csv
+	stop
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+{
+	echo "ratios (dnsperf): xpool/gdnsd $(ratio "${QPS[xpool-dns]}" "${QPS[gdnsd]}") (target >= 1.2)," \
+		"xpool/knot $(ratio "${QPS[xpool-dns]}" "${QPS[knot]}"), xpool/nsd $(ratio "${QPS[xpool-dns]}" "${QPS[nsd]}")"
+	echo "ratios (kxdpgun): xpool/gdnsd $(ratio "${KQPS[xpool-dns]}" "${KQPS[gdnsd]}") (target >= 1.2)," \
+		"xpool/knot $(ratio "${KQPS[xpool-dns]}" "${KQPS[knot]}"), xpool/nsd $(ratio "${KQPS[xpool-dns]}" "${KQPS[nsd]}")"
+} | tee -a $OUT/dns.txt
+echo "results: $OUT/dns.txt, $OUT/dns.csv"
