@@ -151,7 +151,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .DEFAULT_GOAL := all
-.PHONY: all deps check unit integration demo bench bench-xdp clean format fuzz
+.PHONY: all deps check unit integration demo bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
@@ -184,11 +184,21 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/demo/demo.sh
 
-bench: bench-xdp
+# make bench: every comparison, each also on its own; tables and CSV/JSON land in build/bench/
+bench: bench-xdp bench-ntp bench-dns
 
 bench-xdp: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_XDP_BIN)
+	$(Q)echo "kernel $$(uname -r), $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $$(nproc) cores"
 	$(Q)$(BENCH_XDP_BIN)
+
+bench-ntp: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/bench/bench_ntp.sh
+
+bench-dns: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/bench/bench_dns.sh
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

@@ -20,7 +20,7 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 	uint32_t listed;
 
 	memset(&sum, 0, sizeof(sum));
-	for (int t = 0; t <= s->cfg->threads; t++) {
+	for (int t = 0; t < s->n_workers; t++) {
 		const uint64_t *src = (const uint64_t *)&s->workers[t].stats;
 		uint64_t *dst = (uint64_t *)&sum;
 

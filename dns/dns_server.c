@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dns_server.c - UDP workers (SO_REUSEPORT, recvmmsg/sendmmsg), TCP (RFC 7766), data under RCU. */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -99,8 +99,9 @@ static void init_worker(struct dns_worker *w)
 }
 
 /* Answers one batch from fd: no allocation, the data read under one RCU read section. */
-static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, uint8_t (*in)[QUERY_MAX],
-		      uint8_t (*out)[DNS_UDP_MAX], struct sockaddr_storage *from)
+static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int flags,
+		      uint8_t (*in)[QUERY_MAX], uint8_t (*out)[DNS_UDP_MAX],
+		      struct sockaddr_storage *from)
 {
 	struct mmsghdr msgs[BATCH], replies[BATCH];
 	struct iovec iov[BATCH], riov[BATCH];
@@ -115,7 +116,7 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, uint8_
 						   .msg_iov = &iov[i],
 						   .msg_iovlen = 1 };
 	}
-	n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, msgs, BATCH, flags, NULL);
 	if (n <= 0)
 		return;
 	rcu_read_lock();
@@ -166,24 +167,20 @@ static void *udp_worker(void *arg)
 	struct worker_arg *wa = arg;
 	struct dns_server *s = wa->s;
 	struct dns_worker *w = &s->workers[wa->index];
-	int nl = s->cfg->n_listen, t = wa->index;
+	int nl = s->cfg->n_listen, fd = s->udp_fd[wa->index / nl][wa->index % nl];
 	uint8_t(*in)[QUERY_MAX] = malloc(BATCH * QUERY_MAX);
 	uint8_t(*out)[DNS_UDP_MAX] = malloc(BATCH * DNS_UDP_MAX);
 	struct sockaddr_storage *from = malloc(BATCH * sizeof(*from));
-	struct pollfd pfd[DNS_MAX_LISTEN];
+	struct timeval tv = { 0, POLL_MS * 1000 };
 
 	free(wa);
 	rcu_register_thread();
 	init_worker(w);
-	for (int l = 0; l < nl; l++)
-		pfd[l] = (struct pollfd){ .fd = s->udp_fd[t][l], .events = POLLIN };
-	while (in && out && from && !s->stop) {
-		if (poll(pfd, nl, POLL_MS) <= 0)
-			continue;
-		for (int l = 0; l < nl; l++)
-			if (pfd[l].revents & POLLIN)
-				udp_batch(s, w, pfd[l].fd, in, out, from);
-	}
+	/* block in recvmmsg itself, no poll per batch; the timeout lets the thread notice stop */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (in && out && from && !s->stop)
+		udp_batch(s, w, fd, MSG_WAITFORONE, in, out, from);
 	rcu_unregister_thread();
 	free(in);
 	free(out);
@@ -232,7 +229,7 @@ static int tcp_serve(struct dns_server *s, struct dns_worker *w, struct tcp_conn
 static void *tcp_thread(void *arg)
 {
 	struct dns_server *s = arg;
-	struct dns_worker *w = &s->workers[s->cfg->threads];
+	struct dns_worker *w = &s->workers[s->n_workers - 1];
 	int ep = epoll_create1(EPOLL_CLOEXEC), max = s->cfg->tcp_max, n_conns = 0;
 	struct tcp_conn **conns = calloc(max, sizeof(*conns));
 	struct epoll_event ev[64];
@@ -301,20 +298,21 @@ static void *tcp_thread(void *arg)
 
 int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo)
 {
-	int threads = s->cfg->threads;
+	int udp = s->cfg->threads * s->cfg->n_listen;
 
 	s->geo = geo;
 	s->data = data;
-	s->workers = aligned_alloc(64, sizeof(*s->workers) * (threads + 1));
+	s->n_workers = udp + 1;
+	s->workers = aligned_alloc(64, sizeof(*s->workers) * s->n_workers);
 	s->rrl = calloc(1, sizeof(*s->rrl));
 	if (!s->workers || !s->rrl)
 		return -ENOMEM;
-	memset(s->workers, 0, sizeof(*s->workers) * (threads + 1));
-	init_worker(&s->workers[threads]);
+	memset(s->workers, 0, sizeof(*s->workers) * s->n_workers);
+	init_worker(&s->workers[udp]);
 	s->rrl->rate = s->cfg->rrl_rate;
 	s->rrl->slip = s->cfg->rrl_slip;
 	s->rrl->cfg = s->cfg;
-	for (int t = 0; t < threads; t++) {
+	for (int t = 0; t < udp; t++) {
 		struct worker_arg *wa = malloc(sizeof(*wa));
 
 		if (!wa)
@@ -326,7 +324,7 @@ int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo
 		}
 		s->started++;
 	}
-	if (pthread_create(&s->threads[threads], NULL, tcp_thread, s))
+	if (pthread_create(&s->threads[udp], NULL, tcp_thread, s))
 		return -EAGAIN;
 	s->started++;
 	return 0;

@@ -17,10 +17,13 @@ struct dns_server {
 	struct dns_data *data; /* RCU-protected: rcu_dereference() in workers */
 	struct dns_geo *geo;
 	struct dns_rrl *rrl;
-	struct dns_worker *workers; /* threads + 1 (the last is the TCP thread's) */
+	/* one UDP worker per thread and listen address, each blocking on its own socket; the
+	 * last worker is the TCP thread's */
+	struct dns_worker *workers;
+	int n_workers;
 	int udp_fd[DNS_MAX_THREADS][DNS_MAX_LISTEN];
 	int tcp_fd[DNS_MAX_LISTEN];
-	pthread_t threads[DNS_MAX_THREADS + 1];
+	pthread_t threads[DNS_MAX_THREADS * DNS_MAX_LISTEN + 1];
 	int started;
 	volatile int stop;
 	uint64_t reloads_ok, reloads_failed;
