@@ -31,7 +31,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
 CFLAGS += -DXPOOL_GEOIP_DEFAULT='"$(CURDIR)/build/geoip/geo-whois-asn-country.mmdb"'
-CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Idns -Itests/lib -I$(BUILD)/skel
+CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Iuserspace/registry -Iuserspace/monitor -Idns -Itests/lib -I$(BUILD)/skel
 LDFLAGS += $(SAN_FLAGS)
 BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-Ibpf -I/usr/include/$(MULTIARCH)
@@ -67,6 +67,9 @@ DNS_LIB_SRCS := $(filter-out dns/dns_main.c,$(wildcard dns/*.c))
 DNS_LIB := $(BUILD)/libxpool-dns.a
 DNS_BIN := $(BUILD)/xpool-dns
 DNS_LIBS := -lurcu -ljansson -lmaxminddb -lcap -lpthread -lm
+REG_LIB := $(BUILD)/libxpool-registry.a
+MON_BIN := $(BUILD)/xpool-monitor
+MON_LIB_SRCS := userspace/monitor/mon_score.c userspace/monitor/mon_ntp.c
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
 GUN_BIN := $(BUILD)/xpool-ntpgun
 CTL_BIN := $(BUILD)/xpoolctl
@@ -104,9 +107,17 @@ $(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
-$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(NTPD_LIB) $(COMMON_LIB)
+$(REG_LIB): $(call obj,userspace/registry/reg_db.c $(MON_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lbpf -lelf -lz -lm
+
+$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lbpf -lelf -lz -lm
 
 $(GUN_BIN): $(call obj,tools/ntpgun/ntpgun.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -120,10 +131,10 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(NTPD_
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(DNS_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd -lsqlite3 $(DNS_LIBS)
 
 $(FUZZ_REPLAY): $(call obj,tests/fuzz/fuzz_dns.c tests/fuzz/replay.c) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -153,7 +164,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 .DEFAULT_GOAL := all
 .PHONY: all deps check unit integration demo bench bench-xdp bench-ntp bench-dns clean format fuzz
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
+all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
 deps:
 	$(Q)tools/deps.sh

@@ -4,6 +4,8 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_link.h>
@@ -11,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "ntpd_config.h"
+#include "reg_db.h"
 #include "ntpd_report.h"
 #include "ntpd_xdp.h"
 
@@ -20,11 +23,19 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xpoolctl ntp stats [--pin-path DIR]\n"
 		   "       xpoolctl ntp detach -i IFACE [--pin-path DIR] [--unpin]\n"
+		   "       xpoolctl [--db FILE] server add ADDR COUNTRY [--netspeed KBIT] [--owner TEXT]\n"
+		   "                                       [--disabled]\n"
+		   "       xpoolctl [--db FILE] server remove|show ADDR\n"
+		   "       xpoolctl [--db FILE] server set ADDR netspeed|country|owner|enabled VALUE\n"
+		   "       xpoolctl [--db FILE] server list\n"
+		   "       xpoolctl [--db FILE] export SNAPSHOT.json\n"
 		   "stats: the responder's counters and clock state from its pinned maps, with or\n"
 		   "       without xpool-ntpd running.\n"
 		   "detach: removes the xpool responder from IFACE (never another program);\n"
 		   "       --unpin also removes the pinned maps (clock, counters, rate-limit state).\n"
-		   "Default pin path: %s\n", NTPD_PIN_PATH_DEFAULT);
+		   "server, export: the registry (SQLite, default %s); export writes the DNS\n"
+		   "       snapshot atomically, with the median score of monitors active in 20 min.\n"
+		   "Default pin path: %s\n", REG_DB_DEFAULT, NTPD_PIN_PATH_DEFAULT);
 }
 
 static int cmd_stats(const char *pin)
@@ -99,17 +110,54 @@ out:
 	return ret;
 }
 
+/* Registry commands: 0, 1 on an error (with its message), 2 on bad arguments. */
+static int cmd_registry(const char *db_path, int argc, char **argv, long netspeed,
+			const char *owner, int disabled)
+{
+	char err[256] = "";
+	sqlite3 *db;
+	int ret = -EINVAL;
+
+	if (reg_open(db_path, &db))
+		return 1;
+	if (argc == 2 && !strcmp(argv[0], "export"))
+		ret = reg_export(db, argv[1], time(NULL), err, sizeof(err));
+	else if (argc == 4 && !strcmp(argv[1], "add"))
+		ret = reg_server_add(db, argv[2], netspeed, argv[3], owner, !disabled, err,
+				     sizeof(err));
+	else if (argc == 3 && !strcmp(argv[1], "remove"))
+		ret = reg_server_remove(db, argv[2], err, sizeof(err));
+	else if (argc == 3 && !strcmp(argv[1], "show"))
+		ret = reg_server_show(db, argv[2], stdout, time(NULL), err, sizeof(err));
+	else if (argc == 5 && !strcmp(argv[1], "set"))
+		ret = reg_server_set(db, argv[2], argv[3], argv[4], err, sizeof(err));
+	else if (argc == 2 && !strcmp(argv[1], "list"))
+		ret = reg_server_list(db, stdout, time(NULL));
+	else
+		snprintf(err, sizeof(err), "unknown or incomplete command; see xpoolctl --help");
+	reg_close(db);
+	if (ret)
+		fprintf(stderr, "xpoolctl: %s\n", err);
+	return !ret ? 0 : ret == -EINVAL && !strncmp(err, "unknown or", 10) ? EXIT_USAGE : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pin-path", required_argument, NULL, 'p' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "unpin", no_argument, NULL, 'u' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "netspeed", required_argument, NULL, 'N' },
+		{ "owner", required_argument, NULL, 'O' },
+		{ "disabled", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pin = NTPD_PIN_PATH_DEFAULT, *ifname = NULL;
-	int c, unpin = 0;
+	const char *pin = NTPD_PIN_PATH_DEFAULT, *ifname = NULL, *db = REG_DB_DEFAULT, *owner = "";
+	int c, unpin = 0, disabled = 0;
+	long netspeed = 10000;
+	char *end;
 
 	while ((c = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -121,6 +169,22 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			unpin = 1;
+			break;
+		case 'D':
+			db = optarg;
+			break;
+		case 'N':
+			netspeed = strtol(optarg, &end, 10);
+			if (*end || end == optarg) {
+				fprintf(stderr, "xpoolctl: --netspeed: not a number: %s\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'O':
+			owner = optarg;
+			break;
+		case 'X':
+			disabled = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -141,6 +205,8 @@ int main(int argc, char **argv)
 		}
 		return cmd_detach(ifname, pin, unpin);
 	}
+	if (argc - optind >= 1 && (!strcmp(argv[optind], "server") || !strcmp(argv[optind], "export")))
+		return cmd_registry(db, argc - optind, argv + optind, netspeed, owner, disabled);
 	fprintf(stderr, "xpoolctl: unknown command\n");
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* mon_ntp.c - one check of a pool server: several NTP samples, classified, one chosen. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mon_ntp.h"
+#include "xp_time.h"
+
+#define LEAP_LIST "/usr/share/zoneinfo/leap-seconds.list"
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+int mon_leap_legitimate(time_t now, const char *leap_list)
+{
+	struct tm tm;
+	time_t midnight;
+	unsigned long long ntp;
+	char line[256];
+	FILE *f;
+	int found = 0;
+
+	gmtime_r(&now, &tm);
+	if (!((tm.tm_mon == 5 && tm.tm_mday == 30) || (tm.tm_mon == 11 && tm.tm_mday == 31)))
+		return 0;
+	midnight = now - (now % 86400) + 86400;
+	f = fopen(leap_list ? leap_list : LEAP_LIST, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (line[0] != '#' && sscanf(line, "%llu", &ntp) == 1)
+			found = (long long)ntp - (long long)XP_NTP_UNIX_DELTA == (long long)midnight;
+	fclose(f);
+	return found;
+}
+
+/* One query: 0 and the sample, or -ETIMEDOUT. */
+static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, double *delay,
+		  char *note, size_t nlen)
+{
+	uint8_t req[48] = { 0x23, 0, 6, 0xe9 }, rep[512];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec t1, t4;
+	int64_t T1, T2, T3, T4;
+	ssize_t n;
+	uint64_t xmt;
+	double rd;
+	int li;
+
+	clock_gettime(CLOCK_REALTIME, &t1);
+	xmt = xp_timespec_to_ntp64(&t1);
+	for (int i = 0; i < 8; i++)
+		req[40 + i] = xmt >> (56 - 8 * i);
+	if (send(fd, req, sizeof(req), 0) != sizeof(req))
+		return -errno;
+	for (;;) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			return -ETIMEDOUT;
+		n = recv(fd, rep, sizeof(rep), 0);
+		if (n < 0)
+			return -errno; /* e.g. port unreachable: the same as no response */
+		if (n >= 48 && get64(rep + 24) == xmt)
+			break; /* ours: a late reply to an earlier sample is skipped */
+	}
+	clock_gettime(CLOCK_REALTIME, &t4);
+	li = rep[0] >> 6;
+	s->stratum = rep[1];
+	s->offset = NAN;
+	if (rep[1] == 0) {
+		char code[5] = { 0 };
+
+		memcpy(code, rep + 12, 4);
+		s->result = !strcmp(code, "RATE")			      ? MON_KOD_RATE
+			    : !strcmp(code, "DENY") || !strcmp(code, "RSTR") ? MON_KOD_DENY
+									      : MON_STRATUM0;
+		snprintf(note, nlen, "stratum 0, kiss code '%.4s'", code);
+		return 0;
+	}
+	T1 = xp_ntp64_to_unix_ns(xmt, t1.tv_sec);
+	T2 = xp_ntp64_to_unix_ns(get64(rep + 32), t1.tv_sec);
+	T3 = xp_ntp64_to_unix_ns(get64(rep + 40), t1.tv_sec);
+	T4 = (int64_t)xp_ts_ns(&t4);
+	s->offset = ((T2 - T1) + (T3 - T4)) / 2e9;
+	*delay = ((T4 - T1) - (T3 - T2)) / 1e9;
+	rd = get32(rep + 4) / 65536.0 / 2 + get32(rep + 8) / 65536.0;
+	s->result = MON_OK;
+	if ((rep[0] & 7) != 4 || li == 3 || !get64(rep + 40)) {
+		s->result = MON_ERROR;
+		snprintf(note, nlen, "bad reply (mode %d, LI %d)", rep[0] & 7, li);
+	} else if ((li == 1 || li == 2) && !mon_leap_legitimate(t1.tv_sec, NULL)) {
+		s->result = MON_ERROR;
+		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", li);
+	} else if (rd > max_rd) {
+		s->result = MON_ERROR;
+		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, max_rd);
+	}
+	return 0;
+}
+
+static int rank(enum mon_result r)
+{
+	/* the pool's precedence among failed samples: lower is worse */
+	switch (r) {
+	case MON_KOD_RATE:
+		return 0;
+	case MON_KOD_DENY:
+		return 1;
+	case MON_STRATUM0:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+int mon_check_server(const char *ip, int samples, int timeout_ms, double max_root_distance,
+		     struct mon_check *c)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	int fd = -1, have_ok = 0, have_fail = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->chosen.result = MON_NO_RESPONSE;
+	c->chosen.offset = NAN;
+	snprintf(c->note, sizeof(c->note), "no response");
+	if (getaddrinfo(ip, "123", &hints, &ai))
+		return -EINVAL;
+	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		freeaddrinfo(ai);
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	freeaddrinfo(ai);
+	for (int i = 0; i < samples; i++) {
+		struct mon_sample s;
+		double delay = 0;
+		char note[96] = "";
+
+		if (i)
+			usleep(250000);
+		if (sample(fd, timeout_ms, max_root_distance, &s, &delay, note, sizeof(note)))
+			continue;
+		c->replies++;
+		if (s.result == MON_OK) {
+			if (!have_ok || delay < c->delay) {
+				c->chosen = s;
+				c->delay = delay;
+				snprintf(c->note, sizeof(c->note), "delay %.3f ms", delay * 1e3);
+			}
+			have_ok = 1;
+		} else if (!have_ok && (!have_fail || rank(s.result) < rank(c->chosen.result))) {
+			c->chosen = s;
+			snprintf(c->note, sizeof(c->note), "%s", note);
+			have_fail = 1;
+		}
+	}
+	close(fd);
+	return 0;
+}
