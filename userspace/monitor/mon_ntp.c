@@ -152,7 +152,7 @@ int mon_check_server(const char *ip, int samples, int timeout_ms, double max_roo
 		char note[96] = "";
 
 		if (i)
-			usleep(250000);
+			usleep(100000);
 		if (sample(fd, timeout_ms, max_root_distance, &s, &delay, note, sizeof(note)))
 			continue;
 		c->replies++;

@@ -15,7 +15,7 @@ struct mon_check {
 };
 
 /*
- * Sends samples queries (250 ms apart) to ip:123. The chosen sample is the valid reply with
+ * Sends samples queries (100 ms apart) to ip:123. The chosen sample is the valid reply with
  * the lowest delay; without one, the worst of the failures by the pool's precedence (RATE,
  * DENY/RSTR, stratum 0, other error), or "no response". A leap warning outside the last day of
  * June or December with a leap scheduled (tzdata's leap-seconds.list), and a root distance

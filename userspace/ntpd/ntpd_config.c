@@ -305,6 +305,23 @@ static int d_detach_on_exit(void *cfg, const char *where, int argc, char **argv)
 	return d_flag(&c->detach_on_exit);
 }
 
+static int d_test_mode(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)where, (void)argc, (void)argv;
+	return d_flag(&((struct ntpd_config *)cfg)->test_mode);
+}
+
+static int d_test_offset(void *cfg, const char *where, int argc, char **argv)
+{
+	long v;
+
+	(void)argc;
+	if (num(where, "test-time-offset-ms", argv[1], -100000, 100000, &v))
+		return -EINVAL;
+	((struct ntpd_config *)cfg)->test_offset_ms = v;
+	return 0;
+}
+
 enum { LIST_IFACES = 1, LIST_ADDRS, LIST_ACL };
 
 static const struct xp_directive directives[] = {
@@ -326,6 +343,8 @@ static const struct xp_directive directives[] = {
 	{ "refid", 1, 1, 0, d_refid, "ID                with no-chrony" },
 	{ "adopt", 0, 0, 0, d_adopt, "                 feed a program attached by ip link" },
 	{ "detach-on-exit", 0, 0, 0, d_detach_on_exit, "        remove XDP at exit" },
+	{ "test-mode", 0, 0, 0, d_test_mode, "             allow test-only faults (never in production)" },
+	{ "test-time-offset-ms", 1, 1, 0, d_test_offset, "MS serve a wrong time (test-mode only)" },
 };
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
@@ -406,6 +425,11 @@ int ntpd_config_load(struct ntpd_config *c, int argc, char **argv)
 	memcpy(c->config_path, o.config_path, sizeof(c->config_path));
 	c->check_only = o.check_only;
 	c->verbose = o.verbose;
+	if (!ret && c->test_offset_ms && !c->test_mode) {
+		fprintf(stderr, "xpool-ntpd: test-time-offset-ms is a test-only fault: refused "
+				"without test-mode\n");
+		ret = -EINVAL;
+	}
 	if (!ret && !c->n_if) {
 		fprintf(stderr, "xpool-ntpd: no interface: give 'interface IFACE' or -i IFACE\n");
 		ret = -EINVAL;

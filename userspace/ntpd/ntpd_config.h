@@ -48,6 +48,8 @@ struct ntpd_config {
 	bool detach_on_exit;
 	bool verbose;
 	bool check_only;
+	bool test_mode;	     /* allows the test-only faults below */
+	long test_offset_ms; /* fault: serve time this far off (demo and tests only) */
 	char config_path[256];
 };
 

@@ -90,9 +90,26 @@ static void poll_source(struct ntpd *d)
 	set_state(d, d->clock.synced, why);
 }
 
+/* The test-only fault: CLOCK_REALTIME as seen through test-time-offset-ms. */
+static int offset_gettime(void *ctx, clockid_t id, struct timespec *ts)
+{
+	long ms = *(long *)ctx;
+	int ret = clock_gettime(id, ts) ? -errno : 0;
+
+	if (!ret && id == CLOCK_REALTIME) {
+		int64_t ns = (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec + ms * 1000000LL;
+
+		ts->tv_sec = ns / 1000000000LL;
+		ts->tv_nsec = ns % 1000000000LL;
+	}
+	return ret;
+}
+
 static int refresh(struct ntpd *d)
 {
-	int ret = ntpd_clock_refresh(d->x.clock, &d->clock, &xp_clock_system);
+	struct xp_clock_src faulty = { offset_gettime, &d->cfg.test_offset_ms };
+	int ret = ntpd_clock_refresh(d->x.clock, &d->clock,
+				     d->cfg.test_offset_ms ? &faulty : &xp_clock_system);
 
 	if (ret)
 		xp_err("cannot read the clock: %s", strerror(-ret));
@@ -293,6 +310,8 @@ int main(int argc, char **argv)
 		.stale_ns = (uint64_t)d.cfg.stale_after * 1000000000ULL,
 	};
 	sd_watchdog_enabled(0, &d.watchdog_usec);
+	if (d.cfg.test_offset_ms)
+		xp_warn("TEST MODE: serving time %+ld ms off", d.cfg.test_offset_ms);
 
 	ret = start(&d);
 	if (!ret)
