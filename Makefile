@@ -2,7 +2,8 @@
 # Makefile - one non-recursive build for xpool; every output lands under build/.
 #
 #   make            build everything          make check   deps, build, all tests
-#   make demo       run the demo              make bench-xdp  XDP ns/packet table
+#   make demo       the whole pool, live      make demo-check  the same, unattended
+#   make bench      xpool against its peers   make fuzz        libFuzzer on the DNS wire code
 #   make deps       install Debian packages   V=1  show commands   SANITIZE=1  ASan/UBSan
 
 ifeq ($(SANITIZE),1)
@@ -162,7 +163,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .DEFAULT_GOAL := all
-.PHONY: all deps check unit integration demo bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all deps check unit integration demo demo-check bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
@@ -172,7 +173,7 @@ deps:
 # Unit and BPF tests (Criterion), then the namespace integration tests.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory unit integration
+	$(Q)$(MAKE) --no-print-directory unit integration demo-check
 
 $(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	$(call msg,MMDB,$@)
@@ -193,7 +194,12 @@ integration: all
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)BUILD=$(BUILD) tools/demo/demo.sh
+	$(Q)BUILD=$(BUILD) tools/demo/pool.sh
+
+# the demo's scenario, unattended: exits 0 only if every step happened
+demo-check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)DEMO_CHECK=1 BUILD=$(BUILD) tools/demo/pool.sh
 
 # make bench: every comparison, each also on its own; tables and CSV/JSON land in build/bench/
 bench: bench-xdp bench-ntp bench-dns

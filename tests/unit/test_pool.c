@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* test_pool.c - the pool's scoring table, the registry (writers, migrations, input), export. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+
+#include "dns_data.h"
+#include "mon_ntp.h"
+#include "mon_score.h"
+#include "reg_db.h"
+
+static double step_for(enum mon_result r, double offset, int stratum)
+{
+	struct mon_sample s = { r, offset, stratum };
+
+	return mon_step(&s);
+}
+
+Test(pool_score, step_table)
+{
+	cr_expect_float_eq(step_for(MON_OK, 0.010, 2), 1, 1e-12, "<= 25 ms");
+	cr_expect_float_eq(step_for(MON_OK, -0.025, 2), 1, 1e-12, "exactly 25 ms");
+	cr_expect_float_eq(step_for(MON_OK, 0.050, 2), -6.667 * 0.05 + 1.167, 1e-12, "25-100 ms");
+	cr_expect_float_eq(step_for(MON_OK, 0.100, 2), -6.667 * 0.1 + 1.167, 1e-12, "100 ms");
+	cr_expect_float_eq(step_for(MON_OK, -0.300, 2), -2.308 * 0.3 + 0.731, 1e-12, "100-750 ms");
+	cr_expect_float_eq(step_for(MON_OK, 0.800, 2), -2, 1e-12, "> 750 ms");
+	cr_expect_float_eq(step_for(MON_OK, 3.5, 2), -4, 1e-12, "> 3 s");
+	cr_expect_float_eq(step_for(MON_OK, 0.001, 8), -4, 1e-12, "stratum >= 8");
+	cr_expect_float_eq(step_for(MON_NO_RESPONSE, NAN, 0), -5, 1e-12);
+	cr_expect_float_eq(step_for(MON_KOD_RATE, NAN, 0), -3.5, 1e-12);
+	cr_expect_float_eq(step_for(MON_KOD_DENY, NAN, 0), -10, 1e-12);
+	cr_expect_float_eq(step_for(MON_STRATUM0, NAN, 0), -2, 1e-12);
+	cr_expect_float_eq(step_for(MON_ERROR, 0.001, 2), -4, 1e-12);
+}
+
+Test(pool_score, updates_and_caps)
+{
+	struct mon_sample good = { MON_OK, 0.001, 2 }, far = { MON_OK, 5.0, 2 };
+	struct mon_sample deny = { MON_KOD_DENY, NAN, 0 }, s0 = { MON_STRATUM0, NAN, 0 };
+	double s = 0;
+
+	cr_expect_float_eq(mon_score(0, &good), 1, 1e-12, "new servers start at 0");
+	cr_expect_float_eq(mon_score(10, &good), 10.5, 1e-12, "1 + 0.95 * 10");
+	cr_expect_float_eq(mon_score(20, &good), 20, 1e-12, "at most 20");
+	cr_expect_float_eq(mon_score(10, &far), -20, 1e-12, "> 3 s: min(-4 + 9.5, -20)");
+	cr_expect_float_eq(mon_score(-30, &far), -4 - 28.5, 1e-12, "below the cap already");
+	cr_expect_float_eq(mon_score(10, &deny), -50, 1e-12, "DENY: min(-10 + 9.5, -50)");
+	cr_expect_float_eq(mon_score(20, &s0), 5, 1e-12, "stratum 0: min(-2 + 19, 5)");
+	cr_expect_float_eq(mon_score(0, &s0), -2, 1e-12);
+	for (int i = 0; i < 14; i++)
+		s = mon_score(s, &good);
+	cr_expect(s >= 10 && s < 10.3, "14 good checks from 0 reach 10 (%.4f)", s);
+}
+
+Test(pool_score, leap_days)
+{
+	char path[] = "/tmp/xpool-leap.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	/* 3692217600 = 2017-01-01 00:00:00 UTC in NTP seconds: the leap of 2016-12-31 */
+	fputs("# test list\n3692217600\t37\t# 1 Jan 2017\n", f);
+	fclose(f);
+	cr_expect(mon_leap_legitimate(1483185600, path), "2016-12-31 12:00 with a leap scheduled");
+	cr_expect(!mon_leap_legitimate(1483099200, path), "2016-12-30: the wrong day");
+	cr_expect(!mon_leap_legitimate(1467288000, path), "2016-06-30: no leap scheduled then");
+	unlink(path);
+}
+
+static char db_path[64];
+
+static sqlite3 *fresh_db(void)
+{
+	sqlite3 *db;
+
+	snprintf(db_path, sizeof(db_path), "/tmp/xpool-reg-%d.db", getpid());
+	unlink(db_path);
+	cr_assert_eq(reg_open(db_path, &db), 0);
+	return db;
+}
+
+Test(registry, invalid_input)
+{
+	sqlite3 *db = fresh_db();
+	char err[256];
+
+	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "de", "a", true, err, 256), 0);
+	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "fr", "b", true, err, 256), -EEXIST);
+	cr_expect_str_eq(err, "that address is already registered");
+	cr_expect_eq(reg_server_add(db, "2001:DB8:0::1", 1, "de", "", true, err, 256), 0);
+	cr_expect_eq(reg_server_add(db, "2001:db8::1", 1, "de", "", true, err, 256), -EEXIST,
+		     "the same address in another spelling");
+	cr_expect_eq(reg_server_add(db, "192.0.2.300", 1, "de", "", true, err, 256), -EINVAL);
+	cr_expect_eq(reg_server_add(db, "192.0.2.2", 1, "xx", "", true, err, 256), -EINVAL);
+	cr_expect(strstr(err, "unknown country code") != NULL);
+	cr_expect_eq(reg_server_add(db, "192.0.2.2", -1, "de", "", true, err, 256), -EINVAL);
+	cr_expect_eq(reg_server_set(db, "192.0.2.1", "netspeed", "x", err, 256), -EINVAL);
+	cr_expect_eq(reg_server_set(db, "192.0.2.1", "colour", "red", err, 256), -EINVAL);
+	cr_expect_eq(reg_server_set(db, "192.0.2.9", "owner", "x", err, 256), -ENOENT);
+	cr_expect_eq(reg_server_set(db, "192.0.2.1", "country", "UK", err, 256), 0);
+	cr_expect_eq(reg_server_remove(db, "192.0.2.9", err, 256), -ENOENT);
+	cr_expect_eq(reg_server_remove(db, "192.0.2.1", err, 256), 0);
+	reg_close(db);
+	unlink(db_path);
+}
+
+/* A version-1 registry (no history table) is migrated on open. */
+Test(registry, migration_from_v1)
+{
+	sqlite3 *db;
+
+	snprintf(db_path, sizeof(db_path), "/tmp/xpool-reg-v1-%d.db", getpid());
+	unlink(db_path);
+	cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db,
+				  "CREATE TABLE servers (id INTEGER PRIMARY KEY, ip TEXT NOT NULL UNIQUE,"
+				  " netspeed INTEGER NOT NULL DEFAULT 10000, country TEXT NOT NULL,"
+				  " owner TEXT NOT NULL DEFAULT '', enabled INTEGER NOT NULL DEFAULT 1,"
+				  " created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+				  "CREATE TABLE scores (server_id INTEGER NOT NULL, monitor TEXT NOT NULL,"
+				  " score REAL NOT NULL, updated INTEGER NOT NULL,"
+				  " PRIMARY KEY (server_id, monitor));"
+				  "INSERT INTO servers VALUES (1, '192.0.2.7', 5000, 'de', 'old', 1, 1, 1);"
+				  "PRAGMA user_version=1;",
+				  NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(reg_open(db_path, &db), 0);
+	cr_expect_eq(reg_record(db, 1, "m1", 3.5, 1, 0.001, "after migration", time(NULL)), 0,
+		     "the history table exists now");
+	cr_expect_float_eq(reg_score_get(db, 1, "m1"), 3.5, 1e-9, "old rows kept");
+	reg_close(db);
+	unlink(db_path);
+}
+
+struct writer_arg {
+	int base;
+};
+
+static void *writer(void *arg)
+{
+	struct writer_arg *w = arg;
+	sqlite3 *db;
+	char ip[32], err[256];
+	int fails = 0;
+
+	if (reg_open(db_path, &db))
+		return (void *)1L;
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.0.%d", w->base, i + 1);
+		fails += reg_server_add(db, ip, 1000, "de", "w", true, err, sizeof(err)) != 0;
+		fails += reg_record(db, 1, w->base ? "b" : "a", i, 1, 0.0, "", time(NULL)) != 0;
+	}
+	reg_close(db);
+	return (void *)(long)fails;
+}
+
+/* Concurrent writers on separate connections: WAL and the busy timeout, nothing lost. */
+Test(registry, concurrent_writers, .timeout = 60)
+{
+	sqlite3 *db = fresh_db();
+	char err[256];
+	pthread_t t[4];
+	struct writer_arg a[4] = { { 1 }, { 2 }, { 3 }, { 4 } };
+	sqlite3_stmt *st;
+	long fails = 0;
+	void *r;
+
+	cr_assert_eq(reg_server_add(db, "192.0.2.1", 1, "de", "", true, err, 256), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, writer, &a[i]);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], &r);
+		fails += (long)r;
+	}
+	cr_expect_eq(fails, 0, "every write went through");
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM servers", -1, &st, NULL);
+	sqlite3_step(st);
+	cr_expect_eq(sqlite3_column_int(st, 0), 401);
+	sqlite3_finalize(st);
+	reg_close(db);
+	unlink(db_path);
+}
+
+/* Export: the median over active monitors, written atomically, and xpool-dns reads it. */
+Test(registry, export_loads_in_xpool_dns)
+{
+	sqlite3 *db = fresh_db();
+	char err[256], out[96];
+	struct dns_snapshot snap;
+	time_t now = time(NULL);
+
+	reg_server_add(db, "192.0.2.1", 10000, "de", "", true, err, 256);
+	reg_server_add(db, "2001:db8::1", 0, "uk", "", false, err, 256);
+	reg_record(db, 1, "m1", 12, 1, 0, "", now);
+	reg_record(db, 1, "m2", 18, 1, 0, "", now);
+	reg_record(db, 1, "m3", 15, 1, 0, "", now);
+	reg_record(db, 1, "stale", -50, 1, 0, "", now - 3600);
+	cr_expect_float_eq(reg_dns_score(db, 1, now), 15, 1e-9, "median of the 3 active");
+	snprintf(out, sizeof(out), "%s.json", db_path);
+	cr_assert_eq(reg_export(db, out, now, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(dns_snapshot_load(out, &snap), 0);
+	cr_expect_eq(snap.n, 2);
+	cr_expect_float_eq(snap.e[0].score, 15, 1e-9);
+	cr_expect_eq(snap.e[1].netspeed, 0);
+	cr_expect(!snap.e[1].enabled);
+	cr_expect_eq(snap.e[1].cc, dns_cc_index("gb", 2));
+	dns_snapshot_free(&snap);
+	unlink(out);
+	reg_close(db);
+	unlink(db_path);
+}
