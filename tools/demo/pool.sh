@@ -45,8 +45,13 @@ host cli 100
 xp_chronyd $XP_PREFIX-up up "local stratum 1" "allow all" || xp_fail "upstream"
 
 start_ntpd() { # start_ntpd N [extra flags]: xpool-ntpd on server N (replaces a running one)
-	local n=$1
+	local n=$1 old
 	shift
+	old=$(eval echo "\${NTPD$n:-}")
+	if [ -n "$old" ]; then
+		# the program stays attached and keeps answering while the new daemon takes over
+		kill "$old" && wait "$old" 2>/dev/null
+	fi
 	xp_daemon $XP_PREFIX-s$n "$XP_TMP/ntpd$n.log" "$BUILD/xpool-ntpd" -i eth0 --xdp-mode native \
 		--chrony-socket "$XP_TMP/s$n/chronyd.sock" --pin-path "$PIN/s$n" "$@"
 	eval "NTPD$n=$XP_LAST_PID"
