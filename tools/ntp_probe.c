@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xp_ntp.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 
@@ -54,22 +55,6 @@ static int resolve(const char *addr, long port, struct sockaddr_storage *ss, soc
 	return 0;
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = v;
-}
-
 static int do_send(const struct probe_opts *o)
 {
 	uint8_t req[1024] = { 0 }, rep[2048];
@@ -88,9 +73,8 @@ static int do_send(const struct probe_opts *o)
 		perror("xpool-ntp-probe: socket");
 		goto out;
 	}
-	req[0] = (o->version & 7) << 3 | (o->mode & 7);
-	req[2] = 6;
-	req[3] = 0xe9;
+	clock_gettime(CLOCK_REALTIME, &t1);
+	xp_ntp_request(req, o->version, o->mode, xp_timespec_to_ntp64(&t1));
 	if (o->ext) {
 		/* one extension field: type 0x0104 (NTS Unique Identifier), length, zero body */
 		req[48] = 0x01;
@@ -99,8 +83,6 @@ static int do_send(const struct probe_opts *o)
 		req[51] = o->ext;
 		len += o->ext;
 	}
-	clock_gettime(CLOCK_REALTIME, &t1);
-	put64(req + 40, xp_timespec_to_ntp64(&t1));
 	if (send(fd, req, len, 0) != (ssize_t)len) {
 		perror("xpool-ntp-probe: send");
 		goto out;
@@ -122,23 +104,23 @@ static int do_send(const struct probe_opts *o)
 		goto out;
 	}
 	{
-		int64_t T1 = xp_ntp64_to_unix_ns(get64(req + 40), t1.tv_sec);
-		int64_t T2 = xp_ntp64_to_unix_ns(get64(rep + 32), t1.tv_sec);
-		int64_t T3 = xp_ntp64_to_unix_ns(get64(rep + 40), t1.tv_sec);
-		int64_t T4 = (int64_t)xp_ts_ns(&t4);
+		struct xp_ntp_reply r;
+		double offset, delay;
 		char refid[5] = { 0 };
 
-		memcpy(refid, rep + 12, 4);
+		xp_ntp_parse(rep, n, &r);
+		xp_ntp_offset_delay(&r, &t1, &t4, &offset, &delay);
+		memcpy(refid, &r.refid, 4);
 		for (int i = 0; i < 4; i++)
 			if (refid[i] && (refid[i] < 0x20 || refid[i] > 0x7e))
 				refid[i] = '.';
 		printf("len=%zd li=%d vn=%d mode=%d stratum=%d poll=%d precision=%d "
-		       "rootdelay=%08x rootdisp=%08x refid=%08x(%s) origin_ok=%d "
+		       "rootdelay=%08x rootdisp=%08x refid=%02x%02x%02x%02x(%s) origin_ok=%d "
 		       "offset_ns=%lld delay_ns=%lld\n",
-		       n, rep[0] >> 6, (rep[0] >> 3) & 7, rep[0] & 7, rep[1], (int8_t)rep[2],
-		       (int8_t)rep[3], get32(rep + 4), get32(rep + 8), get32(rep + 12), refid,
-		       !memcmp(rep + 24, req + 40, 8), (long long)(((T2 - T1) + (T3 - T4)) / 2),
-		       (long long)((T4 - T1) - (T3 - T2)));
+		       n, r.li, r.vn, r.mode, r.stratum, r.poll, r.precision, r.root_delay,
+		       r.root_disp, rep[12], rep[13], rep[14], rep[15], refid,
+		       !memcmp(rep + 24, req + 40, 8), (long long)(offset * 1e9),
+		       (long long)(delay * 1e9));
 	}
 	ret = 0;
 out:
@@ -184,11 +166,11 @@ static int do_stream(const struct probe_opts *o)
 		ssize_t n;
 
 		if (now_us >= next && mono_ms() < end) {
-			uint8_t req[48] = { 0x23, 0, 6, 0xe9 };
+			uint8_t req[XP_NTP_LEN];
 			struct timespec t;
 
 			clock_gettime(CLOCK_REALTIME, &t);
-			put64(req + 40, xp_timespec_to_ntp64(&t) + sent); /* unique per request */
+			xp_ntp_request(req, 4, 3, xp_timespec_to_ntp64(&t) + sent); /* unique each */
 			if (send(fd, req, sizeof(req), 0) == sizeof(req))
 				sent++;
 			next += interval_us;

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 
+#include "xp_ntp.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 #include "xpool_ntpgun.skel.h"
@@ -42,7 +43,6 @@ static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t
 		  uint32_t dst)
 {
 	struct timespec now;
-	uint64_t t;
 	uint16_t c;
 
 	memset(f, 0, 90);
@@ -62,13 +62,8 @@ static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t
 	f[36] = 0;
 	f[37] = 123;
 	f[39] = 56;
-	f[42] = 0x23; /* LI 0, VN 4, client */
-	f[44] = 6;
-	f[45] = 0xe9;
 	clock_gettime(CLOCK_REALTIME, &now);
-	t = xp_timespec_to_ntp64(&now);
-	for (int i = 0; i < 8; i++)
-		f[82 + i] = t >> (56 - 8 * i);
+	xp_ntp_request(f + 42, 4, 3, xp_timespec_to_ntp64(&now));
 }
 
 static uint64_t now_ns(void)

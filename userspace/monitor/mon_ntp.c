@@ -11,19 +11,10 @@
 #include <unistd.h>
 
 #include "mon_ntp.h"
+#include "xp_ntp.h"
 #include "xp_time.h"
 
 #define LEAP_LIST "/usr/share/zoneinfo/leap-seconds.list"
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 int mon_leap_legitimate(time_t now, const char *leap_list)
 {
@@ -52,19 +43,17 @@ int mon_leap_legitimate(time_t now, const char *leap_list)
 static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, double *delay,
 		  char *note, size_t nlen)
 {
-	uint8_t req[48] = { 0x23, 0, 6, 0xe9 }, rep[512];
+	uint8_t req[XP_NTP_LEN], rep[512];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct xp_ntp_reply r;
 	struct timespec t1, t4;
-	int64_t T1, T2, T3, T4;
-	ssize_t n;
 	uint64_t xmt;
+	ssize_t n;
 	double rd;
-	int li;
 
 	clock_gettime(CLOCK_REALTIME, &t1);
 	xmt = xp_timespec_to_ntp64(&t1);
-	for (int i = 0; i < 8; i++)
-		req[40 + i] = xmt >> (56 - 8 * i);
+	xp_ntp_request(req, 4, 3, xmt);
 	if (send(fd, req, sizeof(req), 0) != sizeof(req))
 		return -errno;
 	for (;;) {
@@ -73,37 +62,31 @@ static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, d
 		n = recv(fd, rep, sizeof(rep), 0);
 		if (n < 0)
 			return -errno; /* e.g. port unreachable: the same as no response */
-		if (n >= 48 && get64(rep + 24) == xmt)
+		if (!xp_ntp_parse(rep, n, &r) && r.org == xmt)
 			break; /* ours: a late reply to an earlier sample is skipped */
 	}
 	clock_gettime(CLOCK_REALTIME, &t4);
-	li = rep[0] >> 6;
-	s->stratum = rep[1];
+	s->stratum = r.stratum;
 	s->offset = NAN;
-	if (rep[1] == 0) {
+	if (r.stratum == 0) {
 		char code[5] = { 0 };
 
-		memcpy(code, rep + 12, 4);
+		memcpy(code, &r.refid, 4);
 		s->result = !strcmp(code, "RATE")			      ? MON_KOD_RATE
 			    : !strcmp(code, "DENY") || !strcmp(code, "RSTR") ? MON_KOD_DENY
 									      : MON_STRATUM0;
 		snprintf(note, nlen, "stratum 0, kiss code '%.4s'", code);
 		return 0;
 	}
-	T1 = xp_ntp64_to_unix_ns(xmt, t1.tv_sec);
-	T2 = xp_ntp64_to_unix_ns(get64(rep + 32), t1.tv_sec);
-	T3 = xp_ntp64_to_unix_ns(get64(rep + 40), t1.tv_sec);
-	T4 = (int64_t)xp_ts_ns(&t4);
-	s->offset = ((T2 - T1) + (T3 - T4)) / 2e9;
-	*delay = ((T4 - T1) - (T3 - T2)) / 1e9;
-	rd = get32(rep + 4) / 65536.0 / 2 + get32(rep + 8) / 65536.0;
+	xp_ntp_offset_delay(&r, &t1, &t4, &s->offset, delay);
+	rd = r.root_delay / 65536.0 / 2 + r.root_disp / 65536.0;
 	s->result = MON_OK;
-	if ((rep[0] & 7) != 4 || li == 3 || !get64(rep + 40)) {
+	if (r.mode != 4 || r.li == 3 || !r.tx) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "bad reply (mode %d, LI %d)", rep[0] & 7, li);
-	} else if ((li == 1 || li == 2) && !mon_leap_legitimate(t1.tv_sec, NULL)) {
+		snprintf(note, nlen, "bad reply (mode %d, LI %d)", r.mode, r.li);
+	} else if ((r.li == 1 || r.li == 2) && !mon_leap_legitimate(t1.tv_sec, NULL)) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", li);
+		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", r.li);
 	} else if (rd > max_rd) {
 		s->result = MON_ERROR;
 		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, max_rd);
