@@ -8,7 +8,7 @@ XP_PREFIX=xpbench$$
 . tests/integration/lib.sh
 OUT=build/bench
 SECS=${SECS:-3}
-RATES=${RATES:-"25000 50000 100000 200000 400000 0"}
+RATES=${RATES:-"10000 25000 50000 100000 200000 400000 0"}
 mkdir -p "$OUT"
 [ "$(id -u)" -eq 0 ] || xp_fail "run as root"
 
@@ -36,10 +36,10 @@ busy() {
 	echo $t
 }
 
-# gun RATE: one run; prints "offered replies loss_pct cpu_ticks". Paced runs send small batches
-# (bursts of 256 overflow a daemon's socket buffer); full speed uses 256 per call.
+# gun RATE: one run; prints "offered replies loss_pct cpu_ns". Paced runs send what is due,
+# at most 64 frames per call (bursts of 256 overflow a daemon's socket buffer); full speed 256.
 gun() {
-	local b0 b1 out batch=16
+	local b0 b1 out batch=64
 	[ "$1" = 0 ] && batch=256
 	b0=$(busy)
 	out=$(xp_ns "$C" taskset -c 1 "$BUILD/xpool-ntpgun" -i vc --src $CLI4 --dst $SRV4 \

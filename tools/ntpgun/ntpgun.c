@@ -200,19 +200,20 @@ int main(int argc, char **argv)
 
 		if (t >= end)
 			break;
-		if (rate) { /* pace: never ahead of rate * elapsed */
+		if (rate) { /* pace: send what is due now, at most a batch, never ahead */
 			uint64_t due = (t - start) * (uint64_t)rate / 1000000000ULL;
 
 			if (sent_before >= due) {
-				usleep(50);
+				usleep(20);
 				continue;
 			}
+			opts.repeat = due - sent_before < (uint64_t)batch ? due - sent_before : (uint64_t)batch;
 		}
 		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.gun_tx), &opts)) {
 			fprintf(stderr, "xpool-ntpgun: live frames: %s\n", strerror(errno));
 			goto detach;
 		}
-		sent_before += batch;
+		sent_before += opts.repeat;
 	}
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu1);
 	usleep(300000); /* the last replies */
