@@ -32,9 +32,13 @@ struct tcp_conn {
 static int open_socket(const struct sockaddr_storage *sa, socklen_t len, int type)
 {
 	int fd = socket(sa->ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
+	int buf = 4 << 20;
 
 	if (fd < 0)
 		return -errno;
+	/* room for bursts; FORCE works while we still have CAP_NET_ADMIN, else the sysctl cap */
+	if (type == SOCK_DGRAM && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    (sa->ss_family == AF_INET6 &&
