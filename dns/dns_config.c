@@ -150,26 +150,14 @@ static int d_rrl_allow(void *cfg, const char *where, int argc, char **argv)
 {
 	struct dns_config *c = cfg;
 	struct dns_prefix *p = &c->rrl_allow[c->n_rrl_allow];
-	char buf[64], *slash;
-	long len = -1;
+	uint32_t len;
 
 	(void)argc;
-	if (c->n_rrl_allow >= DNS_MAX_RRL_ALLOW || strlen(argv[1]) >= sizeof(buf))
+	if (c->n_rrl_allow >= DNS_MAX_RRL_ALLOW)
 		return xp_conf_bad(where, "rrl-allow: at most 64 prefixes (%s)", argv[1]);
-	strcpy(buf, argv[1]);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = 0;
-	memset(p->addr, 0, 16);
-	if (inet_pton(AF_INET6, buf, p->addr) == 1 && (!slash || !xp_parse_long(slash, 0, 128, &len))) {
-		p->len = len < 0 ? 128 : len;
-	} else if (inet_pton(AF_INET, buf, p->addr + 12) == 1 &&
-		   (!slash || !xp_parse_long(slash, 0, 32, &len))) {
-		p->addr[10] = p->addr[11] = 0xff;
-		p->len = 96 + (len < 0 ? 32 : len);
-	} else {
+	if (!strcmp(argv[1], "all") || xp_parse_prefix(argv[1], p->addr, &len, true))
 		return xp_conf_bad(where, "rrl-allow: expected ADDR or ADDR/LEN, got '%s'", argv[1]);
-	}
+	p->len = len;
 	c->n_rrl_allow++;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dns_rrl.h"
+#include "xp_parse.h"
 
 static int allowed(const struct dns_config *c, int family, const uint8_t *addr)
 {
@@ -12,16 +13,9 @@ static int allowed(const struct dns_config *c, int family, const uint8_t *addr)
 		memcpy(a + 12, addr, 4);
 	else
 		memcpy(a, addr, 16);
-	for (int i = 0; i < c->n_rrl_allow; i++) {
-		const struct dns_prefix *p = &c->rrl_allow[i];
-		int full = p->len / 8, rest = p->len % 8;
-
-		if (memcmp(a, p->addr, full))
-			continue;
-		if (rest && ((a[full] ^ p->addr[full]) & (0xff00 >> rest)))
-			continue;
-		return 1;
-	}
+	for (int i = 0; i < c->n_rrl_allow; i++)
+		if (xp_prefix_match(a, c->rrl_allow[i].addr, c->rrl_allow[i].len))
+			return 1;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef XP_PARSE_H
 #define XP_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Whole decimal number in [min, max]: 0, -EINVAL (not a number) or -ERANGE. */
@@ -10,5 +11,14 @@ int xp_parse_long(const char *s, long min, long max, long *out);
 
 /* Reference ID: a dotted IPv4 address or 1-4 ASCII characters; network order. */
 int xp_parse_refid(const char *s, uint32_t *refid_be);
+
+/*
+ * "ADDR", "ADDR/LEN" (want_prefix) or "all": a 16-byte address (IPv4 mapped into ::ffff:0:0/96)
+ * and the prefix length over it, host bits cleared. 0 or -EINVAL.
+ */
+int xp_parse_prefix(const char *s, uint8_t addr[16], uint32_t *plen, bool want_prefix);
+
+/* Does addr (16 bytes, IPv4 mapped) fall in prefix/plen? */
+bool xp_prefix_match(const uint8_t addr[16], const uint8_t prefix[16], uint32_t plen);
 
 #endif

@@ -13,44 +13,7 @@
 #define bad  xp_conf_bad
 #define num(where, name, s, min, max, v) xp_conf_long(where, name, s, min, max, v)
 
-/* "ADDR" or "ADDR/LEN" or "all", IPv4 mapped into ::ffff:0:0/96. */
-static int parse_prefix(const char *s, uint8_t addr[16], uint32_t *plen, bool want_prefix)
-{
-	char buf[64], *slash;
-	long len = -1;
-
-	if (!strcmp(s, "all") && want_prefix) {
-		memset(addr, 0, 16);
-		*plen = 0; /* ::/0 covers the mapped IPv4 space too */
-		return 0;
-	}
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		if (!want_prefix)
-			return -EINVAL;
-		*slash++ = 0;
-	}
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET6, buf, addr) == 1) {
-		if (slash && xp_parse_long(slash, 0, 128, &len))
-			return -EINVAL;
-		*plen = len < 0 ? 128 : len;
-	} else if (inet_pton(AF_INET, buf, addr + 12) == 1) {
-		if (slash && xp_parse_long(slash, 0, 32, &len))
-			return -EINVAL;
-		addr[10] = addr[11] = 0xff;
-		*plen = 96 + (len < 0 ? 32 : len);
-	} else {
-		return -EINVAL;
-	}
-	/* clear host bits so that the trie stores what the operator meant */
-	for (uint32_t bit = *plen; bit < 128; bit++)
-		addr[bit / 8] &= ~(0x80 >> (bit % 8));
-	return 0;
-}
+#define parse_prefix xp_parse_prefix
 
 static int d_interface(void *cfg, const char *where, int argc, char **argv)
 {
