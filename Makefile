@@ -163,7 +163,7 @@ $(BPF_BUILD) $(BUILD)/skel:
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .DEFAULT_GOAL := all
-.PHONY: all deps check unit integration demo demo-check bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
 
@@ -216,6 +216,21 @@ bench-ntp: deps
 bench-dns: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/bench/bench_dns.sh
+
+# make install [DESTDIR=...] [PREFIX=/usr]: daemons, tools, man pages, the unit, the GeoIP data
+PREFIX ?= /usr
+install: all
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/var/lib/xpool \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/xpool
+	$(Q)install -m 0755 $(NTPD_BIN) $(DNS_BIN) $(MON_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)install -m 0755 $(PROBE_BIN) $(GUN_BIN) $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(Q)install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service $(DESTDIR)/lib/systemd/system/
+	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
+		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)/var/lib/xpool/; fi
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
+#define DNS_GEOIP_INSTALLED "/var/lib/xpool/geo-whois-asn-country.mmdb"
 #ifndef XPOOL_GEOIP_DEFAULT /* set by the Makefile: what make deps fetched */
 #define XPOOL_GEOIP_DEFAULT "/var/lib/xpool/geo-whois-asn-country.mmdb"
 #endif

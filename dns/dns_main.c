@@ -179,6 +179,9 @@ int main(int argc, char **argv)
 	/* the data files are part of the configuration: check them too */
 	if (dns_snapshot_load(d.cfg.snapshot, &d.snap))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
+	/* installed, the built-in database lives in /var/lib/xpool (make install puts it there) */
+	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK) && !access(DNS_GEOIP_INSTALLED, R_OK))
+		snprintf(d.cfg.geoip, sizeof(d.cfg.geoip), "%s", DNS_GEOIP_INSTALLED);
 	if (strcmp(d.cfg.geoip, "off") && access(d.cfg.geoip, R_OK) && d.cfg.geoip_default)
 		xp_warn("%s: the built-in GeoIP database is missing (make deps fetches it)",
 			d.cfg.geoip);
