@@ -164,13 +164,10 @@ static int d_rrl_allow(void *cfg, const char *where, int argc, char **argv)
 
 static int d_metrics(void *cfg, const char *where, int argc, char **argv)
 {
-	const char *colon = strrchr(argv[1], ':');
-	long port;
+	struct dns_config *c = cfg;
 
 	(void)argc;
-	if (!colon || colon == argv[1] || xp_parse_long(colon + 1, 1, 65535, &port))
-		return xp_conf_bad(where, "metrics: expected HOST:PORT, got '%s'", argv[1]);
-	return xp_conf_string(((struct dns_config *)cfg)->metrics, 64, where, "metrics", argv[1]);
+	return xp_conf_hostport(c->metrics, sizeof(c->metrics), where, "metrics", argv[1]);
 }
 
 static int d_chaos(char *dst, const char *where, const char *name, int argc, char **argv)

@@ -92,6 +92,19 @@ int xp_conf_string(char *dst, size_t n, const char *where, const char *name, con
 	return 0;
 }
 
+int xp_conf_hostport(char *dst, size_t n, const char *where, const char *name, const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	long port;
+
+	if (!colon || colon == s || xp_parse_long(colon + 1, 1, 65535, &port)) {
+		fprintf(stderr, "%s: %s: expected HOST:PORT (127.0.0.1:9123, [::1]:9123), got '%s'\n",
+			where, name, s);
+		return -EINVAL;
+	}
+	return xp_conf_string(dst, n, where, name, s);
+}
+
 static const struct xp_directive *find(const struct xp_conf_spec *spec, const char *name)
 {
 	for (size_t i = 0; i < spec->n_dirs; i++)

@@ -65,5 +65,7 @@ void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f);
 int xp_conf_bad(const char *where, const char *fmt, const char *arg);
 int xp_conf_long(const char *where, const char *name, const char *s, long min, long max, long *v);
 int xp_conf_string(char *dst, size_t n, const char *where, const char *name, const char *s);
+/* HOST:PORT (port 1-65535; [IPv6]:PORT) into dst, for listen-style directives. */
+int xp_conf_hostport(char *dst, size_t n, const char *where, const char *name, const char *s);
 
 #endif

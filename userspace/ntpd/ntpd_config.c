@@ -202,14 +202,8 @@ static int d_metrics(void *cfg, const char *where, int argc, char **argv)
 {
 	struct ntpd_config *c = cfg;
 
-	const char *colon = strrchr(argv[1], ':');
-	long port;
-
 	(void)argc;
-	if (!colon || colon == argv[1] || xp_parse_long(colon + 1, 1, 65535, &port))
-		return bad(where, "metrics: expected HOST:PORT (127.0.0.1:9123, [::1]:9123), got '%s'",
-			   argv[1]);
-	return d_string(c->metrics, sizeof(c->metrics), where, "metrics", argv[1]);
+	return xp_conf_hostport(c->metrics, sizeof(c->metrics), where, "metrics", argv[1]);
 }
 
 static int d_pin_path(void *cfg, const char *where, int argc, char **argv)
@@ -309,7 +303,6 @@ static const struct xp_directive directives[] = {
 	{ "test-mode", 0, 0, 0, d_test_mode, "             allow test-only faults (never in production)" },
 	{ "test-time-offset-ms", 1, 1, 0, d_test_offset, "MS serve a wrong time (test-mode only)" },
 };
-#define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
 
 static void clear_list(void *cfg, int list)
 {
@@ -332,11 +325,6 @@ static const struct xp_conf_spec spec = {
 	.short_opt = 'i',
 	.short_target = "interface",
 };
-
-int ntpd_config_directive(struct ntpd_config *c, const char *where, int argc, char **argv)
-{
-	return xp_conf_apply(&spec, c, where, argc, argv);
-}
 
 void ntpd_config_defaults(struct ntpd_config *c)
 {
@@ -371,11 +359,6 @@ void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m)
 	m->rl_kod = c->rl_kod;
 	m->rl_interval_ns = (uint64_t)(interval * 1e9);
 	m->rl_tolerance_ns = m->rl_interval_ns * (uint64_t)(c->rl_burst - 1);
-}
-
-void ntpd_config_usage(FILE *f)
-{
-	xp_conf_usage(&spec, f);
 }
 
 int ntpd_config_load(struct ntpd_config *c, int argc, char **argv)

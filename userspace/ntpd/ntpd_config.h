@@ -56,14 +56,9 @@ struct ntpd_config {
 /* Defaults, then the config file, then command-line flags (which override). 0 or -EINVAL. */
 int ntpd_config_load(struct ntpd_config *c, int argc, char **argv);
 
-/* Applies one directive; where names its origin for messages. 0 or -EINVAL. */
-int ntpd_config_directive(struct ntpd_config *c, const char *where, int argc, char **argv);
-
 void ntpd_config_defaults(struct ntpd_config *c);
 
 /* The XDP config map value these directives describe. */
 void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m);
-
-void ntpd_config_usage(FILE *f);
 
 #endif
