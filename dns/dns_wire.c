@@ -13,7 +13,7 @@
 #define FLAG_CD 0x0010
 #define OPT_ECS 8
 #define OPT_LEN 11 /* root name, type, class, ttl, rdlength */
-#define ECS_MAX 20 /* option header 4 + family 2 + prefixes 2 + address 16 */
+#define ECS_MAX 24 /* option header 4 + family 2 + source 1 + scope 1 + address 16 */
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -46,7 +46,8 @@ static int parse_qname(const uint8_t *pkt, size_t len, size_t *off, struct dns_q
 		l = pkt[o++];
 		if (l == 0)
 			break;
-		if (l > 63 || o + l > len || out + l + 1 > 255 || q->labels == DNS_MAX_LABELS)
+		/* out counts the text with dots; the wire form is out + 1 (root): 255 at most */
+		if (l > 63 || o + l > len || out + l + 1 > 254 || q->labels == DNS_MAX_LABELS)
 			return -1; /* compression pointers (0xc0) land here too */
 		q->label_off[q->labels] = out;
 		q->label_len[q->labels++] = l;
@@ -215,15 +216,19 @@ void dns_msg_start(struct dns_msg *m, uint8_t *buf, size_t limit, const struct d
 	memset(m->count, 0, sizeof(m->count));
 	/* room for the OPT record (with ECS) is kept from the start */
 	m->reserve = q->edns ? OPT_LEN + (q->ecs ? ECS_MAX : 0) : 0;
+	m->len = m->qend = 0;
+	if (limit < DNS_HDR_LEN)
+		return; /* no room for a header: dns_msg_finish sends nothing */
 	wr16(buf, q->id);
 	wr16(buf + 2, flags);
 	memset(buf + 4, 0, 8);
 	m->len = DNS_HDR_LEN;
-	if (q->question_ok && q->question_end <= limit - m->reserve) {
+	if (q->question_ok && q->question_end + m->reserve <= limit) {
 		memcpy(buf + DNS_HDR_LEN, pkt + DNS_HDR_LEN, q->question_end - DNS_HDR_LEN);
 		m->len = q->question_end;
 		wr16(buf + 4, 1);
 	}
+	m->qend = m->len;
 }
 
 int dns_msg_rr(struct dns_msg *m, enum dns_section sec, uint16_t owner, const uint8_t *owner_wire,
@@ -259,17 +264,35 @@ void dns_msg_drop_answers(struct dns_msg *m, size_t answers_start)
 	m->tc = true;
 }
 
+/* The OPT record's size: the ECS option is echoed when the query had one. */
+static size_t opt_size(const struct dns_query *q, bool ecs)
+{
+	return OPT_LEN + (ecs ? 8 + (q->ecs_source + 7) / 8 : 0);
+}
+
 size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode, uint8_t ecs_scope)
 {
 	uint8_t *b = m->buf;
+	bool ecs = q->ecs;
 
+	if (m->limit < DNS_HDR_LEN)
+		return 0;
+	/*
+	 * The builder checks its own end, whatever the caller reserved: when the OPT record does
+	 * not fit after the records, they go (TC: the client retries over TCP); when it does not
+	 * fit after the question, the ECS option goes, then the OPT record.
+	 */
+	if (q->edns && m->len + opt_size(q, ecs) > m->limit && m->len > m->qend)
+		dns_msg_drop_answers(m, m->qend);
+	if (q->edns && m->len + opt_size(q, ecs) > m->limit)
+		ecs = false;
 	b[3] = (b[3] & 0xf0) | (rcode & 0xf);
 	if (m->tc)
 		b[2] |= FLAG_TC >> 8;
 	wr16(b + 6, m->count[DNS_AN]);
 	wr16(b + 8, m->count[DNS_NS]);
 	wr16(b + 10, m->count[DNS_AR]);
-	if (q->edns) {
+	if (q->edns && m->len + opt_size(q, ecs) <= m->limit) {
 		uint8_t *p = b + m->len;
 		size_t rdlen = 0;
 
@@ -277,7 +300,7 @@ size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode, u
 		wr16(p + 1, DNS_T_OPT);
 		wr16(p + 3, DNS_UDP_MAX);
 		wr32(p + 5, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? 0x8000 : 0));
-		if (q->ecs) {
+		if (ecs) {
 			size_t alen = (q->ecs_source + 7) / 8;
 
 			wr16(p + 11, OPT_ECS);

@@ -72,6 +72,7 @@ bool dns_label_is(const struct dns_query *q, int i, const char *s);
 struct dns_msg {
 	uint8_t *buf;
 	size_t limit, len, reserve; /* reserve: room kept for the OPT record */
+	size_t qend;		    /* end of header and question */
 	uint16_t count[3];
 	bool tc;
 };

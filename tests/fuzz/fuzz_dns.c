@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fuzz_dns.c - libFuzzer target: any bytes through the query parser and the response builder. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dns_answer.h"
 #include "dns_wire.h"
 
-static struct dns_config cfg;
+static struct dns_config cfg, cfg_long;
 static struct dns_data *data;
 static struct dns_worker worker;
-static struct dns_view view;
+static struct dns_view view, view_long;
 
 static void setup(void)
 {
@@ -38,23 +39,53 @@ static void setup(void)
 	dns_snapshot_free(&snap);
 	dns_rng_seed(&worker.rng, 1);
 	view = (struct dns_view){ &cfg, data, NULL };
+	/* a second view whose eight NS names of ~130 characters nearly fill 1232 bytes */
+	cfg_long = cfg;
+	cfg_long.n_ns = 8;
+	for (int i = 0; i < 8; i++)
+		snprintf(cfg_long.ns[i], sizeof(cfg_long.ns[i]), "ns%d.%.60s.%.60s.example", i,
+			 "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn",
+			 "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm");
+	view_long = (struct dns_view){ &cfg_long, data, NULL };
 }
 
+/* The largest reply the client allows: 512 without EDNS, its payload size (at most ours). */
+static size_t client_limit(const uint8_t *in, size_t size, int tcp)
+{
+	struct dns_query q;
+
+	if (tcp)
+		return 65535;
+	dns_parse_query(in, size, &q);
+	if (!q.edns)
+		return DNS_UDP_MIN;
+	return q.edns_udp < DNS_UDP_MAX ? q.edns_udp : DNS_UDP_MAX;
+}
+
+/*
+ * The last byte picks the transport (bit 0) and the view (bit 1). The output buffer is exactly
+ * the client's limit, on the heap, so ASan sees a write past it whatever the builder reserved.
+ */
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
-	static uint8_t out[65536];
 	struct dns_client cl = { .family = 4, .addr = { 192, 0, 2, 77 } };
 	int tcp = size && (in[size - 1] & 1);
-	size_t len;
+	const struct dns_view *v = size && (in[size - 1] & 2) ? &view_long : &view;
+	size_t len, limit;
+	uint8_t *out;
 
 	if (!data)
 		setup();
-	len = dns_answer(&view, &worker, in, size, &cl, tcp, out, sizeof(out));
-	/* what goes on the wire: the query's ID, within the transport's limit */
-	if (len && (len < DNS_HDR_LEN || len > (tcp ? 65535u : DNS_UDP_MAX) ||
-		    memcmp(out, in, 2)))
+	limit = client_limit(in, size, tcp);
+	out = malloc(limit);
+	if (!out)
+		abort();
+	len = dns_answer(v, &worker, in, size, &cl, tcp, out, limit);
+	/* what goes on the wire: the query's ID, within the client's limit */
+	if (len && (len < DNS_HDR_LEN || len > limit || memcmp(out, in, 2)))
 		abort();
 	if (len)
 		len = dns_msg_truncate(out, len);
+	free(out);
 	return 0;
 }

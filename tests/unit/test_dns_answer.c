@@ -345,3 +345,59 @@ Test(dns_answer, sizes_and_truncation)
 	cr_expect(!(r.flags & 0x0200), "TCP has room");
 	cr_expect_eq(r.an, DNS_MAX_NS);
 }
+
+/*
+ * Regression (hostile-input review): an apex NS answer with an IPv6 /128 ECS option must fit
+ * the client's payload size exactly: the builder checks its own end. The output buffer is
+ * exactly the client's limit on the heap, so ASan (make check SANITIZE=1) sees any overrun;
+ * without it, a guard byte pattern past the limit is checked.
+ */
+static size_t ask_exact(const struct xt_q *q, size_t limit, struct xt_r *r)
+{
+	uint8_t in[600], *buf = malloc(limit + 64);
+	struct dns_client cl = { .family = 4, .addr = { 10, 203, 3, 1 } };
+	size_t n = xt_dns_query(q, 0xbeef, in), len;
+
+	cr_assert_not_null(buf);
+	memset(buf + limit, 0xa5, 64);
+	len = dns_answer(&view, &w, in, n, &cl, 0, buf, limit);
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(buf[limit + i], 0xa5, "byte %zu written past the %zu-byte buffer",
+			     limit + i, limit);
+	cr_assert_leq(len, limit);
+	cr_assert_gt(len, 0);
+	cr_assert_eq(xt_dns_read(buf, len, r), 0);
+	free(buf);
+	return len;
+}
+
+Test(dns_answer, ecs_v6_128_never_exceeds_the_limit)
+{
+	static const char lab[] = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn";
+	struct dns_config saved = cfg;
+	struct xt_r r;
+
+	/* eight NS names of 20, 80 and about 130 characters: up to 1232 bytes of NS records */
+	for (int labels = 0; labels <= 2; labels++) {
+		cfg.n_ns = 8;
+		for (int i = 0; i < 8; i++) {
+			char *p = cfg.ns[i];
+
+			p += sprintf(p, "ns%d", i);
+			for (int l = 0; l < labels; l++)
+				p += sprintf(p, ".%.60s", lab);
+			sprintf(p, ".pool-dns.example");
+		}
+		for (unsigned udp = 512; udp <= 1232; udp++) {
+			struct xt_q q = { .name = "pool.ntp.test", .qtype = DNS_T_NS, .edns = 1,
+					  .udp = udp, .ecs_family = 2, .ecs_source = 128,
+					  .ecs_addr = "2001:db8:de::1" };
+			size_t len = ask_exact(&q, udp, &r);
+
+			cr_assert_leq(len, udp, "payload %u: %zu-byte reply", udp, len);
+			cr_assert(r.has_opt, "payload %u: the OPT record is kept", udp);
+			cr_assert(r.an == 8 || (r.flags & 0x0200), "payload %u: all NS or TC", udp);
+		}
+	}
+	cfg = saved;
+}
