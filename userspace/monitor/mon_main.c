@@ -64,10 +64,13 @@ static int self_synced(struct monitor *m, char *why, size_t n)
 static int check_one(void *ctx, long id, const char *ip)
 {
 	struct monitor *m = ctx;
-	struct mon_check c;
 	double prev = reg_score_get(m->db, id, m->name), step, score;
+	struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
+				    .max_root_distance = m->max_rd, .stop = &stop };
+	struct mon_check c;
 
-	mon_check_server(ip, m->samples, m->timeout_ms, m->max_rd, &c);
+	if (mon_check_server(ip, &o, &c) == -ECANCELED)
+		return 1; /* stopping: this server's check is not recorded */
 	step = mon_step(&c.chosen);
 	score = mon_score(prev, &c.chosen);
 	if (reg_record(m->db, id, m->name, score, step,
@@ -161,8 +164,8 @@ int main(int argc, char **argv)
 	xp_log_init("xpool-monitor", verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	if (reg_open(m.db_path, &m.db))
 		return 1;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
+	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
 	while (!stop) {
 		char why[160];
 		time_t round = time(NULL);

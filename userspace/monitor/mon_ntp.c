@@ -39,17 +39,51 @@ int mon_leap_legitimate(time_t now, const char *leap_list)
 	return found;
 }
 
-/* One query: 0 and the sample, or -ETIMEDOUT. */
-static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, double *delay,
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits for fd until the monotonic deadline (ms): 0 when readable, -ETIMEDOUT, or -ECANCELED
+ * when the stop flag is set. A signal (EINTR) re-checks the flag and the deadline.
+ */
+static int wait_readable(int fd, int64_t deadline, const volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+		int n;
+
+		if (stop && *stop)
+			return -ECANCELED;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		/* wake at least every 100 ms: the flag may be set without a signal (threads) */
+		n = poll(&pfd, 1, left < 100 ? (int)left : 100);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* One query: 0 and the sample, -ETIMEDOUT at the sample's deadline, or -ECANCELED. */
+static int sample(int fd, const struct mon_check_opts *o, struct mon_sample *s, double *delay,
 		  char *note, size_t nlen)
 {
+	int64_t deadline = mono_ms() + o->timeout_ms;
 	uint8_t req[XP_NTP_LEN], rep[512];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct xp_ntp_reply r;
 	struct timespec t1, t4;
 	uint64_t xmt;
 	ssize_t n;
 	double rd;
+	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &t1);
 	xmt = xp_timespec_to_ntp64(&t1);
@@ -57,9 +91,13 @@ static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, d
 	if (send(fd, req, sizeof(req), 0) != sizeof(req))
 		return -errno;
 	for (;;) {
-		if (poll(&pfd, 1, timeout_ms) <= 0)
-			return -ETIMEDOUT;
-		n = recv(fd, rep, sizeof(rep), 0);
+		/* the deadline is the sample's: stray datagrams never extend it */
+		ret = wait_readable(fd, deadline, o->stop);
+		if (ret)
+			return ret;
+		n = recv(fd, rep, sizeof(rep), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (n < 0)
 			return -errno; /* e.g. port unreachable: the same as no response */
 		if (!xp_ntp_parse(rep, n, &r) && r.org == xmt)
@@ -87,9 +125,9 @@ static int sample(int fd, int timeout_ms, double max_rd, struct mon_sample *s, d
 	} else if ((r.li == 1 || r.li == 2) && !mon_leap_legitimate(t1.tv_sec, NULL)) {
 		s->result = MON_ERROR;
 		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", r.li);
-	} else if (rd > max_rd) {
+	} else if (rd > o->max_root_distance) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, max_rd);
+		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, o->max_root_distance);
 	}
 	return 0;
 }
@@ -109,17 +147,18 @@ static int rank(enum mon_result r)
 	}
 }
 
-int mon_check_server(const char *ip, int samples, int timeout_ms, double max_root_distance,
-		     struct mon_check *c)
+int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_check *c)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
-	int fd = -1, have_ok = 0, have_fail = 0;
+	int fd = -1, have_ok = 0, have_fail = 0, ret = 0;
+	char port[8];
 
 	memset(c, 0, sizeof(*c));
 	c->chosen.result = MON_NO_RESPONSE;
 	c->chosen.offset = NAN;
 	snprintf(c->note, sizeof(c->note), "no response");
-	if (getaddrinfo(ip, "123", &hints, &ai))
+	snprintf(port, sizeof(port), "%u", o->port ? o->port : 123);
+	if (getaddrinfo(ip, port, &hints, &ai))
 		return -EINVAL;
 	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
@@ -129,15 +168,20 @@ int mon_check_server(const char *ip, int samples, int timeout_ms, double max_roo
 		return -errno;
 	}
 	freeaddrinfo(ai);
-	for (int i = 0; i < samples; i++) {
+	for (int i = 0; i < o->samples; i++) {
 		struct mon_sample s;
 		double delay = 0;
 		char note[96] = "";
 
 		if (i)
 			usleep(100000);
-		if (sample(fd, timeout_ms, max_root_distance, &s, &delay, note, sizeof(note)))
+		ret = sample(fd, o, &s, &delay, note, sizeof(note));
+		if (ret == -ECANCELED)
+			break;
+		if (ret) {
+			ret = 0; /* no response to this sample */
 			continue;
+		}
 		c->replies++;
 		if (s.result == MON_OK) {
 			if (!have_ok || delay < c->delay) {
@@ -153,5 +197,5 @@ int mon_check_server(const char *ip, int samples, int timeout_ms, double max_roo
 		}
 	}
 	close(fd);
-	return 0;
+	return ret;
 }
