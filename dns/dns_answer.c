@@ -42,11 +42,11 @@ static int is_vendor(const struct dns_config *cfg, const struct dns_query *q, in
 static int zone_label(const struct dns_query *q, int i)
 {
 	const char *l = (const char *)q->name + q->label_off[i];
-	int cc = dns_cc_index(l, q->label_len[i]), c;
+	int cc = xp_cc_index(l, q->label_len[i]), c;
 
 	if (cc >= 0)
 		return DNS_ZONE_CC(cc);
-	c = dns_continent_index(l, q->label_len[i]);
+	c = xp_continent_index(l, q->label_len[i]);
 	return c >= 0 ? DNS_ZONE_CONT(c) : -1;
 }
 
@@ -194,13 +194,13 @@ static int geo_zone(const struct dns_view *v, struct dns_worker *w, const struct
 	dns_geo_cached(v->geo, &w->geo_cache, family, addr, &g);
 	if (q->ecs)
 		*scope = q->ecs_source ? g.prefix : 0;
-	w->stats.country[g.cc >= 0 ? g.cc : DNS_N_COUNTRIES]++;
+	w->stats.country[g.cc >= 0 ? g.cc : XP_N_COUNTRIES]++;
 	if (g.cc < 0)
 		return DNS_ZONE_GLOBAL;
 	zone = DNS_ZONE_CC(g.cc);
 	if ((int)v->data->zones[zone].all[fam].n >= min)
 		return zone;
-	cont = DNS_ZONE_CONT(dns_cc_continent(g.cc));
+	cont = DNS_ZONE_CONT(xp_cc_continent(g.cc));
 	if ((int)v->data->zones[cont].all[fam].n >= min)
 		return cont;
 	return DNS_ZONE_GLOBAL;

@@ -15,7 +15,7 @@ enum dns_qtype_bucket { QT_A, QT_AAAA, QT_SOA, QT_NS, QT_ANY, QT_TXT, QT_OTHER, 
 /* Per-thread counters, summed for the metrics endpoint; padded against false sharing. */
 struct dns_stats {
 	uint64_t zone[DNS_N_ZONES];
-	uint64_t country[DNS_N_COUNTRIES + 1]; /* the last: location unknown */
+	uint64_t country[XP_N_COUNTRIES + 1]; /* the last: location unknown */
 	uint64_t qtype[QT_N];
 	uint64_t rcode[17];
 	uint64_t udp, tcp, dropped, rrl_drop, rrl_slip;

@@ -59,7 +59,7 @@ static int parse_server(const char *path, long i, json_t *o, struct dns_snap_ent
 	    json_number_value(score) > 20)
 		return fail(path, i, "score", "missing, or not a number from -100 to 20");
 	e->score = json_number_value(score);
-	if (!json_is_string(cc) || (e->cc = dns_cc_index(json_string_value(cc),
+	if (!json_is_string(cc) || (e->cc = xp_cc_index(json_string_value(cc),
 							  strlen(json_string_value(cc)))) < 0)
 		return fail(path, i, "country", "missing, or not an ISO 3166 alpha-2 code");
 	if (en && !json_is_boolean(en))
@@ -130,6 +130,15 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	free(s->e);
 	s->e = NULL;
 	s->n = 0;
+}
+
+const char *dns_zone_name(int zone)
+{
+	if (zone == DNS_ZONE_GLOBAL)
+		return "global";
+	if (zone < DNS_ZONE_CC(0))
+		return xp_continent_name(zone - 1);
+	return xp_cc_code(zone - DNS_ZONE_CC(0));
 }
 
 static inline uint64_t rotl(uint64_t x, int k)
@@ -235,7 +244,7 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 
 			for (size_t i = 0; i < s->n; i++) {
 				const struct dns_snap_entry *e = &s->e[i];
-				int cont = dns_cc_continent(e->cc);
+				int cont = xp_cc_continent(e->cc);
 
 				if (!e->enabled || !e->netspeed || e->score < min_score ||
 				    e->v6 != fam)

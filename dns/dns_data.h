@@ -8,7 +8,16 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "dns_cc.h"
+#include "xp_cc.h"
+
+/* zone ids: 0 global, 1..7 continents, then countries */
+#define DNS_ZONE_GLOBAL	 0
+#define DNS_ZONE_CONT(c) (1 + (c))
+#define DNS_ZONE_CC(i)	 (1 + XP_N_CONTINENTS + (i))
+#define DNS_N_ZONES	 (1 + XP_N_CONTINENTS + XP_N_COUNTRIES)
+
+/* Zone name for metrics: "global", "europe", "de". */
+const char *dns_zone_name(int zone);
 
 struct dns_snap_entry {
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes */

@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <maxminddb.h>
 
-#include "dns_cc.h"
+#include "xp_cc.h"
 #include "dns_geo.h"
 
 struct dns_geo {
@@ -52,7 +52,7 @@ static int country_of(MMDB_entry_s *e)
 	    (MMDB_get_value(e, &d, "registered_country", "iso_code", NULL) == MMDB_SUCCESS &&
 	     d.has_data)) {
 		if (d.type == MMDB_DATA_TYPE_UTF8_STRING)
-			return dns_cc_index(d.utf8_string, d.data_size);
+			return xp_cc_index(d.utf8_string, d.data_size);
 	}
 	return -1;
 }

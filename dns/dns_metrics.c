@@ -44,10 +44,10 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 				(unsigned long)sum.zone[z]);
 	fprintf(f, "# HELP xpool_dns_client_country_total Located clients by country.\n"
 		   "# TYPE xpool_dns_client_country_total counter\n");
-	for (int c = 0; c <= DNS_N_COUNTRIES; c++)
+	for (int c = 0; c <= XP_N_COUNTRIES; c++)
 		if (sum.country[c])
 			fprintf(f, "xpool_dns_client_country_total{country=\"%s\"} %lu\n",
-				c < DNS_N_COUNTRIES ? dns_cc_code(c) : "unknown",
+				c < XP_N_COUNTRIES ? xp_cc_code(c) : "unknown",
 				(unsigned long)sum.country[c]);
 	fprintf(f, "# HELP xpool_dns_qtype_total Queries by type.\n"
 		   "# TYPE xpool_dns_qtype_total counter\n");

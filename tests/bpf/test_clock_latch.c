@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include <linux/bpf.h>
 
@@ -19,6 +21,26 @@ struct writer {
 	volatile int stop;
 	volatile unsigned long gens;
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Pins the calling thread to one CPU when there are two or more (best effort). */
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
 /* Every field of generation g is derived from g, so a mix of two generations shows. */
 static void gen_slot(struct xpool_clock_slot *s, uint32_t g)
@@ -55,6 +77,7 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 	struct xpool_clock_slot s;
 
+	pin_to(1);
 	for (uint32_t g = 1; !w->stop; g++) {
 		gen_slot(&s, g);
 		if (w->torn)
@@ -71,13 +94,20 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-/* Runs READS requests while a writer spins; returns replies whose fields disagree. */
-static unsigned long run_race(int torn, unsigned long *replies, unsigned long *gens)
+/*
+ * Runs READS requests while a writer spins (reader and writer on different CPUs); returns the
+ * replies whose fields disagree. With until_torn, keeps going until one is caught or for
+ * max_s seconds: a torn read needs the two threads to overlap, which a busy machine (the
+ * other test jobs) can delay but not prevent.
+ */
+static unsigned long run_race(int torn, unsigned long *replies, unsigned long *gens, int until_torn,
+			      double max_s)
 {
 	uint8_t in[XT_MAX_FRAME], out[XT_MAX_FRAME];
 	size_t len = xt_build(&(struct xt_spec){ 0 }, in);
 	struct writer w = { .torn = torn };
 	unsigned long bad = 0;
+	double t0;
 	struct xt_layers ly;
 	struct xt_bpf b;
 	pthread_t t;
@@ -86,10 +116,12 @@ static unsigned long run_race(int torn, unsigned long *replies, unsigned long *g
 	w.ck = b.x.clock;
 	xt_layers(in, len, &ly);
 	*replies = 0;
+	pin_to(0);
 	cr_assert_eq(pthread_create(&t, NULL, writer_main, &w), 0);
 	while (!w.gens) /* until the writer's first slot replaces the fixture's */
 		sched_yield();
-	for (int i = 0; i < READS; i++) {
+	t0 = now_s();
+	for (long i = 0; i < READS || (until_torn && !bad && now_s() - t0 < max_s); i++) {
 		size_t out_len = sizeof(out);
 		const uint8_t *n = out + ly.ntp;
 		uint32_t act, g;
@@ -112,7 +144,7 @@ static unsigned long run_race(int torn, unsigned long *replies, unsigned long *g
 
 Test(clock_latch, concurrent_updates_never_torn, .timeout = 300)
 {
-	unsigned long replies, gens, bad = run_race(0, &replies, &gens);
+	unsigned long replies, gens, bad = run_race(0, &replies, &gens, 0, 0);
 
 	cr_log_info("latch: %lu replies, %lu generations written, %lu torn", replies, gens, bad);
 	cr_expect_eq(bad, 0, "%lu of %lu replies mixed two clock generations", bad, replies);
@@ -123,7 +155,7 @@ Test(clock_latch, concurrent_updates_never_torn, .timeout = 300)
 /* The control: the same check catches a writer that ignores the latch. */
 Test(clock_latch, torn_writer_is_detected, .timeout = 300)
 {
-	unsigned long replies, gens, bad = run_race(1, &replies, &gens);
+	unsigned long replies, gens, bad = run_race(1, &replies, &gens, 1, 60);
 
 	cr_log_info("torn control: %lu replies, %lu generations, %lu torn", replies, gens, bad);
 	cr_expect_gt(bad, 0, "a writer without the latch must be caught (%lu replies)", replies);

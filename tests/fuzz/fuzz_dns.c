@@ -30,7 +30,7 @@ static void setup(void)
 	for (size_t i = 0; i < snap.n; i++) {
 		snap.e[i].v6 = strchr(ips[i], ':') != NULL;
 		inet_pton(snap.e[i].v6 ? AF_INET6 : AF_INET, ips[i], snap.e[i].addr);
-		snap.e[i].cc = dns_cc_index(ccs[i], 2);
+		snap.e[i].cc = xp_cc_index(ccs[i], 2);
 		snap.e[i].score = 15;
 		snap.e[i].netspeed = 1000 * (i + 1);
 		snap.e[i].enabled = true;

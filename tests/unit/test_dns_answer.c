@@ -47,7 +47,7 @@ static void load(void)
 		if (i < sizeof(servers) / sizeof(servers[0])) {
 			e->v6 = strchr(servers[i].ip, ':') != NULL;
 			inet_pton(e->v6 ? AF_INET6 : AF_INET, servers[i].ip, e->addr);
-			e->cc = dns_cc_index(servers[i].cc, 2);
+			e->cc = xp_cc_index(servers[i].cc, 2);
 			e->score = servers[i].score;
 			e->netspeed = servers[i].monitor_only ? 0 : 10000;
 			e->enabled = !servers[i].disabled;
@@ -56,7 +56,7 @@ static void load(void)
 
 			snprintf(ip, sizeof(ip), "198.51.100.%zu", i);
 			inet_pton(AF_INET, ip, e->addr);
-			e->cc = dns_cc_index("jp", 2);
+			e->cc = xp_cc_index("jp", 2);
 			e->score = 15;
 			e->netspeed = 1000 * i;
 			e->enabled = true;
@@ -136,7 +136,7 @@ Test(dns_answer, fallback_to_continent_then_global)
 	/* unknown client: global */
 	ask(&(struct xt_q){ .name = "pool.ntp.test" }, "203.0.113.5", &r, out, 0);
 	cr_expect_eq(r.n_addr, 4);
-	cr_expect_eq(w.stats.country[DNS_N_COUNTRIES], 1, "counted as unknown");
+	cr_expect_eq(w.stats.country[XP_N_COUNTRIES], 1, "counted as unknown");
 }
 
 Test(dns_answer, ecs_overrides_the_source)

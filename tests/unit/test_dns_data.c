@@ -39,7 +39,7 @@ Test(dns_data, valid_snapshot)
 	cr_expect_eq(s.n, 2);
 	cr_expect_eq(s.generated, 1795694400);
 	cr_expect(s.e[1].v6);
-	cr_expect_eq(s.e[1].cc, dns_cc_index("gb", 2), "uk is gb");
+	cr_expect_eq(s.e[1].cc, xp_cc_index("gb", 2), "uk is gb");
 	cr_expect(s.e[1].enabled, "enabled defaults to true");
 	dns_snapshot_free(&s);
 	unlink(path);
@@ -96,7 +96,7 @@ Test(dns_data, both_geo_layouts)
 
 		inet_pton(AF_INET, "198.18.70.1", addr);
 		dns_geo_lookup(a, 4, addr, &r);
-		cr_expect_eq(r.cc, dns_cc_index("us", 2));
+		cr_expect_eq(r.cc, xp_cc_index("us", 2));
 		cr_expect_eq(r.prefix, 20, "an IPv4 network's own prefix length");
 	}
 	dns_geo_close(a);

@@ -209,7 +209,7 @@ Test(registry, export_loads_in_xpool_dns)
 	cr_expect_float_eq(snap.e[0].score, 15, 1e-9);
 	cr_expect_eq(snap.e[1].netspeed, 0);
 	cr_expect(!snap.e[1].enabled);
-	cr_expect_eq(snap.e[1].cc, dns_cc_index("gb", 2));
+	cr_expect_eq(snap.e[1].cc, xp_cc_index("gb", 2));
 	dns_snapshot_free(&snap);
 	unlink(out);
 	reg_close(db);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
-#include "dns_cc.h"
+#include "xp_cc.h"
 #include "reg_db.h"
 
 /* Migrations: entry i takes the schema from version i to i + 1, in one transaction. */
@@ -125,7 +125,7 @@ static void canon(const char *ip, char *out, size_t n)
 
 static int valid_country(const char *cc)
 {
-	return cc && strlen(cc) == 2 && dns_cc_index(cc, 2) >= 0;
+	return cc && strlen(cc) == 2 && xp_cc_index(cc, 2) >= 0;
 }
 
 static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
@@ -155,7 +155,7 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 	if (netspeed < 0 || netspeed > 100000000)
 		return fail(err, errlen, -EINVAL, "%s", "netspeed: 0 to 100000000 kbit/s");
 	canon(ip, addr, sizeof(addr));
-	strcpy(cc, dns_cc_code(dns_cc_index(country, 2)));
+	strcpy(cc, xp_cc_code(xp_cc_index(country, 2)));
 	sqlite3_prepare_v2(db,
 			   "INSERT INTO servers (ip, netspeed, country, owner, enabled, created, updated)"
 			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -206,7 +206,7 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 	} else if (!strcmp(field, "country")) {
 		if (!valid_country(value))
 			return fail(err, errlen, -EINVAL, "unknown country code: '%s'", value);
-		value = dns_cc_code(dns_cc_index(value, 2));
+		value = xp_cc_code(xp_cc_index(value, 2));
 	} else if (strcmp(field, "owner")) {
 		return fail(err, errlen, -EINVAL,
 			    "unknown field '%s' (netspeed, country, owner, enabled)", field);

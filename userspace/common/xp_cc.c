@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* dns_cc.c - ISO 3166 country codes, their continents, and the pool's zone numbering. */
+/* xp_cc.c - ISO 3166 country codes and their continents, as the pool zones them. */
 #include <string.h>
 
-#include "dns_cc.h"
+#include "xp_cc.h"
 
-static const char *const continents[DNS_N_CONTINENTS] = {
+static const char *const continents[XP_N_CONTINENTS] = {
 	"africa", "antarctica", "asia", "europe", "north-america", "oceania", "south-america",
 };
 
@@ -28,15 +28,10 @@ static const char table[] =
 
 #define ENTRY 5
 
-int dns_cc_count(void)
-{
-	return (sizeof(table) + 1) / ENTRY;
-}
-
-int dns_cc_index(const char *cc, int len)
+int xp_cc_index(const char *cc, int len)
 {
 	char lc[2];
-	int lo = 0, hi = dns_cc_count() - 1;
+	int lo = 0, hi = (int)(sizeof(table) / ENTRY) - 1;
 
 	if (len != 2)
 		return -1;
@@ -59,9 +54,9 @@ int dns_cc_index(const char *cc, int len)
 	return -1;
 }
 
-const char *dns_cc_code(int i)
+const char *xp_cc_code(int i)
 {
-	static char codes[DNS_N_COUNTRIES][3];
+	static char codes[XP_N_COUNTRIES][3];
 
 	if (!codes[i][0]) {
 		codes[i][0] = table[i * ENTRY];
@@ -70,35 +65,26 @@ const char *dns_cc_code(int i)
 	return codes[i];
 }
 
-int dns_cc_continent(int i)
+int xp_cc_continent(int i)
 {
 	static const char abbr[] = "AFANASEUNAOCSA";
 	const char *c = table + i * ENTRY + 2;
 
-	for (int k = 0; k < DNS_N_CONTINENTS; k++)
+	for (int k = 0; k < XP_N_CONTINENTS; k++)
 		if (abbr[2 * k] == c[0] && abbr[2 * k + 1] == c[1])
 			return k;
 	return -1;
 }
 
-int dns_continent_index(const char *name, int len)
+int xp_continent_index(const char *name, int len)
 {
-	for (int k = 0; k < DNS_N_CONTINENTS; k++)
+	for (int k = 0; k < XP_N_CONTINENTS; k++)
 		if ((int)strlen(continents[k]) == len && !memcmp(continents[k], name, len))
 			return k;
 	return -1;
 }
 
-const char *dns_continent_name(int c)
+const char *xp_continent_name(int c)
 {
 	return continents[c];
-}
-
-const char *dns_zone_name(int zone)
-{
-	if (zone == DNS_ZONE_GLOBAL)
-		return "global";
-	if (zone < DNS_ZONE_CC(0))
-		return continents[zone - 1];
-	return dns_cc_code(zone - DNS_ZONE_CC(0));
 }
