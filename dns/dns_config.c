@@ -120,6 +120,20 @@ static int d_aaaa_everywhere(void *cfg, const char *where, int argc, char **argv
 	return 0;
 }
 
+static int d_test_addresses(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)where, (void)argc, (void)argv;
+	((struct dns_config *)cfg)->test_addresses = true;
+	return 0;
+}
+
+static int d_allow_small(void *cfg, const char *where, int argc, char **argv)
+{
+	(void)where, (void)argc, (void)argv;
+	((struct dns_config *)cfg)->allow_small_snapshot = true;
+	return 0;
+}
+
 static int d_vendor(void *cfg, const char *where, int argc, char **argv)
 {
 	struct dns_config *c = cfg;
@@ -204,6 +218,8 @@ static const struct xp_directive directives[] = {
 	{ "min-score", 1, 1, 0, d_min_score, "X         servers listed from this score" },
 	{ "min-servers", 1, 1, 0, d_min_servers, "N       below: fall back to continent, global" },
 	{ "aaaa-everywhere", 0, 0, 0, d_aaaa_everywhere, "  AAAA in every zone, not only 2." },
+	{ "test-addresses", 0, 0, 0, d_test_addresses, "   snapshot may list documentation/private addresses" },
+	{ "allow-small-snapshot", 0, 0, 0, d_allow_small, "  reload even below min-servers listed" },
 	{ "vendor", 1, 1, LIST_VENDOR, d_vendor, "NAME         N.NAME. is N. (repeatable)" },
 	{ "ns", 1, 1, LIST_NS, d_ns, "NAME             NS records at the apex (repeatable)" },
 	{ "rrl-rate", 1, 1, 0, d_rrl_rate, "N          responses/s per /24 or /56, 0 = off" },

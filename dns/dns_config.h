@@ -38,6 +38,8 @@ struct dns_config {
 	double min_score;
 	int min_servers;
 	bool aaaa_everywhere;
+	bool test_addresses;	  /* snapshot may hold documentation and private addresses */
+	bool allow_small_snapshot; /* take a reload that leaves fewer than min-servers */
 	char vendors[DNS_MAX_VENDORS][64];
 	int n_vendors;
 	char ns[DNS_MAX_NS][254];

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "dns_data.h"
+#include "xp_addr.h"
 
 static int fail(const char *path, long i, const char *field, const char *why)
 {
@@ -35,8 +36,10 @@ static int parse_time(const char *s, time_t *t)
 	return 0;
 }
 
-static int parse_server(const char *path, long i, json_t *o, struct dns_snap_entry *e)
+static int parse_server(const char *path, long i, json_t *o, unsigned flags,
+			struct dns_snap_entry *e)
 {
+	char why[160];
 	json_t *ip = json_object_get(o, "ip"), *ns = json_object_get(o, "netspeed");
 	json_t *score = json_object_get(o, "score"), *cc = json_object_get(o, "country");
 	json_t *en = json_object_get(o, "enabled");
@@ -51,6 +54,8 @@ static int parse_server(const char *path, long i, json_t *o, struct dns_snap_ent
 	e->v6 = strchr(s, ':') != NULL;
 	if (inet_pton(e->v6 ? AF_INET6 : AF_INET, s, e->addr) != 1)
 		return fail(path, i, "ip", "not an IPv4 or IPv6 address");
+	if (xp_addr_check_server(e->v6, e->addr, flags & DNS_SNAP_TEST_ADDRESSES, why, sizeof(why)))
+		return fail(path, i, "ip", why);
 	if (!json_is_integer(ns) || json_integer_value(ns) < 0 ||
 	    json_integer_value(ns) > 100000000)
 		return fail(path, i, "netspeed", "missing, or not a whole number of kbit/s 0-100000000");
@@ -75,7 +80,7 @@ static int addr_cmp(const void *a, const void *b)
 	return x->v6 != y->v6 ? x->v6 - y->v6 : memcmp(x->addr, y->addr, 16);
 }
 
-int dns_snapshot_load(const char *path, struct dns_snapshot *out)
+int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *servers, *gen;
@@ -96,6 +101,10 @@ int dns_snapshot_load(const char *path, struct dns_snapshot *out)
 		ret = fail(path, -1, "generated", "not an RFC 3339 UTC time (2026-01-02T03:04:05Z)");
 		goto out;
 	}
+	if (out->generated > time(NULL) + 86400) {
+		ret = fail(path, -1, "generated", "more than a day in the future");
+		goto out;
+	}
 	out->n = json_array_size(servers);
 	out->e = calloc(out->n ? out->n : 1, sizeof(*out->e));
 	if (!out->e) {
@@ -103,7 +112,7 @@ int dns_snapshot_load(const char *path, struct dns_snapshot *out)
 		goto out;
 	}
 	for (size_t i = 0; i < out->n && !ret; i++)
-		ret = parse_server(path, i, json_array_get(servers, i), &out->e[i]);
+		ret = parse_server(path, i, json_array_get(servers, i), flags, &out->e[i]);
 	if (!ret && out->n > 1) {
 		struct dns_snap_entry *sorted = malloc(out->n * sizeof(*sorted));
 
@@ -123,6 +132,15 @@ out:
 	if (ret)
 		dns_snapshot_free(out);
 	return ret;
+}
+
+size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->e[i].enabled && s->e[i].netspeed > 0 && s->e[i].score >= min_score;
+	return n;
 }
 
 void dns_snapshot_free(struct dns_snapshot *s)

@@ -34,8 +34,16 @@ struct dns_snapshot {
 	time_t generated; /* 0 when absent */
 };
 
-/* Parses and validates a snapshot; every problem is reported as "path: servers[i].field: why". */
-int dns_snapshot_load(const char *path, struct dns_snapshot *out);
+#define DNS_SNAP_TEST_ADDRESSES 1u /* documentation and private addresses (test pools) */
+
+/*
+ * Parses and validates a snapshot; every problem is reported as "path: servers[i].field: why".
+ * Addresses must be global unicast (xp_addr) unless DNS_SNAP_TEST_ADDRESSES; generated may not
+ * lie more than a day in the future.
+ */
+int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out);
+/* Servers the snapshot lists in DNS (enabled, netspeed > 0, score >= min_score). */
+size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score);
 void dns_snapshot_free(struct dns_snapshot *s);
 
 struct dns_host {

@@ -53,6 +53,11 @@ static struct dns_data *build(struct dns_daemon *d)
 	return data;
 }
 
+static unsigned snap_flags(const struct dns_daemon *d)
+{
+	return d->cfg.test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
+}
+
 /* Loads the snapshot file: a bad one is rejected and the old data stays in service. */
 static int reload(struct dns_daemon *d, const char *why)
 {
@@ -60,11 +65,26 @@ static int reload(struct dns_daemon *d, const char *why)
 	struct dns_data *data;
 	struct stat st;
 
-	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, &snap)) {
+	size_t now_listed, new_listed;
+
+	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, snap_flags(d), &snap)) {
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
 		       d->cfg.snapshot);
 		d->snap_st = st; /* do not retry the same broken file every second */
+		return -EINVAL;
+	}
+	/* an empty or truncated export must not empty the pool's zone */
+	now_listed = dns_snapshot_listed(&d->snap, d->cfg.min_score);
+	new_listed = dns_snapshot_listed(&snap, d->cfg.min_score);
+	if (!d->cfg.allow_small_snapshot && now_listed >= (size_t)d->cfg.min_servers &&
+	    new_listed < (size_t)d->cfg.min_servers) {
+		d->srv.reloads_refused_small++;
+		xp_err("%s: snapshot %s refused: it lists %zu server(s) in DNS, fewer than min-servers "
+		       "%d (%zu in service stay; allow-small-snapshot takes it)",
+		       why, d->cfg.snapshot, new_listed, d->cfg.min_servers, now_listed);
+		dns_snapshot_free(&snap);
+		d->snap_st = st;
 		return -EINVAL;
 	}
 	dns_snapshot_free(&d->snap);
@@ -177,7 +197,7 @@ int main(int argc, char **argv)
 	rcu_register_thread(); /* metrics read the data under RCU from this thread */
 	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	/* the data files are part of the configuration: check them too */
-	if (dns_snapshot_load(d.cfg.snapshot, &d.snap))
+	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), &d.snap))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	/* installed, the built-in database lives in /var/lib/xpool (make install puts it there) */
 	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK) && !access(DNS_GEOIP_INSTALLED, R_OK))

@@ -74,6 +74,7 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"# TYPE xpool_dns_reloads_total counter\n"
 		"xpool_dns_reloads_total{result=\"ok\"} %lu\n"
 		"xpool_dns_reloads_total{result=\"failed\"} %lu\n"
+		"xpool_dns_reloads_total{result=\"too_few_servers\"} %lu\n"
 		"# HELP xpool_dns_snapshot_age_seconds Age of the snapshot in service (its generated).\n"
 		"# TYPE xpool_dns_snapshot_age_seconds gauge\nxpool_dns_snapshot_age_seconds %ld\n"
 		"# HELP xpool_dns_servers_listed Servers in DNS answers.\n"
@@ -85,6 +86,7 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		(unsigned long)sum.udp, (unsigned long)sum.tcp, (unsigned long)sum.dropped,
 		(unsigned long)sum.rrl_drop, (unsigned long)sum.rrl_slip,
 		(unsigned long)s->reloads_ok, (unsigned long)s->reloads_failed,
+		(unsigned long)s->reloads_refused_small,
 		generated ? (long)(time(NULL) - generated) : -1L, listed, (unsigned long)hits,
 		(unsigned long)misses);
 }

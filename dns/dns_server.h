@@ -26,7 +26,7 @@ struct dns_server {
 	pthread_t threads[DNS_MAX_THREADS * DNS_MAX_LISTEN + 1];
 	int started;
 	volatile int stop;
-	uint64_t reloads_ok, reloads_failed;
+	uint64_t reloads_ok, reloads_failed, reloads_refused_small;
 };
 
 /* Binds every socket (before privileges are dropped): 0 or -errno. */

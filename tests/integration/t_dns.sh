@@ -53,6 +53,7 @@ vendor acme
 metrics 127.0.0.1:9153
 tcp-max-conns 4
 tcp-idle-timeout 2
+test-addresses
 EOF
 for i in $(seq 1 8); do
 	echo "ns ns$i-of-a-long-and-verbose-name-server-set.operator-network.example" >>"$XP_TMP/dns.conf"
@@ -157,12 +158,23 @@ grep -q 'servers\[0\].ip: not an IPv4 or IPv6 address' "$XP_TMP/dns.log" || xp_f
 a=$(q "$C2" 10.203.2.1 pool.ntp.test A)
 in_set "$a" "198.51.100.11 198.51.100.12 198.51.100.13" || xp_fail "old data not kept: $a"
 
+# an export that lists fewer than min-servers (2) is refused: the zone keeps its servers
+echo '{"servers": []}' >"$XP_TMP/snap.json.new" && mv "$XP_TMP/snap.json.new" "$XP_TMP/snap.json"
+xp_wait_log "$XP_TMP/dns.log" "fewer than min-servers" 5 || xp_fail "empty snapshot taken"
+a=$(q "$C2" 10.203.2.1 pool.ntp.test A)
+in_set "$a" "198.51.100.11 198.51.100.12 198.51.100.13" || xp_fail "emptied by a small snapshot: $a"
+# a server at 127.0.0.1 never reaches DNS, whatever the flags
+sed 's/198.51.100.11/127.0.0.1/' "$XP_TMP/snap2.json" >"$XP_TMP/snap.json.new"
+mv "$XP_TMP/snap.json.new" "$XP_TMP/snap.json"
+xp_wait_log "$XP_TMP/dns.log" "loopback address: not global unicast" 5 || xp_fail "loopback taken"
+
 # --- metrics ---
 m=$(xp_ns "$S" curl -s 127.0.0.1:9153/metrics)
 for want in 'xpool_dns_queries_total{zone="de"}' 'xpool_dns_queries_total{zone="fr"}' \
 	'xpool_dns_client_country_total{country="de"}' 'xpool_dns_qtype_total{qtype="AAAA"}' \
 	'xpool_dns_responses_total{rcode="NXDOMAIN"}' 'xpool_dns_rrl_total{action="drop"}' \
-	'xpool_dns_reloads_total{result="failed"} 1' 'xpool_dns_snapshot_age_seconds' \
+	'xpool_dns_reloads_total{result="failed"} 2' 'xpool_dns_snapshot_age_seconds' \
+	'xpool_dns_reloads_total{result="too_few_servers"} 1' \
 	'xpool_dns_received_total{transport="tcp"}'; do
 	echo "$m" | grep -qF "$want" || xp_fail "metrics lack $want"
 done

@@ -24,7 +24,7 @@ mk "$XP_TMP/a.json" 192.0.2
 mk "$XP_TMP/b.json" 198.51.100
 cp "$XP_TMP/a.json" "$XP_TMP/snap.json"
 xp_daemon "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $SRV4 --zone pool.ntp.test \
-	--snapshot "$XP_TMP/snap.json" --threads 2 --metrics 127.0.0.1:9153
+	--snapshot "$XP_TMP/snap.json" --threads 2 --metrics 127.0.0.1:9153 --test-addresses
 DNS=$XP_LAST_PID
 xp_wait_log "$XP_TMP/dns.log" "serving pool.ntp.test" 10 || xp_fail "start"
 

@@ -13,7 +13,7 @@
 
 static char path[64];
 
-static int load_text(const char *text, struct dns_snapshot *s)
+static int load_flags(const char *text, unsigned flags, struct dns_snapshot *s)
 {
 	FILE *f;
 
@@ -22,7 +22,13 @@ static int load_text(const char *text, struct dns_snapshot *s)
 	f = fopen(path, "w");
 	fputs(text, f);
 	fclose(f);
-	return dns_snapshot_load(path, s);
+	return dns_snapshot_load(path, flags, s);
+}
+
+/* The tests' servers have documentation addresses: a test pool. */
+static int load_text(const char *text, struct dns_snapshot *s)
+{
+	return load_flags(text, DNS_SNAP_TEST_ADDRESSES, s);
 }
 
 Test(dns_data, valid_snapshot)
@@ -59,6 +65,8 @@ Test(dns_data, invalid_snapshots)
 		"{\"servers\": [{\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"de\"},"
 		" {\"ip\": \"192.0.2.1\", \"netspeed\": 1, \"score\": 1, \"country\": \"fr\"}]}",
 		"{\"servers\": [1]}",
+		/* a generated date far in the future */
+		"{\"generated\": \"9999-12-31T23:59:59Z\", \"servers\": []}",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -132,4 +140,47 @@ Test(dns_rrl, rate_slip_and_allow)
 	r.rate = 0;
 	for (int i = 0; i < 100; i++)
 		cr_assert_eq(dns_rrl_check(&r, 4, a, 1001), DNS_RRL_SEND, "rate 0 is off");
+}
+
+/* Regression (hostile-input review): only unicast server addresses reach DNS. */
+Test(dns_data, non_unicast_addresses_refused)
+{
+	static const char *const never[] = { "0.0.0.0",	  "127.0.0.1",	  "255.255.255.255",
+					     "224.0.0.1", "169.254.1.1",  "::",
+					     "::1",	  "ff02::1",	  "fe80::1",
+					     "::ffff:192.0.2.1", "::127.0.0.1", "240.0.0.1",
+					     "::ffff:8.8.8.8" };
+	static const char *const test_only[] = { "192.0.2.1", "10.1.2.3", "172.16.0.1",
+						 "192.168.1.1", "100.64.0.1", "2001:db8::1",
+						 "fd00::1", "198.18.0.1" };
+	static const char *const global[] = { "8.8.8.8", "2a01:4f8::1", "1.1.1.1", "2001:4860::1" };
+	struct dns_snapshot s;
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"servers\": [{\"ip\": \"%s\", \"netspeed\": 1, \"score\": 15,"
+			 " \"country\": \"de\"}]}", never[i]);
+		cr_expect_neq(load_flags(text, DNS_SNAP_TEST_ADDRESSES, &s), 0, "accepted %s", never[i]);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof(test_only) / sizeof(test_only[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"servers\": [{\"ip\": \"%s\", \"netspeed\": 1, \"score\": 15,"
+			 " \"country\": \"de\"}]}", test_only[i]);
+		cr_expect_neq(load_flags(text, 0, &s), 0, "accepted %s in a production pool",
+			      test_only[i]);
+		unlink(path);
+		cr_expect_eq(load_flags(text, DNS_SNAP_TEST_ADDRESSES, &s), 0, "%s", test_only[i]);
+		dns_snapshot_free(&s);
+		unlink(path);
+	}
+	for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"servers\": [{\"ip\": \"%s\", \"netspeed\": 1, \"score\": 15,"
+			 " \"country\": \"de\"}]}", global[i]);
+		cr_expect_eq(load_flags(text, 0, &s), 0, "refused global %s", global[i]);
+		dns_snapshot_free(&s);
+		unlink(path);
+	}
 }

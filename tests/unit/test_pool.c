@@ -72,6 +72,9 @@ Test(pool_score, leap_days)
 	unlink(path);
 }
 
+/* the tests use documentation addresses: a test pool */
+#define TEST_ADDR REG_F_TEST_ADDRESSES
+
 static char db_path[64];
 
 static sqlite3 *fresh_db(void)
@@ -80,7 +83,7 @@ static sqlite3 *fresh_db(void)
 
 	snprintf(db_path, sizeof(db_path), "/tmp/xpool-reg-%d.db", getpid());
 	unlink(db_path);
-	cr_assert_eq(reg_open(db_path, &db), 0);
+	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0);
 	return db;
 }
 
@@ -89,16 +92,16 @@ Test(registry, invalid_input)
 	sqlite3 *db = fresh_db();
 	char err[256];
 
-	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "de", "a", true, err, 256), 0);
-	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "fr", "b", true, err, 256), -EEXIST);
+	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "de", "a", TEST_ADDR, err, 256), 0);
+	cr_expect_eq(reg_server_add(db, "192.0.2.1", 10000, "fr", "b", TEST_ADDR, err, 256), -EEXIST);
 	cr_expect_str_eq(err, "that address is already registered");
-	cr_expect_eq(reg_server_add(db, "2001:DB8:0::1", 1, "de", "", true, err, 256), 0);
-	cr_expect_eq(reg_server_add(db, "2001:db8::1", 1, "de", "", true, err, 256), -EEXIST,
+	cr_expect_eq(reg_server_add(db, "2001:DB8:0::1", 1, "de", "", TEST_ADDR, err, 256), 0);
+	cr_expect_eq(reg_server_add(db, "2001:db8::1", 1, "de", "", TEST_ADDR, err, 256), -EEXIST,
 		     "the same address in another spelling");
-	cr_expect_eq(reg_server_add(db, "192.0.2.300", 1, "de", "", true, err, 256), -EINVAL);
-	cr_expect_eq(reg_server_add(db, "192.0.2.2", 1, "xx", "", true, err, 256), -EINVAL);
+	cr_expect_eq(reg_server_add(db, "192.0.2.300", 1, "de", "", TEST_ADDR, err, 256), -EINVAL);
+	cr_expect_eq(reg_server_add(db, "192.0.2.2", 1, "xx", "", TEST_ADDR, err, 256), -EINVAL);
 	cr_expect(strstr(err, "unknown country code") != NULL);
-	cr_expect_eq(reg_server_add(db, "192.0.2.2", -1, "de", "", true, err, 256), -EINVAL);
+	cr_expect_eq(reg_server_add(db, "192.0.2.2", -1, "de", "", TEST_ADDR, err, 256), -EINVAL);
 	cr_expect_eq(reg_server_set(db, "192.0.2.1", "netspeed", "x", err, 256), -EINVAL);
 	cr_expect_eq(reg_server_set(db, "192.0.2.1", "colour", "red", err, 256), -EINVAL);
 	cr_expect_eq(reg_server_set(db, "192.0.2.9", "owner", "x", err, 256), -ENOENT);
@@ -130,7 +133,7 @@ Test(registry, migration_from_v1)
 				  NULL, NULL, NULL),
 		     SQLITE_OK);
 	sqlite3_close(db);
-	cr_assert_eq(reg_open(db_path, &db), 0);
+	cr_assert_eq(reg_open(db_path, REG_OPEN_EXISTING, &db), 0);
 	cr_expect_eq(reg_record(db, 1, "m1", 3.5, 1, 0.001, "after migration", time(NULL)), 0,
 		     "the history table exists now");
 	cr_expect_float_eq(reg_score_get(db, 1, "m1"), 3.5, 1e-9, "old rows kept");
@@ -149,11 +152,11 @@ static void *writer(void *arg)
 	char ip[32], err[256];
 	int fails = 0;
 
-	if (reg_open(db_path, &db))
+	if (reg_open(db_path, REG_OPEN_EXISTING, &db))
 		return (void *)1L;
 	for (int i = 0; i < 100; i++) {
 		snprintf(ip, sizeof(ip), "10.%d.0.%d", w->base, i + 1);
-		fails += reg_server_add(db, ip, 1000, "de", "w", true, err, sizeof(err)) != 0;
+		fails += reg_server_add(db, ip, 1000, "de", "w", TEST_ADDR, err, sizeof(err)) != 0;
 		fails += reg_record(db, 1, w->base ? "b" : "a", i, 1, 0.0, "", time(NULL)) != 0;
 	}
 	reg_close(db);
@@ -171,7 +174,7 @@ Test(registry, concurrent_writers, .timeout = 60)
 	long fails = 0;
 	void *r;
 
-	cr_assert_eq(reg_server_add(db, "192.0.2.1", 1, "de", "", true, err, 256), 0);
+	cr_assert_eq(reg_server_add(db, "192.0.2.1", 1, "de", "", TEST_ADDR, err, 256), 0);
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, writer, &a[i]);
 	for (int i = 0; i < 4; i++) {
@@ -195,8 +198,8 @@ Test(registry, export_loads_in_xpool_dns)
 	struct dns_snapshot snap;
 	time_t now = time(NULL);
 
-	reg_server_add(db, "192.0.2.1", 10000, "de", "", true, err, 256);
-	reg_server_add(db, "2001:db8::1", 0, "uk", "", false, err, 256);
+	reg_server_add(db, "192.0.2.1", 10000, "de", "", TEST_ADDR, err, 256);
+	reg_server_add(db, "2001:db8::1", 0, "uk", "", TEST_ADDR | REG_F_DISABLED, err, 256);
 	reg_record(db, 1, "m1", 12, 1, 0, "", now);
 	reg_record(db, 1, "m2", 18, 1, 0, "", now);
 	reg_record(db, 1, "m3", 15, 1, 0, "", now);
@@ -204,7 +207,7 @@ Test(registry, export_loads_in_xpool_dns)
 	cr_expect_float_eq(reg_dns_score(db, 1, now), 15, 1e-9, "median of the 3 active");
 	snprintf(out, sizeof(out), "%s.json", db_path);
 	cr_assert_eq(reg_export(db, out, now, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(dns_snapshot_load(out, &snap), 0);
+	cr_assert_eq(dns_snapshot_load(out, DNS_SNAP_TEST_ADDRESSES, &snap), 0);
 	cr_expect_eq(snap.n, 2);
 	cr_expect_float_eq(snap.e[0].score, 15, 1e-9);
 	cr_expect_eq(snap.e[1].netspeed, 0);

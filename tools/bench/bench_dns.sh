@@ -37,7 +37,8 @@ start() { # start NAME: one worker thread on CPU 0, listening on 127.0.0.1:53 an
 	case $1 in
 	xpool-dns)
 		xp_daemon "$S" "$d/log" taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1 -l $SRV4 \
-			--zone pool.ntp.test --threads 1 --snapshot $D/snapshot.json --tcp-max-conns 16
+			--zone pool.ntp.test --threads 1 --snapshot $D/snapshot.json --tcp-max-conns 16 \
+			--test-addresses
 		;;
 	nsd)
 		cat >"$d/nsd.conf" <<CONF

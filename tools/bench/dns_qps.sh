@@ -9,6 +9,7 @@ SECS=${SECS:-10}
 tools/bench/dns_data.sh build/bench/dns
 taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1:5300 --zone pool.ntp.test --threads 1 \
 	--snapshot build/bench/dns/snapshot.json --geoip "${GEOIP:-build/geoip/geo-whois-asn-country.mmdb}" \
+	--test-addresses \
 	>build/bench/dns/xpool-dns.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT

@@ -70,7 +70,7 @@ DB=$XP_TMP/registry.db
 cc=(x de de fr nl)
 i=1
 for s in $SERVERS; do
-	"$BUILD/xpoolctl" --db "$DB" server add $NET.$s ${cc[$i]} --owner "volunteer$i" || xp_fail "add"
+	"$BUILD/xpoolctl" --db "$DB" server add $NET.$s ${cc[$i]} --owner "volunteer$i" --test-addresses || xp_fail "add"
 	i=$((i + 1))
 done
 "$BUILD/xpoolctl" --db "$DB" export "$XP_TMP/export.json"
@@ -81,7 +81,7 @@ xp_daemon $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB"
 ( while sleep 1; do cp "$XP_TMP/export.json" "$XP_TMP/snap.tmp" && mv "$XP_TMP/snap.tmp" "$XP_TMP/snapshot.json"; done ) &
 XP_PIDS+=($!)
 xp_daemon $XP_PREFIX-dns "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $DNS --zone pool.ntp.test \
-	--snapshot "$XP_TMP/snapshot.json" --min-servers 1 --max-hosts 4
+	--snapshot "$XP_TMP/snapshot.json" --min-servers 1 --max-hosts 4 --test-addresses
 xp_wait_log "$XP_TMP/dns.log" "serving pool.ntp.test" 10 || xp_fail "xpool-dns"
 
 in_dns() { # the servers xpool-dns hands out now (a few queries, sorted)

@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	xp_log_init("xpool-monitor", verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
-	if (reg_open(m.db_path, &m.db))
+	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
 		return 1;
 	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
 	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
@@ -173,7 +173,8 @@ int main(int argc, char **argv)
 		if (!self_synced(&m, why, sizeof(why))) {
 			xp_warn("not scoring: %s", why);
 		} else {
-			reg_each_server(m.db, check_one, &m);
+			if (reg_each_server(m.db, check_one, &m) < 0)
+				xp_err("the round ended early: the registry could not be read");
 			if (m.export_path) {
 				char err[256];
 

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
 
-#include "xp_cc.h"
 #include "reg_db.h"
+#include "xp_addr.h"
+#include "xp_cc.h"
 
 /* Migrations: entry i takes the schema from version i to i + 1, in one transaction. */
 static const char *const migrations[REG_SCHEMA_VERSION] = {
@@ -47,24 +49,126 @@ static int exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+/* Every statement is prepared here: a failure is reported with the database's message. */
+static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "registry: %s\n", sqlite3_errmsg(db));
+		*st = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A bind's result, reported (binds only fail on a wrong index or out of memory). */
+static int bound(sqlite3 *db, int rc)
+{
+	if (rc == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "registry: bind: %s\n", sqlite3_errmsg(db));
+	return -EIO;
+}
+
+/* The end of a SELECT loop: SQLITE_DONE, or a read error reported (never taken as the end). */
+static int rows_done(sqlite3 *db, int rc)
+{
+	if (rc == SQLITE_DONE)
+		return 0;
+	fprintf(stderr, "registry: read failed: %s\n", sqlite3_errmsg(db));
+	return -EIO;
+}
+
 static int user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
+	if (!prep(db, "PRAGMA user_version", &st) && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
+	else
+		fprintf(stderr, "registry: cannot read the schema version: %s\n", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return v;
 }
 
-int reg_open(const char *path, sqlite3 **out)
+/*
+ * Read-only: for list, show and export on a registry this process may not write (a copy, a
+ * read-only mount). SQLite's WAL mode needs a writable -shm file beside the database; where
+ * none can be made, the file is opened as immutable (nothing can write it through us either).
+ */
+static int open_readonly(const char *path, sqlite3 **out)
+{
+	char uri[4200];
+	sqlite3 *db = NULL;
+	int rc, v = -1;
+
+	for (int immutable = 0; immutable < 2 && v < 0; immutable++) {
+		char *p = uri;
+
+		p += snprintf(p, 16, "file:");
+		/* percent-encode what a URI path may not hold */
+		for (const char *c = path; *c && p < uri + sizeof(uri) - 32; c++)
+			p += snprintf(p, 4, (*c == '%' || *c == '?' || *c == '#') ? "%%%02X" : "%c",
+				      (unsigned char)*c);
+		snprintf(p, 32, "?mode=ro%s", immutable ? "&immutable=1" : "");
+		sqlite3_close(db);
+		db = NULL;
+		rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		if (rc != SQLITE_OK)
+			continue;
+		sqlite3_busy_timeout(db, 10000);
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (v < 0) {
+		fprintf(stderr, "registry %s: cannot open read-only: %s\n", path,
+			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (v != REG_SCHEMA_VERSION) {
+		fprintf(stderr,
+			"registry %s: schema version %d, this program reads %d (%s)\n", path, v,
+			REG_SCHEMA_VERSION,
+			v < REG_SCHEMA_VERSION ? "open it read-write once to migrate it" : "newer");
+		goto fail;
+	}
+	*out = db;
+	return 0;
+fail:
+	sqlite3_close(db);
+	return -EIO;
+}
+
+int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **out)
 {
 	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), v;
+	struct stat st;
+	int rc, v;
 	char sql[64];
 
+	/* a mistyped --db must not become a new, empty registry */
+	if (mode != REG_OPEN_CREATE && stat(path, &st)) {
+		int e = errno;
+
+		fprintf(stderr, "registry %s: %s%s\n", path, strerror(e),
+			e == ENOENT ? ": it does not exist (xpoolctl init creates a registry)" : "");
+		return e == ENOENT ? -ENOENT : -EIO;
+	}
+	if (mode != REG_OPEN_CREATE && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "registry %s: not a regular file\n", path);
+		return -EINVAL;
+	}
+	if (mode == REG_OPEN_READONLY)
+		return open_readonly(path, out);
+	rc = sqlite3_open_v2(path, &db,
+			     SQLITE_OPEN_READWRITE | (mode == REG_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0),
+			     NULL);
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "registry %s: %s\n", path, sqlite3_errstr(rc));
 		sqlite3_close(db);
@@ -106,13 +210,6 @@ void reg_close(sqlite3 *db)
 	sqlite3_close(db);
 }
 
-static int valid_ip(const char *ip)
-{
-	unsigned char a[16];
-
-	return inet_pton(strchr(ip, ':') ? AF_INET6 : AF_INET, ip, a) == 1;
-}
-
 /* Canonical text of an address, so that 2001:DB8::1 and 2001:db8:0::1 are one server. */
 static void canon(const char *ip, char *out, size_t n)
 {
@@ -128,6 +225,27 @@ static int valid_country(const char *cc)
 	return cc && strlen(cc) == 2 && xp_cc_index(cc, 2) >= 0;
 }
 
+/* An owner is free text for operators: printable, at most 128 bytes (UTF-8 allowed). */
+static int valid_owner(const char *o)
+{
+	size_t n = 0;
+
+	for (; o[n]; n++)
+		if ((unsigned char)o[n] < 0x20 || o[n] == 0x7f)
+			return 0;
+	return n <= REG_OWNER_MAX;
+}
+
+/* Text from the database, shown with control characters escaped (rows older than the check). */
+static void put_safe(FILE *f, const unsigned char *t)
+{
+	for (; t && *t; t++)
+		if (*t < 0x20 || *t == 0x7f || *t == '\\')
+			fprintf(f, "\\x%02x", *t);
+		else
+			fputc(*t, f);
+}
+
 static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
 {
 	int rc = sqlite3_step(st), ret = 0;
@@ -141,14 +259,22 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
 }
 
 int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *country,
-		   const char *owner, bool enabled, char *err, size_t errlen)
+		   const char *owner, unsigned flags, char *err, size_t errlen)
 {
-	char addr[64], cc[3];
+	char addr[64], cc[3], why[160];
+	uint8_t a[16];
 	sqlite3_stmt *st;
 	time_t now = time(NULL);
+	bool v6;
+	int rc = 0;
 
-	if (!valid_ip(ip))
+	if (xp_addr_parse(ip, a, &v6))
 		return fail(err, errlen, -EINVAL, "not an IPv4 or IPv6 address: '%s'", ip);
+	if (xp_addr_check_server(v6, a, flags & REG_F_TEST_ADDRESSES, why, sizeof(why)))
+		return fail(err, errlen, -EINVAL, "%s", why);
+	if (owner && !valid_owner(owner))
+		return fail(err, errlen, -EINVAL, "%s",
+			    "owner: printable text of at most 128 bytes, no control characters");
 	if (!valid_country(country))
 		return fail(err, errlen, -EINVAL, "unknown country code: '%s' (ISO 3166 alpha-2)",
 			    country ? country : "");
@@ -156,17 +282,22 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 		return fail(err, errlen, -EINVAL, "%s", "netspeed: 0 to 100000000 kbit/s");
 	canon(ip, addr, sizeof(addr));
 	strcpy(cc, xp_cc_code(xp_cc_index(country, 2)));
-	sqlite3_prepare_v2(db,
-			   "INSERT INTO servers (ip, netspeed, country, owner, enabled, created, updated)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, netspeed);
-	sqlite3_bind_text(st, 3, cc, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, owner ? owner : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 5, enabled);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_int64(st, 7, now);
+	if (prep(db,
+		 "INSERT INTO servers (ip, netspeed, country, owner, enabled, created, updated)"
+		 " VALUES (?, ?, ?, ?, ?, ?, ?)",
+		 &st))
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	rc |= sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
+	rc |= sqlite3_bind_int64(st, 2, netspeed);
+	rc |= sqlite3_bind_text(st, 3, cc, -1, SQLITE_TRANSIENT);
+	rc |= sqlite3_bind_text(st, 4, owner ? owner : "", -1, SQLITE_TRANSIENT);
+	rc |= sqlite3_bind_int(st, 5, !(flags & REG_F_DISABLED));
+	rc |= sqlite3_bind_int64(st, 6, now);
+	rc |= sqlite3_bind_int64(st, 7, now);
+	if (bound(db, rc)) {
+		sqlite3_finalize(st);
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	}
 	return step_done(db, st, err, errlen);
 }
 
@@ -177,8 +308,11 @@ int reg_server_remove(sqlite3 *db, const char *ip, char *err, size_t errlen)
 	int ret;
 
 	canon(ip, addr, sizeof(addr));
-	sqlite3_prepare_v2(db, "DELETE FROM servers WHERE ip = ?", -1, &st, NULL);
-	sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
+	if (prep(db, "DELETE FROM servers WHERE ip = ?", &st) ||
+	    bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT))) {
+		sqlite3_finalize(st);
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	}
 	ret = step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
 		ret = fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
@@ -207,117 +341,171 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 		if (!valid_country(value))
 			return fail(err, errlen, -EINVAL, "unknown country code: '%s'", value);
 		value = xp_cc_code(xp_cc_index(value, 2));
-	} else if (strcmp(field, "owner")) {
+	} else if (!strcmp(field, "owner")) {
+		if (!valid_owner(value))
+			return fail(err, errlen, -EINVAL, "%s",
+				    "owner: printable text of at most 128 bytes, no control characters");
+	} else {
 		return fail(err, errlen, -EINVAL,
 			    "unknown field '%s' (netspeed, country, owner, enabled)", field);
 	}
 	canon(ip, addr, sizeof(addr));
 	snprintf(sql, sizeof(sql), "UPDATE servers SET %s = ?, updated = ? WHERE ip = ?", field);
-	sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (prep(db, sql, &st))
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
 	if (!strcmp(field, "netspeed") || !strcmp(field, "enabled"))
-		sqlite3_bind_int64(st, 1, v);
+		ret = sqlite3_bind_int64(st, 1, v);
 	else
-		sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, time(NULL));
-	sqlite3_bind_text(st, 3, addr, -1, SQLITE_TRANSIENT);
+		ret = sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	ret |= sqlite3_bind_int64(st, 2, time(NULL));
+	ret |= sqlite3_bind_text(st, 3, addr, -1, SQLITE_TRANSIENT);
+	if (bound(db, ret)) {
+		sqlite3_finalize(st);
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	}
 	ret = step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
 		ret = fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
 	return ret;
 }
 
-double reg_dns_score(sqlite3 *db, long id, time_t now)
+/* The median over monitors seen in the last 20 minutes: 0 and *out (NAN when none), or -EIO. */
+static int dns_score(sqlite3 *db, long id, time_t now, double *out)
 {
 	double s[64];
-	int n = 0;
+	int n = 0, rc;
 	sqlite3_stmt *st;
 
-	sqlite3_prepare_v2(db, "SELECT score FROM scores WHERE server_id = ? AND updated >= ?"
-			       " ORDER BY score",
-			   -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS);
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
+	*out = NAN;
+	if (prep(db, "SELECT score FROM scores WHERE server_id = ? AND updated >= ?"
+		     " ORDER BY score",
+		 &st))
+		return -EIO;
+	if (bound(db, sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	/* more than 64 monitors: the median of the 64 lowest (never more than a handful) */
+	while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		s[n++] = sqlite3_column_double(st, 0);
+	if (n < 64 && rows_done(db, rc)) {
+		sqlite3_finalize(st);
+		return -EIO;
+	}
 	sqlite3_finalize(st);
-	if (!n)
-		return NAN;
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	if (n)
+		*out = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return 0;
+}
+
+double reg_dns_score(sqlite3 *db, long id, time_t now)
+{
+	double s;
+
+	return dns_score(db, id, now, &s) ? NAN : s;
 }
 
 int reg_server_list(sqlite3 *db, FILE *f, time_t now)
 {
 	sqlite3_stmt *st;
+	int rc, ret = 0;
 
+	if (prep(db, "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
+		     " ORDER BY country, ip",
+		 &st))
+		return -EIO;
 	fprintf(f, "%-40s %-7s %10s %-7s %7s  %s\n", "address", "country", "netspeed", "enabled",
 		"score", "owner");
-	sqlite3_prepare_v2(db, "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
-			       " ORDER BY country, ip",
-			   -1, &st, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double score = reg_dns_score(db, sqlite3_column_int64(st, 0), now);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double score;
 
-		fprintf(f, "%-40s %-7s %10lld %-7s %7.2f  %s\n", sqlite3_column_text(st, 1),
+		ret = dns_score(db, sqlite3_column_int64(st, 0), now, &score);
+		fprintf(f, "%-40s %-7s %10lld %-7s %7.2f  ", sqlite3_column_text(st, 1),
 			sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
-			sqlite3_column_int(st, 4) ? "yes" : "no", isnan(score) ? 0.0 : score,
-			sqlite3_column_text(st, 5));
+			sqlite3_column_int(st, 4) ? "yes" : "no", isnan(score) ? 0.0 : score);
+		put_safe(f, sqlite3_column_text(st, 5));
+		fputc('\n', f);
 	}
+	if (!ret)
+		ret = rows_done(db, rc);
 	sqlite3_finalize(st);
-	return 0;
+	return ret;
 }
 
 int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err, size_t errlen)
 {
 	char addr[64];
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	long id = -1;
+	double score;
+	int rc;
 
 	canon(ip, addr, sizeof(addr));
-	sqlite3_prepare_v2(db, "SELECT id, country, netspeed, enabled, owner, created FROM servers"
-			       " WHERE ip = ?",
-			   -1, &st, NULL);
-	sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (prep(db, "SELECT id, country, netspeed, enabled, owner, created FROM servers"
+		     " WHERE ip = ?",
+		 &st) ||
+	    bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT)))
+		goto io;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
-		fprintf(f, "%s: country %s, netspeed %lld kbit/s, %s, owner '%s'\n", addr,
+		fprintf(f, "%s: country %s, netspeed %lld kbit/s, %s, owner '", addr,
 			sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-			sqlite3_column_int(st, 3) ? "enabled" : "disabled", sqlite3_column_text(st, 4));
+			sqlite3_column_int(st, 3) ? "enabled" : "disabled");
+		put_safe(f, sqlite3_column_text(st, 4));
+		fputs("'\n", f);
+	} else if (rows_done(db, rc)) {
+		goto io;
 	}
 	sqlite3_finalize(st);
 	if (id < 0)
 		return fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
-	fprintf(f, "DNS score (median of active monitors): %.2f\n", reg_dns_score(db, id, now));
-	sqlite3_prepare_v2(db, "SELECT ts, monitor, offset, step, score, note FROM history"
-			       " WHERE server_id = ? ORDER BY ts DESC, rowid DESC LIMIT 20",
-			   -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, id);
+	if (dns_score(db, id, now, &score))
+		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	fprintf(f, "DNS score (median of active monitors): %.2f\n", score);
+	if (prep(db, "SELECT ts, monitor, offset, step, score, note FROM history"
+		     " WHERE server_id = ? ORDER BY ts DESC, rowid DESC LIMIT 20",
+		 &st) ||
+	    bound(db, sqlite3_bind_int64(st, 1, id)))
+		goto io;
 	fprintf(f, "%-20s %-12s %12s %8s %8s  %s\n", "time (UTC)", "monitor", "offset", "step",
 		"score", "note");
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		time_t t = sqlite3_column_int64(st, 0);
 		char ts[32];
 
 		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", gmtime(&t));
-		fprintf(f, "%-20s %-12s %12s %8.3f %8.2f  %s\n", ts, sqlite3_column_text(st, 1),
+		fprintf(f, "%-20s ", ts);
+		put_safe(f, sqlite3_column_text(st, 1));
+		fprintf(f, " %12s %8.3f %8.2f  ",
 			sqlite3_column_type(st, 2) == SQLITE_NULL
 				? "-"
 				: (snprintf(addr, sizeof(addr), "%+.6f", sqlite3_column_double(st, 2)),
 				   addr),
-			sqlite3_column_double(st, 3), sqlite3_column_double(st, 4),
-			sqlite3_column_text(st, 5));
+			sqlite3_column_double(st, 3), sqlite3_column_double(st, 4));
+		put_safe(f, sqlite3_column_text(st, 5));
+		fputc('\n', f);
 	}
+	if (rows_done(db, rc))
+		goto io;
 	sqlite3_finalize(st);
 	return 0;
+io:
+	sqlite3_finalize(st);
+	return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
 }
 
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx)
 {
 	sqlite3_stmt *st;
-	int ret = 0;
+	int ret = 0, rc;
 
-	sqlite3_prepare_v2(db, "SELECT id, ip FROM servers ORDER BY id", -1, &st, NULL);
-	while (!ret && sqlite3_step(st) == SQLITE_ROW)
+	if (prep(db, "SELECT id, ip FROM servers ORDER BY id", &st))
+		return -EIO;
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ret = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	if (!ret)
+		ret = rows_done(db, rc);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -326,13 +514,18 @@ double reg_score_get(sqlite3 *db, long id, const char *monitor)
 {
 	sqlite3_stmt *st;
 	double s = 0;
+	int rc;
 
-	sqlite3_prepare_v2(db, "SELECT score FROM scores WHERE server_id = ? AND monitor = ?", -1,
-			   &st, NULL);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		s = sqlite3_column_double(st, 0);
+	if (prep(db, "SELECT score FROM scores WHERE server_id = ? AND monitor = ?", &st))
+		return 0;
+	if (!bound(db, sqlite3_bind_int64(st, 1, id) |
+			       sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT))) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			s = sqlite3_column_double(st, 0);
+		else
+			rows_done(db, rc); /* reported; the monitor scores from 0 */
+	}
 	sqlite3_finalize(st);
 	return s;
 }
@@ -345,30 +538,31 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 
 	if (ret)
 		return ret;
-	sqlite3_prepare_v2(db, "INSERT INTO scores (server_id, monitor, score, updated)"
-			       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server_id, monitor)"
-			       " DO UPDATE SET score = ?3, updated = ?4",
-			   -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(st, 3, score);
-	sqlite3_bind_int64(st, 4, now);
-	ret = step_done(db, st, NULL, 0);
+	ret = prep(db, "INSERT INTO scores (server_id, monitor, score, updated)"
+		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server_id, monitor)"
+		       " DO UPDATE SET score = ?3, updated = ?4",
+		   &st);
 	if (!ret) {
-		sqlite3_prepare_v2(db, "INSERT INTO history (server_id, monitor, ts, offset, step,"
-				       " score, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				   -1, &st, NULL);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 3, now);
-		if (isnan(offset))
-			sqlite3_bind_null(st, 4);
-		else
-			sqlite3_bind_double(st, 4, offset);
-		sqlite3_bind_double(st, 5, step);
-		sqlite3_bind_double(st, 6, score);
-		sqlite3_bind_text(st, 7, note ? note : "", -1, SQLITE_TRANSIENT);
-		ret = step_done(db, st, NULL, 0);
+		ret = bound(db, sqlite3_bind_int64(st, 1, id) |
+					sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT) |
+					sqlite3_bind_double(st, 3, score) | sqlite3_bind_int64(st, 4, now));
+		ret = ret ? (sqlite3_finalize(st), ret) : step_done(db, st, NULL, 0);
+	}
+	if (!ret)
+		ret = prep(db, "INSERT INTO history (server_id, monitor, ts, offset, step,"
+			       " score, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   &st);
+	if (!ret) {
+		int rc = sqlite3_bind_int64(st, 1, id);
+
+		rc |= sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT);
+		rc |= sqlite3_bind_int64(st, 3, now);
+		rc |= isnan(offset) ? sqlite3_bind_null(st, 4) : sqlite3_bind_double(st, 4, offset);
+		rc |= sqlite3_bind_double(st, 5, step);
+		rc |= sqlite3_bind_double(st, 6, score);
+		rc |= sqlite3_bind_text(st, 7, note ? note : "", -1, SQLITE_TRANSIENT);
+		ret = bound(db, rc);
+		ret = ret ? (sqlite3_finalize(st), ret) : step_done(db, st, NULL, 0);
 	}
 	exec(db, ret ? "ROLLBACK" : "COMMIT");
 	return ret;
@@ -378,31 +572,54 @@ int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errl
 {
 	json_t *root = json_object(), *servers = json_array();
 	char tmp[512], gen[32];
-	sqlite3_stmt *st;
-	int ret = 0;
+	sqlite3_stmt *st = NULL;
+	int ret = 0, rc;
 
 	strftime(gen, sizeof(gen), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	json_object_set_new(root, "generated", json_string(gen));
-	json_object_set_new(root, "servers", servers);
-	sqlite3_prepare_v2(db, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id",
-			   -1, &st, NULL);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		double score = reg_dns_score(db, sqlite3_column_int64(st, 0), now);
-
-		/* not yet monitored: score 0, as the pool starts new servers */
-		json_array_append_new(
-			servers,
-			json_pack("{s:s, s:I, s:f, s:s, s:b}", "ip", sqlite3_column_text(st, 1),
-				  "netspeed", (json_int_t)sqlite3_column_int64(st, 2), "score",
-				  isnan(score) ? 0.0 : score, "country", sqlite3_column_text(st, 3),
-				  "enabled", sqlite3_column_int(st, 4)));
+	if (!root || !servers || json_object_set_new(root, "generated", json_string(gen)) ||
+	    json_object_set(root, "servers", servers)) {
+		ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+		goto out;
 	}
-	sqlite3_finalize(st);
+	/* in one read transaction: the servers and their scores as of one moment */
+	if (exec(db, "BEGIN") ||
+	    prep(db, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", &st)) {
+		ret = fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	/* every row or no snapshot: a read error is never taken as the end of the table */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double score;
+
+		if (dns_score(db, sqlite3_column_int64(st, 0), now, &score))
+			break;
+		/* not yet monitored: score 0, as the pool starts new servers */
+		if (json_array_append_new(
+			    servers,
+			    json_pack("{s:s, s:I, s:f, s:s, s:b}", "ip", sqlite3_column_text(st, 1),
+				      "netspeed", (json_int_t)sqlite3_column_int64(st, 2), "score",
+				      isnan(score) ? 0.0 : score, "country",
+				      sqlite3_column_text(st, 3), "enabled",
+				      sqlite3_column_int(st, 4)))) {
+			ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		ret = fail(err, errlen, -EIO, "registry read failed, no snapshot written: %s",
+			   sqlite3_errmsg(db));
+		goto out;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
 	if (json_dump_file(root, tmp, JSON_INDENT(1)) || rename(tmp, path)) {
 		ret = fail(err, errlen, -EIO, "cannot write the snapshot %s", path);
 		unlink(tmp);
 	}
+out:
+	sqlite3_finalize(st);
+	if (!sqlite3_get_autocommit(db))
+		exec(db, "COMMIT");
+	json_decref(servers);
 	json_decref(root);
 	return ret;
 }

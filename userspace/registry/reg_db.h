@@ -13,21 +13,40 @@
 #define REG_SCHEMA_VERSION 2
 #define REG_ACTIVE_SECS	   (20 * 60) /* monitors counted for the DNS score */
 
-/* Opens (creating and migrating the schema), WAL mode, a busy timeout for concurrent writers. */
-int reg_open(const char *path, sqlite3 **db);
+#define REG_OWNER_MAX 128
+
+enum reg_open_mode {
+	REG_OPEN_EXISTING, /* read-write; a missing file is an error (-ENOENT), never created */
+	REG_OPEN_CREATE,   /* read-write, created when missing (init, server add) */
+	REG_OPEN_READONLY, /* list, show, export: works on a file this process cannot write */
+};
+
+/*
+ * Opens the registry: read-write ones are migrated to the current schema (WAL mode, a busy
+ * timeout for concurrent writers); a read-only one must already have it. 0 or -errno, with the
+ * reason on stderr.
+ */
+int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **db);
 void reg_close(sqlite3 *db);
 
-/* Each returns 0, or -EINVAL / -EEXIST / -ENOENT with a message for the operator in err. */
+#define REG_F_DISABLED	     1u /* server add: listed as disabled */
+#define REG_F_TEST_ADDRESSES 2u /* server add: documentation and private ranges (test pools) */
+
+/*
+ * Each returns 0, or -EINVAL / -EEXIST / -ENOENT / -EIO with a message for the operator in err.
+ * A server's address must be global unicast (xp_addr), its owner printable text.
+ */
 int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *country,
-		   const char *owner, bool enabled, char *err, size_t errlen);
+		   const char *owner, unsigned flags, char *err, size_t errlen);
 int reg_server_remove(sqlite3 *db, const char *ip, char *err, size_t errlen);
 /* field: netspeed, country, owner, enabled */
 int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *value, char *err,
 		   size_t errlen);
+/* Lists every server (control characters in owners escaped); 0 or -EIO on a read error. */
 int reg_server_list(sqlite3 *db, FILE *f, time_t now);
 int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err, size_t errlen);
 
-/* For the monitor: every server (id, address), one callback each. */
+/* For the monitor: every server (id, address), one callback each; -EIO on a read error. */
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx);
 /* The monitor's previous score for a server (0 for a new server). */
 double reg_score_get(sqlite3 *db, long id, const char *monitor);
@@ -37,7 +56,10 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 /* The DNS score: median over monitors seen in the last 20 minutes (NAN when none). */
 double reg_dns_score(sqlite3 *db, long id, time_t now);
 
-/* Writes the snapshot for xpool-dns atomically (temporary file, then rename). */
+/*
+ * Writes the snapshot for xpool-dns atomically (temporary file, then rename), from one read
+ * transaction; any read error writes nothing and returns -EIO.
+ */
 int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errlen);
 
 #endif

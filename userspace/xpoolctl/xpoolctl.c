@@ -2,6 +2,7 @@
 /* xpoolctl.c - operator's tool: NTP responder stats and detach (the registry comes later). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,9 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xpoolctl ntp stats [--pin-path DIR]\n"
 		   "       xpoolctl ntp detach -i IFACE [--pin-path DIR] [--unpin]\n"
+		   "       xpoolctl [--db FILE] init\n"
 		   "       xpoolctl [--db FILE] server add ADDR COUNTRY [--netspeed KBIT] [--owner TEXT]\n"
-		   "                                       [--disabled]\n"
+		   "                                       [--disabled] [--test-addresses]\n"
 		   "       xpoolctl [--db FILE] server remove|show ADDR\n"
 		   "       xpoolctl [--db FILE] server set ADDR netspeed|country|owner|enabled VALUE\n"
 		   "       xpoolctl [--db FILE] server list\n"
@@ -35,6 +37,9 @@ static void usage(FILE *f)
 		   "       --unpin also removes the pinned maps (clock, counters, rate-limit state).\n"
 		   "server, export: the registry (SQLite, default %s); export writes the DNS\n"
 		   "       snapshot atomically, with the median score of monitors active in 20 min.\n"
+		   "       Only init and server add create a registry; list, show and export open it\n"
+		   "       read-only. Server addresses are global unicast; --test-addresses also\n"
+		   "       takes documentation and private ranges (test and lab pools).\n"
 		   "Default pin path: %s\n", REG_DB_DEFAULT, NTPD_PIN_PATH_DEFAULT);
 }
 
@@ -110,21 +115,55 @@ out:
 	return ret;
 }
 
+/* How a registry command opens the registry: only init and server add create one. */
+static enum reg_open_mode open_mode(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "init") || (argc >= 2 && !strcmp(argv[1], "add")))
+		return REG_OPEN_CREATE;
+	if (!strcmp(argv[0], "export") ||
+	    (argc >= 2 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show"))))
+		return REG_OPEN_READONLY;
+	return REG_OPEN_EXISTING;
+}
+
+/* Checked before the registry is opened: a usage error never touches it. */
+static bool known_command(int argc, char **argv)
+{
+	static const struct {
+		const char *sub;
+		int argc;
+	} server[] = { { "add", 4 }, { "remove", 3 }, { "show", 3 }, { "set", 5 }, { "list", 2 } };
+
+	if (!strcmp(argv[0], "init"))
+		return argc == 1;
+	if (!strcmp(argv[0], "export"))
+		return argc == 2;
+	for (size_t i = 0; argc >= 2 && i < sizeof(server) / sizeof(server[0]); i++)
+		if (!strcmp(argv[1], server[i].sub))
+			return argc == server[i].argc;
+	return false;
+}
+
 /* Registry commands: 0, 1 on an error (with its message), 2 on bad arguments. */
 static int cmd_registry(const char *db_path, int argc, char **argv, long netspeed,
-			const char *owner, int disabled)
+			const char *owner, unsigned flags)
 {
 	char err[256] = "";
 	sqlite3 *db;
 	int ret = -EINVAL;
 
-	if (reg_open(db_path, &db))
+	if (!known_command(argc, argv)) {
+		fprintf(stderr, "xpoolctl: unknown or incomplete command; see xpoolctl --help\n");
+		return EXIT_USAGE;
+	}
+	if (reg_open(db_path, open_mode(argc, argv), &db))
 		return 1;
-	if (argc == 2 && !strcmp(argv[0], "export"))
+	if (argc == 1)
+		ret = 0; /* init: created and migrated */
+	else if (argc == 2 && !strcmp(argv[0], "export"))
 		ret = reg_export(db, argv[1], time(NULL), err, sizeof(err));
 	else if (argc == 4 && !strcmp(argv[1], "add"))
-		ret = reg_server_add(db, argv[2], netspeed, argv[3], owner, !disabled, err,
-				     sizeof(err));
+		ret = reg_server_add(db, argv[2], netspeed, argv[3], owner, flags, err, sizeof(err));
 	else if (argc == 3 && !strcmp(argv[1], "remove"))
 		ret = reg_server_remove(db, argv[2], err, sizeof(err));
 	else if (argc == 3 && !strcmp(argv[1], "show"))
@@ -133,7 +172,9 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		ret = reg_server_set(db, argv[2], argv[3], argv[4], err, sizeof(err));
 	else if (argc == 2 && !strcmp(argv[1], "list"))
 		ret = reg_server_list(db, stdout, time(NULL));
-	else
+	if (ret == -EIO && !err[0])
+		snprintf(err, sizeof(err), "registry %s: read failed", db_path);
+	else if (ret == -EINVAL && !err[0])
 		snprintf(err, sizeof(err), "unknown or incomplete command; see xpoolctl --help");
 	reg_close(db);
 	if (ret)
@@ -151,11 +192,13 @@ int main(int argc, char **argv)
 		{ "netspeed", required_argument, NULL, 'N' },
 		{ "owner", required_argument, NULL, 'O' },
 		{ "disabled", no_argument, NULL, 'X' },
+		{ "test-addresses", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pin = NTPD_PIN_PATH_DEFAULT, *ifname = NULL, *db = REG_DB_DEFAULT, *owner = "";
-	int c, unpin = 0, disabled = 0;
+	int c, unpin = 0;
+	unsigned flags = 0;
 	long netspeed = 10000;
 	char *end;
 
@@ -184,7 +227,10 @@ int main(int argc, char **argv)
 			owner = optarg;
 			break;
 		case 'X':
-			disabled = 1;
+			flags |= REG_F_DISABLED;
+			break;
+		case 'T':
+			flags |= REG_F_TEST_ADDRESSES;
 			break;
 		case 'h':
 			usage(stdout);
@@ -205,8 +251,9 @@ int main(int argc, char **argv)
 		}
 		return cmd_detach(ifname, pin, unpin);
 	}
-	if (argc - optind >= 1 && (!strcmp(argv[optind], "server") || !strcmp(argv[optind], "export")))
-		return cmd_registry(db, argc - optind, argv + optind, netspeed, owner, disabled);
+	if (argc - optind >= 1 && (!strcmp(argv[optind], "server") || !strcmp(argv[optind], "export") ||
+				   !strcmp(argv[optind], "init")))
+		return cmd_registry(db, argc - optind, argv + optind, netspeed, owner, flags);
 	fprintf(stderr, "xpoolctl: unknown command\n");
 	usage(stderr);
 	return EXIT_USAGE;

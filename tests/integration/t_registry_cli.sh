@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# t_registry_cli.sh - the registry never loses data quietly: missing, read-only and damaged
+# registries, hostile input, and the exit codes an operator scripts against.
+. "$(dirname "$0")/lib.sh"
+CTL=$BUILD/xpoolctl
+DB=$XP_TMP/reg.db
+
+# expect CODE CMD...: runs CMD, checks its exit code, keeps its stderr in $XP_TMP/err
+expect() {
+	local want=$1 rc
+	shift
+	"$@" >"$XP_TMP/out" 2>"$XP_TMP/err"
+	rc=$?
+	[ $rc -eq "$want" ] || { cat "$XP_TMP/err"; xp_fail "exit $rc (want $want): $*"; }
+}
+
+# a mistyped --db never becomes a new, empty registry, and nothing is exported from it
+expect 1 "$CTL" --db "$XP_TMP/typo.db" export "$XP_TMP/snap.json"
+grep -q "does not exist\|No such file" "$XP_TMP/err" || xp_fail "no clear message: $(cat "$XP_TMP/err")"
+[ ! -e "$XP_TMP/typo.db" ] || xp_fail "export created a registry"
+[ ! -e "$XP_TMP/snap.json" ] || xp_fail "export wrote a snapshot from nothing"
+for cmd in "server list" "server show 192.0.2.1" "server remove 192.0.2.1" \
+	"server set 192.0.2.1 owner x"; do
+	expect 1 "$CTL" --db "$XP_TMP/typo.db" $cmd
+	[ ! -e "$XP_TMP/typo.db" ] || xp_fail "'$cmd' created a registry"
+done
+expect 0 "$CTL" --db "$DB" init
+[ -s "$DB" ] || xp_fail "init made no registry"
+expect 2 "$CTL" --db "$DB" server frobnicate
+expect 2 "$CTL" --db "$DB" server add 192.0.2.1
+xp_log "OK: a missing registry is an error (exit 1), never created; usage errors exit 2"
+
+# only unicast addresses; test ranges behind --test-addresses
+for a in 0.0.0.0 127.0.0.1 255.255.255.255 224.0.0.1 :: ::1 ff02::1 fe80::1 ::ffff:8.8.8.8; do
+	expect 1 "$CTL" --db "$DB" server add "$a" de --test-addresses
+	grep -q "not global unicast" "$XP_TMP/err" || xp_fail "$a: $(cat "$XP_TMP/err")"
+done
+expect 1 "$CTL" --db "$DB" server add 192.0.2.1 de
+expect 0 "$CTL" --db "$DB" server add 8.8.8.8 us
+xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses"
+
+# owners are printable text; control characters in old rows are shown escaped
+expect 1 "$CTL" --db "$DB" server add 1.1.1.1 au --owner "$(printf 'evil\033[2J')"
+expect 1 "$CTL" --db "$DB" server set 8.8.8.8 owner "$(printf 'a\nb')"
+sqlite3 "$DB" "UPDATE servers SET owner = 'x' || char(27) || '[31m' WHERE ip = '8.8.8.8'"
+expect 0 "$CTL" --db "$DB" server list
+grep -q "$(printf '\033')" "$XP_TMP/out" && xp_fail "a control character reached the terminal"
+grep -qF 'x\x1b[31m' "$XP_TMP/out" || xp_fail "owner not shown escaped: $(cat "$XP_TMP/out")"
+xp_log "OK: control characters refused in owners and escaped on output"
+
+# 200 servers; a read-only copy can be listed and exported by an unprivileged user
+for i in $(seq 1 200); do echo "INSERT INTO servers (ip, netspeed, country, owner, enabled,"\
+	"created, updated) VALUES ('$((i / 100 + 1)).2.$((i % 100)).9', 1000, 'de',"\
+	"'$(printf 'o%0100d' $i)', 1, 1, 1);"; done | sqlite3 "$DB"
+ro=$XP_TMP/ro
+mkdir -p "$ro" && cp "$DB" "$ro/reg.db" && chmod 0555 "$ro" && chmod 0444 "$ro/reg.db"
+chmod 0755 "$XP_TMP"
+expect 0 runuser -u nobody -- "$CTL" --db "$ro/reg.db" server list
+[ "$(grep -c ' de ' "$XP_TMP/out")" -eq 200 ] || xp_fail "read-only list: $(wc -l <"$XP_TMP/out") lines"
+mkdir -p "$XP_TMP/nb" && chown nobody "$XP_TMP/nb"
+expect 0 runuser -u nobody -- "$CTL" --db "$ro/reg.db" export "$XP_TMP/nb/snap.json"
+n=$(grep -c '"ip"' "$XP_TMP/nb/snap.json")
+[ "$n" -eq 201 ] || xp_fail "read-only export: $n servers"
+chmod 0700 "$XP_TMP"
+xp_log "OK: a read-only registry lists and exports all 201 servers (as nobody)"
+
+# one damaged page of the servers table: export fails, writes nothing, exits non-zero
+cp "$DB" "$XP_TMP/bad.db"
+page=$(sqlite3 "$XP_TMP/bad.db" "SELECT pageno FROM dbstat WHERE name = 'servers' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1")
+size=$(sqlite3 "$XP_TMP/bad.db" "PRAGMA page_size")
+[ -n "$page" ] || xp_fail "no second leaf page to damage"
+dd if=/dev/urandom of="$XP_TMP/bad.db" bs="$size" seek=$((page - 1)) count=1 conv=notrunc 2>/dev/null
+expect 1 "$CTL" --db "$XP_TMP/bad.db" export "$XP_TMP/snap.json"
+[ ! -e "$XP_TMP/snap.json" ] || xp_fail "a partial snapshot was written ($(grep -c '"ip"' "$XP_TMP/snap.json") servers)"
+ls "$XP_TMP" | grep -q 'snap.json.tmp' && xp_fail "a temporary file was left"
+expect 1 "$CTL" --db "$XP_TMP/bad.db" server list
+xp_log "OK: a damaged page fails export and list ($(head -c 120 "$XP_TMP/err")), no file written"
