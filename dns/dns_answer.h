@@ -19,6 +19,7 @@ struct dns_stats {
 	uint64_t qtype[QT_N];
 	uint64_t rcode[17];
 	uint64_t udp, tcp, dropped, rrl_drop, rrl_slip;
+	uint64_t tcp_refused, tcp_evicted, tcp_timeout; /* the TCP thread's connection policy */
 } __attribute__((aligned(64)));
 
 /* Everything a worker thread owns. */

@@ -99,6 +99,8 @@ INT_DIRECTIVE(d_rrl_slip, rrl_slip, "rrl-slip", 0, 10)
 INT_DIRECTIVE(d_redraw, redraw, "redraw", 10, 86400)
 INT_DIRECTIVE(d_tcp_max, tcp_max, "tcp-max-conns", 1, 65536)
 INT_DIRECTIVE(d_tcp_idle, tcp_idle, "tcp-idle-timeout", 1, 3600)
+INT_DIRECTIVE(d_tcp_per_client, tcp_max_per_client, "tcp-max-conns-per-client", 1, 65536)
+INT_DIRECTIVE(d_tcp_io, tcp_io_timeout, "tcp-io-timeout", 100, 60000)
 
 static int d_min_score(void *cfg, const char *where, int argc, char **argv)
 {
@@ -230,7 +232,9 @@ static const struct xp_directive directives[] = {
 	{ "chaos-version", 0, 15, 0, d_chaos_version, "TEXT  version.bind (empty: refuse)" },
 	{ "redraw", 1, 1, 0, d_redraw, "SEC          reshuffle the numbered zones" },
 	{ "tcp-max-conns", 1, 1, 0, d_tcp_max, "N      open TCP connections" },
-	{ "tcp-idle-timeout", 1, 1, 0, d_tcp_idle, "SEC" },
+	{ "tcp-max-conns-per-client", 1, 1, 0, d_tcp_per_client, "N  from one address" },
+	{ "tcp-idle-timeout", 1, 1, 0, d_tcp_idle, "SEC    without a message" },
+	{ "tcp-io-timeout", 1, 1, 0, d_tcp_io, "MS       a whole message, from its first byte" },
 };
 
 static void clear_list(void *cfg, int list)
@@ -270,6 +274,8 @@ void dns_config_defaults(struct dns_config *c)
 	c->redraw = 3600;
 	c->tcp_max = 256;
 	c->tcp_idle = 10;
+	c->tcp_max_per_client = 16;
+	c->tcp_io_timeout = 2000;
 	strcpy(c->chaos_version, "xpool-dns");
 	snprintf(c->geoip, sizeof(c->geoip), "%s", XPOOL_GEOIP_DEFAULT);
 	c->geoip_default = true;
@@ -309,6 +315,8 @@ int dns_config_load(struct dns_config *c, int argc, char **argv)
 		fprintf(stderr, "xpool-dns: no snapshot: give 'snapshot FILE'\n");
 		ret = -EINVAL;
 	}
+	if (!ret && c->tcp_max_per_client > c->tcp_max)
+		c->tcp_max_per_client = c->tcp_max; /* one client may fill an idle table */
 	if (!ret)
 		ret = dns_config_finish(c);
 	return ret;

@@ -53,7 +53,9 @@ struct dns_config {
 	char chaos_version[128];
 	uint32_t redraw;    /* seconds between reshuffles of the numbered zones */
 	int tcp_max;
-	uint32_t tcp_idle;  /* seconds */
+	int tcp_max_per_client;
+	uint32_t tcp_idle;	 /* seconds without a message */
+	uint32_t tcp_io_timeout; /* ms: a whole message, from its first byte */
 	bool verbose, check_only;
 	char config_path[256];
 };

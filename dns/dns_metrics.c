@@ -70,6 +70,11 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"# HELP xpool_dns_rrl_total Response rate limiting actions.\n"
 		"# TYPE xpool_dns_rrl_total counter\n"
 		"xpool_dns_rrl_total{action=\"drop\"} %lu\nxpool_dns_rrl_total{action=\"slip\"} %lu\n"
+		"# HELP xpool_dns_tcp_closed_total TCP connections closed by the server's policy.\n"
+		"# TYPE xpool_dns_tcp_closed_total counter\n"
+		"xpool_dns_tcp_closed_total{reason=\"per_client_limit\"} %lu\n"
+		"xpool_dns_tcp_closed_total{reason=\"evicted\"} %lu\n"
+		"xpool_dns_tcp_closed_total{reason=\"timeout\"} %lu\n"
 		"# HELP xpool_dns_reloads_total Snapshot reloads.\n"
 		"# TYPE xpool_dns_reloads_total counter\n"
 		"xpool_dns_reloads_total{result=\"ok\"} %lu\n"
@@ -85,6 +90,8 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"xpool_dns_geo_cache_total{result=\"miss\"} %lu\n",
 		(unsigned long)sum.udp, (unsigned long)sum.tcp, (unsigned long)sum.dropped,
 		(unsigned long)sum.rrl_drop, (unsigned long)sum.rrl_slip,
+		(unsigned long)sum.tcp_refused, (unsigned long)sum.tcp_evicted,
+		(unsigned long)sum.tcp_timeout,
 		(unsigned long)s->reloads_ok, (unsigned long)s->reloads_failed,
 		(unsigned long)s->reloads_refused_small,
 		generated ? (long)(time(NULL) - generated) : -1L, listed, (unsigned long)hits,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dns_server.c - UDP workers (SO_REUSEPORT, recvmmsg/sendmmsg), TCP (RFC 7766), data under RCU. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -23,11 +24,21 @@
 
 struct tcp_conn {
 	int fd;
-	time_t last;
+	struct dns_client cl; /* from accept: no getpeername per message */
+	int64_t active_ms;    /* accepted, or its last complete message answered */
+	int64_t deadline_ms;  /* a message has begun: all of it by then (0: none pending) */
 	size_t have;
 	uint8_t in[2 + TCP_MSG_MAX];
 	uint8_t out[2 + TCP_MSG_MAX];
 };
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int open_socket(const struct sockaddr_storage *sa, socklen_t len, int type)
 {
@@ -194,6 +205,8 @@ static void *udp_worker(void *arg)
 
 static void tcp_close(int ep, struct tcp_conn **conns, int i, int *n)
 {
+	if (!conns[i])
+		return;
 	epoll_ctl(ep, EPOLL_CTL_DEL, conns[i]->fd, NULL);
 	close(conns[i]->fd);
 	free(conns[i]);
@@ -201,15 +214,22 @@ static void tcp_close(int ep, struct tcp_conn **conns, int i, int *n)
 	(*n)--;
 }
 
-/* Every complete message in the buffer gets its answer (pipelining); 0, or -1 to close. */
+/*
+ * Every complete message in the buffer gets its answer (pipelining); 0, or -1 to close. A
+ * message's deadline starts with its first byte and is never extended by more bytes: a client
+ * that trickles cannot hold a slot longer than tcp-io-timeout per message.
+ */
 static int tcp_serve(struct dns_server *s, struct dns_worker *w, struct tcp_conn *c,
-		     const struct dns_client *cl)
+		     int64_t now)
 {
 	struct dns_view v = { s->cfg, NULL, s->geo };
+	const struct dns_client *cl = &c->cl;
 
 	while (c->have >= 2) {
 		size_t need = (size_t)c->in[0] << 8 | c->in[1], len;
 
+		if (need < DNS_HDR_LEN)
+			return -1; /* shorter than a header: not DNS, and it would reset the deadline */
 		if (c->have < 2 + need)
 			break;
 		w->stats.tcp++;
@@ -226,8 +246,49 @@ static int tcp_serve(struct dns_server *s, struct dns_worker *w, struct tcp_conn
 		}
 		memmove(c->in, c->in + 2 + need, c->have - 2 - need);
 		c->have -= 2 + need;
+		c->active_ms = now;
+		c->deadline_ms = 0;
 	}
+	if (c->have && !c->deadline_ms) /* the next message has begun */
+		c->deadline_ms = now + s->cfg->tcp_io_timeout;
 	return 0;
+}
+
+static bool same_client(const struct dns_client *a, const struct dns_client *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16);
+}
+
+/*
+ * A slot for a new connection from cl, or -1 to refuse it: a client may hold at most
+ * tcp-max-conns-per-client; when every slot is taken, the connection that has gone longest
+ * without a complete message is evicted (as Knot and NSD do), so that neither slow nor idle
+ * clients can hold the table.
+ */
+static int tcp_slot(struct dns_server *s, struct dns_worker *w, struct tcp_conn **conns, int ep,
+		    int *n_conns, const struct dns_client *cl)
+{
+	int max = s->cfg->tcp_max, mine = 0, free_slot = -1, oldest = -1;
+
+	for (int k = 0; k < max; k++) {
+		if (!conns[k]) {
+			if (free_slot < 0)
+				free_slot = k;
+			continue;
+		}
+		mine += same_client(&conns[k]->cl, cl);
+		if (oldest < 0 || conns[k]->active_ms < conns[oldest]->active_ms)
+			oldest = k;
+	}
+	if (mine >= s->cfg->tcp_max_per_client) {
+		w->stats.tcp_refused++;
+		return -1;
+	}
+	if (free_slot >= 0)
+		return free_slot;
+	w->stats.tcp_evicted++;
+	tcp_close(ep, conns, oldest, n_conns);
+	return oldest;
 }
 
 static void *tcp_thread(void *arg)
@@ -246,49 +307,53 @@ static void *tcp_thread(void *arg)
 	}
 	while (ep >= 0 && conns && !s->stop) {
 		int n = epoll_wait(ep, ev, 64, POLL_MS);
-		time_t now = time(NULL);
+		int64_t now = mono_ms();
 
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 
 			if (tag >> 32) { /* a listener */
-				int fd = accept4(s->tcp_fd[tag & 0xffffffff], NULL, NULL,
-						 SOCK_NONBLOCK | SOCK_CLOEXEC), slot = -1;
+				struct sockaddr_storage peer;
+				socklen_t pl = sizeof(peer);
+				struct dns_client cl;
+				int fd = accept4(s->tcp_fd[tag & 0xffffffff], (struct sockaddr *)&peer,
+						 &pl, SOCK_NONBLOCK | SOCK_CLOEXEC), slot;
 
-				for (int k = 0; fd >= 0 && k < max && slot < 0; k++)
-					if (!conns[k])
-						slot = k;
-				if (fd >= 0 && (slot < 0 || !(conns[slot] = malloc(sizeof(**conns))))) {
-					close(fd); /* at the connection limit */
-					continue;
-				}
 				if (fd < 0)
 					continue;
-				conns[slot]->fd = fd;
-				conns[slot]->have = 0;
-				conns[slot]->last = now;
+				client_of(&peer, &cl);
+				slot = tcp_slot(s, w, conns, ep, &n_conns, &cl);
+				if (slot < 0 || !(conns[slot] = malloc(sizeof(**conns)))) {
+					close(fd);
+					continue;
+				}
+				*conns[slot] = (struct tcp_conn){ .fd = fd, .cl = cl, .active_ms = now };
 				n_conns++;
 				struct epoll_event e = { .events = EPOLLIN, .data.u64 = slot };
 				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 				continue;
 			}
 			struct tcp_conn *c = conns[tag];
-			struct sockaddr_storage peer;
-			socklen_t pl = sizeof(peer);
-			struct dns_client cl;
 			ssize_t r;
 
 			if (!c)
 				continue;
 			r = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
-			getpeername(c->fd, (struct sockaddr *)&peer, &pl);
-			client_of(&peer, &cl);
-			if (r <= 0 || (c->have += r, c->last = now, tcp_serve(s, w, c, &cl)))
+			if (r <= 0 || (c->have += r, tcp_serve(s, w, c, now)))
 				tcp_close(ep, conns, tag, &n_conns);
 		}
-		for (int k = 0; k < max; k++) /* idle timeout (RFC 7766 6.2.3) */
-			if (conns[k] && now - conns[k]->last > (time_t)s->cfg->tcp_idle)
+		for (int k = 0; k < max; k++) {
+			struct tcp_conn *c = conns[k];
+
+			if (!c)
+				continue;
+			/* a message past its deadline, or idle too long (RFC 7766 6.2.3) */
+			if ((c->deadline_ms && now > c->deadline_ms) ||
+			    (!c->have && now - c->active_ms > (int64_t)s->cfg->tcp_idle * 1000)) {
+				w->stats.tcp_timeout++;
 				tcp_close(ep, conns, k, &n_conns);
+			}
+		}
 	}
 	for (int k = 0; conns && k < max; k++)
 		if (conns[k])
