@@ -186,12 +186,21 @@ static __always_inline int ipv4_addr_bad(__be32 a)
 static __always_inline int ipv6_addr_bad(const struct in6_addr *a)
 {
 	__u32 w0 = a->in6_u.u6_addr32[0], w1 = a->in6_u.u6_addr32[1];
-	__u32 w2 = a->in6_u.u6_addr32[2], w3 = a->in6_u.u6_addr32[3];
+	__u32 w2 = a->in6_u.u6_addr32[2];
 
 	if (a->in6_u.u6_addr8[0] == 0xff) /* multicast */
 		return 1;
-	/* :: unspecified and ::1 loopback */
-	return (w0 | w1 | w2) == 0 && (w3 == 0 || w3 == bpf_htonl(1));
+	/*
+	 * ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (IPv4-mapped): never
+	 * on the wire, and they would let an IPv6 packet name 127.0.0.1 or 224.0.0.1 as its source
+	 */
+	return (w0 | w1) == 0 && (w2 == 0 || w2 == bpf_htonl(0xffff));
+}
+
+/* The group bit of a MAC address: broadcast or multicast, never a real client's unicast. */
+static __always_inline int mac_group(const __u8 *mac)
+{
+	return mac[0] & 1;
 }
 
 /* The address map is keyed by IPv6 address; IPv4 ones are mapped (::ffff:a.b.c.d). */
@@ -374,6 +383,7 @@ struct l4_info {
 	__u64 pseudo;	       /* pseudo-header sum: the same for request and reply */
 	__u32 l4_len;	       /* IP payload length */
 	__u32 addr_bad;	       /* source or destination no real client can use */
+	__u32 mac_bad;	       /* L2 broadcast or multicast: a reply would flood the segment */
 	__u32 v6;
 };
 
@@ -439,6 +449,10 @@ static __always_inline int ntp_process(struct cursor *c, struct l4_info *l4, enu
 	if (ntp_len != XPOOL_NTP_HDR_LEN) {
 		*st = classify_trailer(version, ntp_len - XPOOL_NTP_HDR_LEN);
 		return XDP_PASS;
+	}
+	if (l4->mac_bad) {
+		*st = XPOOL_STAT_DROP_BAD_MAC;
+		return XDP_DROP;
 	}
 	if (!udp->source || l4->addr_bad) {
 		*st = XPOOL_STAT_DROP_BAD_ADDR;
@@ -525,6 +539,7 @@ static __always_inline int handle_ipv4(struct cursor *c, struct ethhdr *eth, enu
 	l4.saddr = &iph->saddr;
 	l4.pseudo = (__u64)iph->saddr + iph->daddr + bpf_htons(IPPROTO_UDP) + l4.udp->len;
 	l4.addr_bad = ipv4_addr_bad(iph->saddr) | ipv4_addr_bad(iph->daddr);
+	l4.mac_bad = mac_group(eth->h_source) | mac_group(eth->h_dest);
 
 	action = ntp_process(c, &l4, st);
 	if (action != XDP_TX)
@@ -607,6 +622,7 @@ static __always_inline int handle_ipv6(struct cursor *c, struct ethhdr *eth, enu
 		    sum_words(ip6h->daddr.in6_u.u6_addr32, 4) + bpf_htons(IPPROTO_UDP) +
 		    l4.udp->len;
 	l4.addr_bad = ipv6_addr_bad(&ip6h->saddr) | ipv6_addr_bad(&ip6h->daddr);
+	l4.mac_bad = mac_group(eth->h_source) | mac_group(eth->h_dest);
 
 	action = ntp_process(c, &l4, st);
 	if (action != XDP_TX)

@@ -127,7 +127,8 @@ struct xpool_addr {
 	X(KOD_RATE, "tx", "rate limited: RATE kiss-o'-death sent")                                  \
 	X(DROP_RATE, "drop", "rate limited: dropped")                                              \
 	X(KOD_DENY, "tx", "denied by an ACL entry: DENY kiss-o'-death sent")                        \
-	X(DROP_DENIED, "drop", "denied by an ACL entry: dropped")
+	X(DROP_DENIED, "drop", "denied by an ACL entry: dropped")                                 \
+	X(DROP_BAD_MAC, "drop", "Ethernet source or destination is broadcast or multicast")
 
 #define XPOOL_STAT_ENUM(name, verdict, desc) XPOOL_STAT_##name,
 enum xpool_stat { XPOOL_STATS(XPOOL_STAT_ENUM) XPOOL_STAT__MAX };

@@ -2,7 +2,6 @@
 /* dns_config.c - xpool-dns's directives, from /etc/xpool/dns.conf and the command line. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,35 +16,15 @@ enum { LIST_LISTEN = 1, LIST_VENDOR, LIST_NS, LIST_RRL_ALLOW };
 static int d_listen(void *cfg, const char *where, int argc, char **argv)
 {
 	struct dns_config *c = cfg;
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST |
-									 AI_NUMERICSERV },
-			*ai;
-	char host[128], *port = "53";
 
 	(void)argc;
 	if (c->n_listen >= DNS_MAX_LISTEN)
 		return xp_conf_bad(where, "listen: at most 16 addresses (%s)", argv[1]);
-	if (xp_conf_string(host, sizeof(host), where, "listen", argv[1]))
-		return -EINVAL;
-	if (host[0] == '[') { /* [v6]:port */
-		char *end = strchr(host, ']');
-
-		if (!end || (end[1] && end[1] != ':'))
-			return xp_conf_bad(where, "listen: expected [IPv6]:PORT, got '%s'", argv[1]);
-		*end = 0;
-		if (end[1] == ':')
-			port = end + 2;
-		memmove(host, host + 1, strlen(host));
-	} else if (strchr(host, ':') == strrchr(host, ':') && strchr(host, ':')) {
-		port = strchr(host, ':') + 1;
-		*strchr(host, ':') = 0;
-	}
-	if (getaddrinfo(host, port, &hints, &ai))
-		return xp_conf_bad(where, "listen: expected ADDR, ADDR:PORT or [IPv6]:PORT, got '%s'",
+	if (xp_parse_hostport(argv[1], 53, &c->listen[c->n_listen], &c->listen_len[c->n_listen]))
+		return xp_conf_bad(where,
+				   "listen: expected a numeric ADDR, ADDR:PORT or [IPv6]:PORT, got '%s'",
 				   argv[1]);
-	memcpy(&c->listen[c->n_listen], ai->ai_addr, ai->ai_addrlen);
-	c->listen_len[c->n_listen++] = ai->ai_addrlen;
-	freeaddrinfo(ai);
+	c->n_listen++;
 	return 0;
 }
 

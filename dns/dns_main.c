@@ -211,6 +211,9 @@ int main(int argc, char **argv)
 	if (d.cfg.check_only) {
 		printf("%s: configuration OK (%zu servers in %s)\n", d.cfg.config_path, d.snap.n,
 		       d.cfg.snapshot);
+		dns_snapshot_free(&d.snap);
+		dns_geo_close(geo);
+		rcu_unregister_thread();
 		return 0;
 	}
 	if (!geo)

@@ -41,6 +41,10 @@ struct tcase {
 #define V(n, a, s, ...)	    { n, { __VA_ARGS__ }, XDP_##a, XPOOL_STAT_##s, SETUP_NONE }
 #define VS(n, a, s, u, ...) { n, { __VA_ARGS__ }, XDP_##a, XPOOL_STAT_##s, SETUP_##u }
 
+static const uint8_t bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static const uint8_t mcast6_mac[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
+
 static struct tcase cases[] = {
 	TX("ipv4 plain"),
 	TX("ipv6 plain", .v6 = 1),
@@ -98,6 +102,16 @@ static struct tcase cases[] = {
 	V("destination 224.0.1.1", DROP, DROP_BAD_ADDR, .dst = "224.0.1.1"),
 	V("source ::", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::"),
 	V("source ::1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::1"),
+	/* regression (hostile-input review): IPv6 sources that embed IPv4 */
+	V("source ::ffff:127.0.0.1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::ffff:127.0.0.1"),
+	V("source ::ffff:224.0.0.1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::ffff:224.0.0.1"),
+	V("source ::127.0.0.1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::127.0.0.1"),
+	V("source ::ffff:192.0.2.9", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "::ffff:192.0.2.9"),
+	/* L2 broadcast and multicast: a reply would flood the segment */
+	V("source MAC broadcast", DROP, DROP_BAD_MAC, .mac_src = bcast_mac),
+	V("source MAC multicast", DROP, DROP_BAD_MAC, .mac_src = mcast_mac),
+	V("destination MAC broadcast", DROP, DROP_BAD_MAC, .mac_dst = bcast_mac),
+	V("IPv6 source MAC multicast", DROP, DROP_BAD_MAC, .v6 = 1, .mac_src = mcast6_mac),
 	V("source ff02::1", DROP, DROP_BAD_ADDR, .v6 = 1, .src = "ff02::1"),
 	V("destination ff02::101", DROP, DROP_BAD_ADDR, .v6 = 1, .dst = "ff02::101"),
 	V("mode 6 dropped", DROP, DROP_CONTROL, .mode = 6, .ntp_len = 12),

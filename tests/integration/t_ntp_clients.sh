@@ -20,27 +20,43 @@ ip -n "$S" link show vs | grep -q "prog/xdp" || xp_fail "no XDP program on vs"
 
 for addr in $SRV4 $SRV6; do
 	# ntpsec's ntpdig, as sntp and as ntpdate -q: "... +0.000070 +/- 0.000189 ADDR s2 no-leap"
+	# On one shared clock an NTP offset is bounded by physics: the server stamps inside the
+	# round trip, so |offset| <= delay / 2 (ntpdig's "+/-" is delay / 2 + dispersion), plus
+	# the clocks' precision (1 us here). A fixed figure failed on a cold machine.
 	for client in sntp "ntpdate -q"; do
 		out=$(xp_ns "$C" $client "$addr" 2>&1)
 		xp_log "$client $addr: $out"
-		off=$(echo "$out" | awk -v a="$addr" '$0 ~ a && / s2 / { print $4; exit }')
-		[ -n "$off" ] || xp_fail "$client $addr: no answer at stratum 2"
-		xp_abs_lt "$off" 0.001 || xp_fail "$client $addr: offset $off s not below 1 ms"
+		read -r off err < <(echo "$out" | awk -v a="$addr" '$0 ~ a && / s2 / { print $4, $6; exit }')
+		[ -n "$off" ] && [ -n "$err" ] || xp_fail "$client $addr: no answer at stratum 2"
+		xp_abs_lt "$off" "$(awk -v e="$err" 'BEGIN { print e + 0.000001 }')" ||
+			xp_fail "$client $addr: offset $off s beyond its bound +/- $err s"
 	done
 
 	# chronyd as a client: checks the origin timestamp, unlike ntpdig
 	conf=$XP_TMP/chrony-$RANDOM.conf
+	logdir=$XP_TMP/chronylog-$RANDOM
+	mkdir -p "$logdir"
 	cat >"$conf" <<CONF
 server $addr iburst minpoll -2 maxpoll -2
 pidfile $XP_TMP/chronyd-q.pid
 cmdport 0
 bindcmdaddress /
+logdir $logdir
+log measurements
 CONF
-	out=$(xp_ns "$C" timeout 30 chronyd -Q -f "$conf" -t 20 2>&1)
+	out=$(xp_ns "$C" timeout 30 chronyd -Q -u root -f "$conf" -t 20 2>&1)
 	xp_log "chronyd -Q $addr: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 	off=$(echo "$out" | sed -n 's/.*System clock wrong by \([-+0-9.e]*\) seconds.*/\1/p' | tail -n 1)
 	[ -n "$off" ] || xp_fail "chronyd did not accept $addr"
-	xp_abs_lt "$off" 0.001 || xp_fail "chronyd $addr: offset $off s not below 1 ms"
+	# every sample: |offset| <= peer delay / 2 + precision; the estimate: within the largest
+	# delay / 2 of the samples it was made from
+	maxd=$(awk -v a="$addr" '$3 == a { o = $12; d = $13; if (o < 0) o = -o;
+		if (o > d / 2 + 1e-6) { print "bad", o, d; exit } if (d > m) m = d }
+		END { print m + 0 }' "$logdir/measurements.log")
+	case $maxd in bad*) xp_fail "chronyd $addr: a sample beyond half its delay: $maxd" ;; esac
+	awk -v d="$maxd" 'BEGIN { exit !(d > 0) }' || xp_fail "chronyd $addr: no measurements logged"
+	xp_abs_lt "$off" "$(awk -v d="$maxd" 'BEGIN { print d / 2 + 0.000001 }')" ||
+		xp_fail "chronyd $addr: offset $off s beyond half the largest delay $maxd s"
 done
 
 # The probe sees the reply fields: stratum, reference ID, origin echoed.

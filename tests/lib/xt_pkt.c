@@ -58,8 +58,8 @@ size_t xt_build(const struct xt_spec *s, uint8_t *buf)
 	uint8_t a[16];
 
 	memset(buf, 0, XT_MAX_FRAME);
-	memcpy(buf, mac_dst, 6);
-	memcpy(buf + 6, mac_src, 6);
+	memcpy(buf, s->mac_dst ? s->mac_dst : mac_dst, 6);
+	memcpy(buf + 6, s->mac_src ? s->mac_src : mac_src, 6);
 	for (int i = 0; i < s->vlans; i++) {
 		put16(buf + off, i == 0 && s->outer_ad ? 0x88a8 : 0x8100);
 		put16(buf + off + 2, 100 + i);
@@ -208,11 +208,13 @@ static int v4_bad(const uint8_t *a)
 	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
 }
 
+/* multicast; and ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (mapped) */
 static int v6_bad(const uint8_t *a)
 {
-	static const uint8_t zero[16], one[16] = { [15] = 1 };
+	static const uint8_t zero[10];
 
-	return a[0] == 0xff || !memcmp(a, zero, 16) || !memcmp(a, one, 16);
+	return a[0] == 0xff ||
+	       (!memcmp(a, zero, 10) && ((a[10] == 0 && a[11] == 0) || (a[10] == 0xff && a[11] == 0xff)));
 }
 
 static int is_ext(unsigned nh)
@@ -327,6 +329,8 @@ int xt_model(const uint8_t *f, size_t len, const struct xt_env *env, enum xpool_
 			VERDICT(PASS_AUTH, PASS);
 		VERDICT(PASS_EXTENSION, PASS);
 	}
+	if ((f[0] | f[6]) & 1) /* group bit of the destination or source MAC */
+		VERDICT(DROP_BAD_MAC, DROP);
 	if (get16(f + l4) == 0 || bad)
 		VERDICT(DROP_BAD_ADDR, DROP);
 	csum = get16(f + l4 + 6);

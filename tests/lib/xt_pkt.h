@@ -38,6 +38,7 @@ struct xt_spec {
 	int bad_ipcsum;
 	int pad;	   /* bytes after the IP packet (Ethernet padding) */
 	int ttl;	   /* default 64 */
+	const uint8_t *mac_src, *mac_dst; /* default unicast 02:00:00:00:00:02 / :01 */
 };
 
 /* Builds the frame; returns its length. */

@@ -121,8 +121,12 @@ Test(ntpd_config, defaults_and_map)
 	cr_expect_eq(m.rl_tolerance_ns, 56000000000ULL);
 	cr_expect_eq(m.rl_leak, 2);
 	cr_expect_eq(m.min_poll, 3);
-	cr_expect_eq(m.addr_filter, 0);
+	/* default: only the interfaces' own addresses (hostile-input review); any on request */
+	cr_expect_eq(m.addr_filter, 1);
 	cr_expect_eq(m.acl_enabled, 0);
+	c.addr_any = true;
+	ntpd_config_to_map(&c, &m);
+	cr_expect_eq(m.addr_filter, 0, "address any: every destination");
 	unlink(conf_path);
 }
 
@@ -232,4 +236,42 @@ Test(ntpd_config, bad_flag_and_missing_pieces)
 	strcpy(conf_path, "/nonexistent/ntpd.conf");
 	cr_expect_neq(load(&c, NULL, 0), 0);
 	cr_expect(strstr(errors(), "/nonexistent/ntpd.conf: No such file") != NULL, "%s", errors());
+}
+
+/* Regression (hostile-input review): hostile config files get the right reason. */
+Test(ntpd_config, hostile_files)
+{
+	struct ntpd_config c;
+	FILE *f;
+
+	/* a directory as the config file: "Is a directory", not "Input/output error" */
+	strcpy(conf_path, "/tmp");
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), "Is a directory") != NULL, "%s", errors());
+	unlink(err_path);
+	/* a NUL byte: named as such, not as an overlong line */
+	strcpy(conf_path, "/tmp/xpool-conf.XXXXXX");
+	cr_assert_neq(mkstemp(conf_path), -1);
+	f = fopen(conf_path, "w");
+	fwrite("interface eth0\nstale\0-after 3\n", 1, 31, f);
+	fclose(f);
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), ":2: a NUL byte") != NULL, "%s", errors());
+	cr_expect(strstr(errors(), "longer than") == NULL, "%s", errors());
+	unlink(conf_path);
+	unlink(err_path);
+	/* an overlong line is still reported as one */
+	{
+		char text[3000];
+
+		memset(text, 'x', sizeof(text));
+		memcpy(text, "interface eth0\n", 15);
+		text[sizeof(text) - 2] = '\n';
+		text[sizeof(text) - 1] = 0;
+		write_conf(text);
+	}
+	cr_expect_neq(load(&c, NULL, 0), 0);
+	cr_expect(strstr(errors(), ":2: line longer than 1023 characters") != NULL, "%s", errors());
+	unlink(conf_path);
+	unlink(err_path);
 }

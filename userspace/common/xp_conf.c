@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "xp_conf.h"
 #include "xp_parse.h"
@@ -23,26 +24,63 @@ int xp_conf_split(char *s, char **argv, int max)
 	return n;
 }
 
+/*
+ * Reads one line into line (at most cap - 1 characters): 1 for a line, 0 at the end of the
+ * file, or -EINVAL for a line too long or holding a NUL byte (the rest of it is skipped).
+ */
+static int read_line(FILE *f, char *line, size_t cap, const char *where)
+{
+	size_t n = 0;
+	bool nul = false, long_line = false;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == 0)
+			nul = true;
+		else if (n + 1 < cap)
+			line[n++] = c;
+		else
+			long_line = true;
+	}
+	line[n] = 0;
+	if (c == EOF && !n && !nul && !long_line)
+		return 0;
+	if (nul)
+		fprintf(stderr, "%s: a NUL byte in the line (not a text file?)\n", where);
+	else if (long_line)
+		fprintf(stderr, "%s: line longer than %zu characters\n", where, cap - 1);
+	return nul || long_line ? -EINVAL : 1;
+}
+
 int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx)
 {
 	char line[1024], where[512], *argv[XP_CONF_MAX_WORDS];
 	FILE *f = fopen(path, "r");
-	int ret = 0, lineno = 0;
+	int ret = 0, lineno = 0, got;
+	struct stat st;
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
+	if (fstat(fileno(f), &st)) {
+		ret = -errno;
+		fclose(f);
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) { /* a directory reads as EISDIR; a FIFO could block forever */
+		fclose(f);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	for (;;) {
 		size_t cut;
 		int argc, r;
 
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%d", path, lineno);
-		if (!strchr(line, '\n') && !feof(f)) {
-			fprintf(stderr, "%s: line longer than %zu characters\n", where,
-				sizeof(line) - 2);
-			ret = ret ? ret : -EINVAL;
-			for (int c; (c = fgetc(f)) != EOF && c != '\n';)
-				;
+		got = read_line(f, line, sizeof(line), where);
+		if (!got)
+			break;
+		if (got < 0) {
+			ret = ret ? ret : got;
 			continue;
 		}
 		cut = strcspn(line, "#;!%");
@@ -94,11 +132,13 @@ int xp_conf_string(char *dst, size_t n, const char *where, const char *name, con
 
 int xp_conf_hostport(char *dst, size_t n, const char *where, const char *name, const char *s)
 {
-	const char *colon = strrchr(s, ':');
-	long port;
+	struct sockaddr_storage sa;
+	socklen_t len;
 
-	if (!colon || colon == s || xp_parse_long(colon + 1, 1, 65535, &port)) {
-		fprintf(stderr, "%s: %s: expected HOST:PORT (127.0.0.1:9123, [::1]:9123), got '%s'\n",
+	/* the same parser as the listener: what the check passes, start-up takes */
+	if (xp_parse_hostport(s, 0, &sa, &len)) {
+		fprintf(stderr,
+			"%s: %s: expected HOST:PORT, HOST a numeric address (127.0.0.1:9123, [::1]:9123), got '%s'\n",
 			where, name, s);
 		return -EINVAL;
 	}

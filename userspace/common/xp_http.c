@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* xp_http.c - a minimal HTTP endpoint for Prometheus text, served from the main loop. */
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,40 +9,27 @@
 
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_parse.h"
 
 int xp_http_listen(const char *hostport)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST |
-									 AI_NUMERICSERV |
-									 AI_PASSIVE },
-			*ai = NULL;
-	char host[64], *port;
+	struct sockaddr_storage sa;
+	socklen_t len;
 	int fd = -1, one = 1, ret;
 
-	snprintf(host, sizeof(host), "%s", hostport);
-	port = strrchr(host, ':');
-	if (!port)
-		return -EINVAL;
-	*port++ = 0;
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = 0;
-	}
-	ret = getaddrinfo(host, port, &hints, &ai);
-	if (ret) {
-		xp_err("%s: %s", hostport, gai_strerror(ret));
+	if (xp_parse_hostport(hostport, 0, &sa, &len)) {
+		xp_err("%s: not a numeric ADDR:PORT", hostport);
 		return -EINVAL;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 16)) {
+	    bind(fd, (struct sockaddr *)&sa, len) || listen(fd, 16)) {
 		ret = -errno;
 		xp_err("%s: cannot listen: %s", hostport, strerror(-ret));
 		if (fd >= 0)
 			close(fd);
 		fd = ret;
 	}
-	freeaddrinfo(ai);
 	return fd;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "xp_parse.h"
 
@@ -90,4 +91,63 @@ bool xp_prefix_match(const uint8_t addr[16], const uint8_t prefix[16], uint32_t 
 	if (memcmp(addr, prefix, full))
 		return false;
 	return !rest || !((addr[full] ^ prefix[full]) & (0xff00 >> rest));
+}
+
+int xp_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_storage *sa,
+		      socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL, *colon;
+	size_t hl;
+	long p = default_port;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '[') { /* [v6] or [v6]:port */
+		const char *end = strchr(s, ']');
+
+		if (!end || (end[1] && end[1] != ':'))
+			return -EINVAL;
+		hl = end - s - 1;
+		if (hl >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s + 1, hl);
+		host[hl] = 0;
+		if (end[1] == ':')
+			port = end + 2;
+	} else if ((colon = strchr(s, ':')) && colon == strrchr(s, ':')) { /* v4:port */
+		hl = colon - s;
+		if (hl >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, s, hl);
+		host[hl] = 0;
+		port = colon + 1;
+	} else { /* a bare address, IPv4 or IPv6 */
+		if (strlen(s) >= sizeof(host))
+			return -EINVAL;
+		strcpy(host, s);
+	}
+	if (port && xp_parse_long(port, 1, 65535, &p))
+		return -EINVAL;
+	if (!p)
+		return -EINVAL; /* a port is required here */
+	memset(sa, 0, sizeof(*sa));
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)sa;
+
+		if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+			return -EINVAL;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(p);
+		*len = sizeof(*a6);
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)sa;
+
+		if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+			return -EINVAL;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(p);
+		*len = sizeof(*a4);
+	}
+	return 0;
 }

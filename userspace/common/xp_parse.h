@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Whole decimal number in [min, max]: 0, -EINVAL (not a number) or -ERANGE. */
 int xp_parse_long(const char *s, long min, long max, long *out);
@@ -20,5 +21,13 @@ int xp_parse_prefix(const char *s, uint8_t addr[16], uint32_t *plen, bool want_p
 
 /* Does addr (16 bytes, IPv4 mapped) fall in prefix/plen? */
 bool xp_prefix_match(const uint8_t addr[16], const uint8_t prefix[16], uint32_t plen);
+
+/*
+ * The one HOST:PORT parser: a numeric address (no name lookups, so that a check of the
+ * configuration and the start-up agree), as ADDR, ADDR:PORT, [IPv6] or [IPv6]:PORT, or a bare
+ * IPv6 address. default_port 0 makes the port mandatory. 0 or -EINVAL.
+ */
+int xp_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_storage *sa,
+		      socklen_t *len);
 
 #endif

@@ -2,6 +2,7 @@
 /* ntpd_config.c - xpool-ntpd's directives, from /etc/xpool/ntpd.conf and the command line. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@ static int d_address(void *cfg, const char *where, int argc, char **argv)
 	uint32_t plen;
 
 	(void)argc;
+	if (!strcmp(argv[1], "any")) {
+		c->addr_any = true;
+		return 0;
+	}
 	if (c->n_addrs >= NTPD_MAX_ADDRS)
 		return bad(where, "address: at most 64 addresses (%s)", argv[1]);
 	if (parse_prefix(argv[1], c->addrs[c->n_addrs], &plen, false))
@@ -283,7 +288,7 @@ enum { LIST_IFACES = 1, LIST_ADDRS, LIST_ACL };
 
 static const struct xp_directive directives[] = {
 	{ "interface", 1, 1, LIST_IFACES, d_interface, "IFACE       serve on IFACE (repeatable)" },
-	{ "address", 1, 1, LIST_ADDRS, d_address, "ADDR          answer only for ADDR (repeatable)" },
+	{ "address", 1, 1, LIST_ADDRS, d_address, "ADDR|any      answer for ADDR (repeatable); default: the interfaces' own" },
 	{ "xdp-mode", 1, 1, 0, d_xdp_mode, "MODE         native, generic or auto" },
 	{ "chrony-socket", 1, 1, 0, d_chrony_socket, "PATH    chronyd's command socket" },
 	{ "no-chrony", 0, 0, 0, d_no_chrony, "             clock state from adjtimex() only" },
@@ -311,7 +316,7 @@ static void clear_list(void *cfg, int list)
 	if (list == LIST_IFACES)
 		c->n_if = 0;
 	else if (list == LIST_ADDRS)
-		c->n_addrs = 0;
+		c->n_addrs = 0, c->addr_any = false;
 	else
 		c->n_acl = 0;
 }
@@ -349,7 +354,8 @@ void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m)
 
 	memset(m, 0, sizeof(*m));
 	m->control_mode = c->control_mode;
-	m->addr_filter = c->n_addrs > 0;
+	/* the interfaces' own addresses (kept by netlink), the listed ones, or any with "any" */
+	m->addr_filter = !c->addr_any;
 	m->unsync_pass = c->unsync_pass;
 	m->acl_enabled = c->n_acl > 0;
 	/* chrony answers with max(client poll, ratelimit interval); no limit: echo the poll */
@@ -380,5 +386,22 @@ int ntpd_config_load(struct ntpd_config *c, int argc, char **argv)
 		fprintf(stderr, "xpool-ntpd: no interface: give 'interface IFACE' or -i IFACE\n");
 		ret = -EINVAL;
 	}
+	if (!ret && c->addr_any && c->n_addrs) {
+		fprintf(stderr, "xpool-ntpd: 'address any' and a list of addresses exclude each other\n");
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int ntpd_config_check_system(const struct ntpd_config *c)
+{
+	int ret = 0;
+
+	for (int i = 0; i < c->n_if; i++)
+		if (!if_nametoindex(c->ifaces[i])) {
+			fprintf(stderr, "xpool-ntpd: interface %s: %s\n", c->ifaces[i],
+				strerror(errno));
+			ret = -ENODEV;
+		}
 	return ret;
 }

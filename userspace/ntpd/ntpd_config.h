@@ -26,6 +26,7 @@ struct ntpd_config {
 	int n_if;
 	uint8_t addrs[NTPD_MAX_ADDRS][16]; /* "address": answer only for these */
 	int n_addrs;
+	bool addr_any; /* "address any": every destination (anycast); default: the interfaces' */
 	enum ntpd_xdp_mode xdp_mode;
 	char chrony_socket[108];
 	bool no_chrony;
@@ -57,6 +58,12 @@ struct ntpd_config {
 int ntpd_config_load(struct ntpd_config *c, int argc, char **argv);
 
 void ntpd_config_defaults(struct ntpd_config *c);
+
+/*
+ * What start-up needs of the system (every interface exists), checked the same way by
+ * --check-config and by start-up: 0 or -ENODEV, each problem on stderr.
+ */
+int ntpd_config_check_system(const struct ntpd_config *c);
 
 /* The XDP config map value these directives describe. */
 void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m);

@@ -2,6 +2,7 @@
 /* ntpd_main.c - xpool-ntpd: runs the XDP NTP responder and keeps its clock data fresh. */
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <linux/magic.h>
 #include <systemd/sd-daemon.h>
 
+#include "ntpd_addrs.h"
 #include "ntpd_chrony.h"
 #include "ntpd_config.h"
 #include "xp_http.h"
@@ -36,6 +38,7 @@ struct ntpd {
 	struct ntpd_xdp x;
 	struct ntpd_clock_params clock;
 	struct ntpd_chrony chrony;
+	struct ntpd_addrs addrs; /* the interfaces' addresses, followed through netlink */
 	int metrics_fd;
 	uint64_t watchdog_usec;
 	int last_state; /* for logging changes only: -1 unknown, 0 unsync, 1 synced */
@@ -131,13 +134,17 @@ static void render_metrics(void *ctx, FILE *f)
 static int push_config(struct ntpd *d)
 {
 	struct xpool_config m;
-	__u32 one = 1;
 	int ret;
 
 	ntpd_config_to_map(&d->cfg, &m);
-	ret = ntpd_map_clear(d->x.addrs_fd, sizeof(struct xpool_addr));
-	for (int i = 0; !ret && i < d->cfg.n_addrs; i++)
-		ret = bpf_map_update_elem(d->x.addrs_fd, d->cfg.addrs[i], &one, BPF_ANY);
+	/* listed addresses: the map becomes the list without a moment of an empty map (a
+	 * replaced program shares it); the interfaces' own are kept by ntpd_addrs */
+	if (d->cfg.n_addrs)
+		ret = ntpd_addrs_sync_map(d->x.addrs_fd, d->cfg.addrs, d->cfg.n_addrs);
+	else if (d->cfg.addr_any)
+		ret = ntpd_map_clear(d->x.addrs_fd, sizeof(struct xpool_addr));
+	else
+		ret = 0;
 	if (!ret)
 		ret = ntpd_map_clear(d->x.acl_fd, sizeof(struct xpool_acl_key));
 	for (int i = 0; !ret && i < d->cfg.n_acl; i++) {
@@ -217,13 +224,15 @@ static int run(struct ntpd *d)
 		goto out;
 	}
 	for (;;) {
-		struct pollfd pfd[4] = { { sfd, POLLIN, 0 },
+		struct pollfd pfd[5] = { { sfd, POLLIN, 0 },
 					 { tfd, POLLIN, 0 },
 					 { stepfd, POLLIN, 0 },
+					 { d->addrs.nl_fd, POLLIN, 0 },
 					 { d->metrics_fd, POLLIN, 0 } };
 		uint64_t ticks;
 
-		if (poll(pfd, d->metrics_fd >= 0 ? 4 : 3, -1) < 0) {
+		/* a negative fd is ignored by poll: no netlink, no metrics */
+		if (poll(pfd, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -248,7 +257,9 @@ static int run(struct ntpd *d)
 			poll_source(d);
 			refresh(d);
 		}
-		if (d->metrics_fd >= 0 && pfd[3].revents)
+		if (pfd[3].revents)
+			ntpd_addrs_update(&d->addrs);
+		if (d->metrics_fd >= 0 && pfd[4].revents)
 			xp_http_serve(d->metrics_fd, render_metrics, d);
 	}
 out:
@@ -273,6 +284,14 @@ static int start(struct ntpd *d)
 		if (!ret)
 			ret = ntpd_xdp_load(&d->x, c->pin_path, c->rl_clients);
 	}
+	/* by default, answer for the interfaces' own addresses: filled before the filter is on */
+	if (!ret && !c->addr_any && !c->n_addrs) {
+		int ifindex[NTPD_MAX_IFACES], n = c->adopt ? 1 : c->n_if;
+
+		for (int i = 0; i < n; i++)
+			ifindex[i] = if_nametoindex(c->ifaces[i]);
+		ret = ntpd_addrs_open(&d->addrs, d->x.addrs_fd, ifindex, n);
+	}
 	if (!ret)
 		ret = push_config(d);
 	if (ret)
@@ -291,10 +310,11 @@ static int start(struct ntpd *d)
 
 int main(int argc, char **argv)
 {
-	static struct ntpd d = { .metrics_fd = -1, .last_state = -1, .chrony = { .fd = -1 } };
+	static struct ntpd d = { .metrics_fd = -1, .last_state = -1, .chrony = { .fd = -1 },
+				 .addrs = { .nl_fd = -1 } };
 	int ret;
 
-	if (ntpd_config_load(&d.cfg, argc, argv))
+	if (ntpd_config_load(&d.cfg, argc, argv) || ntpd_config_check_system(&d.cfg))
 		return EXIT_USAGE;
 	if (d.cfg.check_only) {
 		printf("%s: configuration OK\n", d.cfg.config_path);
@@ -328,6 +348,7 @@ int main(int argc, char **argv)
 	if (d.cfg.detach_on_exit)
 		ntpd_xdp_detach_all(&d.x);
 	ntpd_chrony_close(&d.chrony);
+	ntpd_addrs_close(&d.addrs);
 	if (d.metrics_fd >= 0)
 		close(d.metrics_fd);
 	ntpd_xdp_close(&d.x);
