@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_dns_wire.c - query parsing and response building, every rcode path of the wire code. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
 
@@ -113,6 +114,21 @@ Test(dns_wire, long_names)
 		strcat(name, "abcdefg.");
 	strcat(name, "test");
 	cr_expect_eq(parse(&(struct xt_q){ .name = name }, &q), DNS_FORMERR, "over 255 bytes");
+	/* the limit is on the wire form (RFC 1035 2.3.4), root label included: 255 in, 256 out */
+	for (int last = 61; last <= 62; last++) {
+		char *p = name;
+
+		for (int l = 0; l < 3; l++)
+			p += sprintf(p, "%.63s.", "ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc");
+		sprintf(p, "%.*s", last, "ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+		if (last == 61) {
+			cr_expect_eq(parse(&(struct xt_q){ .name = name }, &q), 0, "255-byte wire name");
+			cr_expect_eq(q.name_wire_len, 255);
+		} else {
+			cr_expect_eq(parse(&(struct xt_q){ .name = name }, &q), DNS_FORMERR,
+				     "256-byte wire name");
+		}
+	}
 }
 
 Test(dns_wire, response_building)
