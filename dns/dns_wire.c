@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dns_wire.h"
+#include "xp_bytes.h"
 
 #define FLAG_QR 0x8000
 #define FLAG_AA 0x0400
@@ -15,22 +16,6 @@
 #define OPT_LEN 11 /* root name, type, class, ttl, rdlength */
 #define ECS_MAX 24 /* option header 4 + family 2 + source 1 + scope 1 + address 16 */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, v >> 16);
-	wr16(p + 2, v);
-}
 
 /* The question name: no compression (nothing precedes it), at most 255 bytes. */
 static int parse_qname(const uint8_t *pkt, size_t len, size_t *off, struct dns_query *q)
@@ -97,7 +82,7 @@ static int parse_ecs(const uint8_t *d, size_t len, struct dns_query *q)
 
 	if (q->ecs || len < 4)
 		return -1;
-	q->ecs_family = rd16(d);
+	q->ecs_family = xp_get16(d);
 	source = d[2];
 	scope = d[3];
 	alen = (source + 7) / 8;
@@ -131,8 +116,8 @@ static int parse_opt(const uint8_t *pkt, size_t o, size_t rdlen, uint16_t class,
 
 		if (o + 4 > end)
 			return -1;
-		code = rd16(pkt + o);
-		olen = rd16(pkt + o + 2);
+		code = xp_get16(pkt + o);
+		olen = xp_get16(pkt + o + 2);
 		o += 4;
 		if (o + olen > end)
 			return -1;
@@ -151,21 +136,21 @@ int dns_parse_query(const uint8_t *pkt, size_t len, struct dns_query *q)
 	memset(q, 0, offsetof(struct dns_query, name));
 	if (len < DNS_HDR_LEN)
 		return DNS_DROP;
-	q->id = rd16(pkt);
-	q->flags = rd16(pkt + 2);
+	q->id = xp_get16(pkt);
+	q->flags = xp_get16(pkt + 2);
 	if (q->flags & FLAG_QR)
 		return DNS_DROP; /* never answer a response */
 	q->opcode = (q->flags >> 11) & 0xf;
-	qdcount = rd16(pkt + 4);
-	ancount = rd16(pkt + 6);
-	nscount = rd16(pkt + 8);
-	arcount = rd16(pkt + 10);
+	qdcount = xp_get16(pkt + 4);
+	ancount = xp_get16(pkt + 6);
+	nscount = xp_get16(pkt + 8);
+	arcount = xp_get16(pkt + 10);
 	if (qdcount != 1)
 		return q->opcode ? DNS_NOTIMP : DNS_FORMERR;
 	if (parse_qname(pkt, len, &o, q) || o + 4 > len)
 		return q->opcode ? DNS_NOTIMP : DNS_FORMERR;
-	q->qtype = rd16(pkt + o);
-	q->qclass = rd16(pkt + o + 2);
+	q->qtype = xp_get16(pkt + o);
+	q->qclass = xp_get16(pkt + o + 2);
 	o += 4;
 	q->question_end = o;
 	q->question_ok = true;
@@ -180,10 +165,10 @@ int dns_parse_query(const uint8_t *pkt, size_t len, struct dns_query *q)
 
 		if (skip_name(pkt, len, &o) || o + 10 > len)
 			return DNS_FORMERR;
-		type = rd16(pkt + o);
-		class = rd16(pkt + o + 2);
-		ttl = (uint32_t)rd16(pkt + o + 4) << 16 | rd16(pkt + o + 6);
-		rdlen = rd16(pkt + o + 8);
+		type = xp_get16(pkt + o);
+		class = xp_get16(pkt + o + 2);
+		ttl = (uint32_t)xp_get16(pkt + o + 4) << 16 | xp_get16(pkt + o + 6);
+		rdlen = xp_get16(pkt + o + 8);
 		o += 10;
 		if (o + rdlen > len)
 			return DNS_FORMERR;
@@ -219,14 +204,14 @@ void dns_msg_start(struct dns_msg *m, uint8_t *buf, size_t limit, const struct d
 	m->len = m->qend = 0;
 	if (limit < DNS_HDR_LEN)
 		return; /* no room for a header: dns_msg_finish sends nothing */
-	wr16(buf, q->id);
-	wr16(buf + 2, flags);
+	xp_put16(buf, q->id);
+	xp_put16(buf + 2, flags);
 	memset(buf + 4, 0, 8);
 	m->len = DNS_HDR_LEN;
 	if (q->question_ok && q->question_end + m->reserve <= limit) {
 		memcpy(buf + DNS_HDR_LEN, pkt + DNS_HDR_LEN, q->question_end - DNS_HDR_LEN);
 		m->len = q->question_end;
-		wr16(buf + 4, 1);
+		xp_put16(buf + 4, 1);
 	}
 	m->qend = m->len;
 }
@@ -245,12 +230,12 @@ int dns_msg_rr(struct dns_msg *m, enum dns_section sec, uint16_t owner, const ui
 	if (owner == DNS_OWNER_WIRE)
 		memcpy(p, owner_wire, owner_len);
 	else
-		wr16(p, 0xc000 | owner);
+		xp_put16(p, 0xc000 | owner);
 	p += name_len;
-	wr16(p, type);
-	wr16(p + 2, class);
-	wr32(p + 4, ttl);
-	wr16(p + 8, rdlen);
+	xp_put16(p, type);
+	xp_put16(p + 2, class);
+	xp_put32(p + 4, ttl);
+	xp_put16(p + 8, rdlen);
 	memcpy(p + 10, rdata, rdlen);
 	m->len += need;
 	m->count[sec]++;
@@ -289,31 +274,31 @@ size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode, u
 	b[3] = (b[3] & 0xf0) | (rcode & 0xf);
 	if (m->tc)
 		b[2] |= FLAG_TC >> 8;
-	wr16(b + 6, m->count[DNS_AN]);
-	wr16(b + 8, m->count[DNS_NS]);
-	wr16(b + 10, m->count[DNS_AR]);
+	xp_put16(b + 6, m->count[DNS_AN]);
+	xp_put16(b + 8, m->count[DNS_NS]);
+	xp_put16(b + 10, m->count[DNS_AR]);
 	if (q->edns && m->len + opt_size(q, ecs) <= m->limit) {
 		uint8_t *p = b + m->len;
 		size_t rdlen = 0;
 
 		p[0] = 0;
-		wr16(p + 1, DNS_T_OPT);
-		wr16(p + 3, DNS_UDP_MAX);
-		wr32(p + 5, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? 0x8000 : 0));
+		xp_put16(p + 1, DNS_T_OPT);
+		xp_put16(p + 3, DNS_UDP_MAX);
+		xp_put32(p + 5, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? 0x8000 : 0));
 		if (ecs) {
 			size_t alen = (q->ecs_source + 7) / 8;
 
-			wr16(p + 11, OPT_ECS);
-			wr16(p + 13, 4 + alen);
-			wr16(p + 15, q->ecs_family);
+			xp_put16(p + 11, OPT_ECS);
+			xp_put16(p + 13, 4 + alen);
+			xp_put16(p + 15, q->ecs_family);
 			p[17] = q->ecs_source;
 			p[18] = ecs_scope;
 			memcpy(p + 19, q->ecs_addr, alen);
 			rdlen = 8 + alen;
 		}
-		wr16(p + 9, rdlen);
+		xp_put16(p + 9, rdlen);
 		m->len += OPT_LEN + rdlen;
-		wr16(b + 10, m->count[DNS_AR] + 1);
+		xp_put16(b + 10, m->count[DNS_AR] + 1);
 	}
 	return m->len;
 }
@@ -348,10 +333,10 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len)
 
 	if (len < DNS_HDR_LEN)
 		return 0;
-	if (rd16(msg + 4) == 1 && !skip_name(msg, len, &o) && o + 4 <= len)
+	if (xp_get16(msg + 4) == 1 && !skip_name(msg, len, &o) && o + 4 <= len)
 		o += 4;
 	else
-		o = DNS_HDR_LEN, wr16(msg + 4, 0);
+		o = DNS_HDR_LEN, xp_put16(msg + 4, 0);
 	msg[2] |= FLAG_TC >> 8;
 	memset(msg + 6, 0, 6);
 	return o;

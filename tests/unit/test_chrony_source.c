@@ -6,11 +6,11 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
-#include "ntpd_chrony.h"
+#include "xp_chrony.h"
 #include "ntpd_source.h"
 
 /* A tracking reply captured from chronyd 4.3 with 'local stratum 1' (sequence 0xe8e22ed3). */
-static const uint8_t captured[NTPD_CHRONY_REPLY_LEN] = {
+static const uint8_t captured[XP_CHRONY_REPLY_LEN] = {
 	0x06, 0x02, 0x00, 0x00, 0x00, 0x21, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0xe8, 0xe2, 0x2e, 0xd3, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 	0x7f, 0x7f, 0x01, 0x01, [52] = 0x00, [53] = 0x01, [60] = 0x6b, [61] = 0x08, [62] = 0x80,
@@ -19,8 +19,8 @@ static const uint8_t captured[NTPD_CHRONY_REPLY_LEN] = {
 
 Test(chrony, request_layout)
 {
-	uint8_t buf[NTPD_CHRONY_REQ_LEN + 8];
-	size_t n = ntpd_chrony_build_tracking(buf, 0x01020304);
+	uint8_t buf[XP_CHRONY_REQ_LEN + 8];
+	size_t n = xp_chrony_build_tracking(buf, 0x01020304);
 
 	cr_assert_eq(n, 104, "requests are padded to the reply's length");
 	cr_expect_eq(buf[0], 6);
@@ -34,12 +34,12 @@ Test(chrony, request_layout)
 
 Test(chrony, parses_captured_reply)
 {
-	struct ntpd_tracking t;
+	struct xp_tracking t;
 
-	cr_assert_eq(ntpd_chrony_parse_tracking(captured, sizeof(captured), 0xe8e22ed3, &t), 0);
+	cr_assert_eq(xp_chrony_parse_tracking(captured, sizeof(captured), 0xe8e22ed3, &t), 0);
 	cr_expect_eq(t.ref_id, 0x7f7f0101);
 	cr_expect_eq(t.stratum, 1);
-	cr_expect_eq(t.leap, NTPD_CHRONY_LEAP_NORMAL);
+	cr_expect_eq(t.leap, XP_CHRONY_LEAP_NORMAL);
 	cr_expect_eq(t.ref_time.tv_sec, 0x6b088050);
 	cr_expect_eq(t.ref_time.tv_nsec, 0x1483aeae);
 	cr_expect_eq(t.root_delay, 0.0);
@@ -47,27 +47,27 @@ Test(chrony, parses_captured_reply)
 
 Test(chrony, rejects)
 {
-	uint8_t b[NTPD_CHRONY_REPLY_LEN];
-	struct ntpd_tracking t;
+	uint8_t b[XP_CHRONY_REPLY_LEN];
+	struct xp_tracking t;
 
-	cr_expect_eq(ntpd_chrony_parse_tracking(captured, sizeof(captured), 1, &t), -EINVAL,
+	cr_expect_eq(xp_chrony_parse_tracking(captured, sizeof(captured), 1, &t), -EINVAL,
 		     "another request's reply");
-	cr_expect_eq(ntpd_chrony_parse_tracking(captured, 100, 0xe8e22ed3, &t), -EINVAL, "short");
+	cr_expect_eq(xp_chrony_parse_tracking(captured, 100, 0xe8e22ed3, &t), -EINVAL, "short");
 	memcpy(b, captured, sizeof(b));
 	b[9] = 2; /* STT_FAILED */
-	cr_expect_eq(ntpd_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EPROTO);
+	cr_expect_eq(xp_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EPROTO);
 	memcpy(b, captured, sizeof(b));
 	b[64] = 0xff; /* nanoseconds out of range */
-	cr_expect_eq(ntpd_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EINVAL);
+	cr_expect_eq(xp_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EINVAL);
 	memcpy(b, captured, sizeof(b));
 	b[0] = 5;
-	cr_expect_eq(ntpd_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EINVAL);
+	cr_expect_eq(xp_chrony_parse_tracking(b, sizeof(b), 0xe8e22ed3, &t), -EINVAL);
 }
 
 Test(chrony, random_replies_never_crash)
 {
 	uint8_t b[160];
-	struct ntpd_tracking t;
+	struct xp_tracking t;
 
 	srand(1);
 	for (int i = 0; i < 200000; i++) {
@@ -76,7 +76,7 @@ Test(chrony, random_replies_never_crash)
 		memcpy(b, captured, sizeof(captured));
 		for (int k = rand() % 8; k >= 0; k--)
 			b[rand() % sizeof(b)] = rand();
-		int r = ntpd_chrony_parse_tracking(b, len, 0xe8e22ed3, &t);
+		int r = xp_chrony_parse_tracking(b, len, 0xe8e22ed3, &t);
 
 		cr_assert(r == 0 || r == -EINVAL || r == -EPROTO);
 	}
@@ -84,11 +84,11 @@ Test(chrony, random_replies_never_crash)
 
 Test(chrony, float_format)
 {
-	cr_expect_eq(ntpd_chrony_float(htonl(0x04800000)), 1.0);
-	cr_expect_eq(ntpd_chrony_float(htonl(0x05800000)), -1.0);
-	cr_expect_eq(ntpd_chrony_float(htonl(0x02800000)), 0.5);
-	cr_expect_eq(ntpd_chrony_float(htonl(0xfc800000)), 1.0 / 16, "negative exponent");
-	cr_expect_eq(ntpd_chrony_float(0), 0.0);
+	cr_expect_eq(xp_chrony_float(htonl(0x04800000)), 1.0);
+	cr_expect_eq(xp_chrony_float(htonl(0x05800000)), -1.0);
+	cr_expect_eq(xp_chrony_float(htonl(0x02800000)), 0.5);
+	cr_expect_eq(xp_chrony_float(htonl(0xfc800000)), 1.0 / 16, "negative exponent");
+	cr_expect_eq(xp_chrony_float(0), 0.0);
 }
 
 static time_t utc(int y, int mon, int d, int h)
@@ -108,7 +108,7 @@ Test(source, leap_day)
 
 Test(source, from_tracking)
 {
-	struct ntpd_tracking t = { .ref_id = 0xc0000201, .stratum = 2, .leap = 1,
+	struct xp_tracking t = { .ref_id = 0xc0000201, .stratum = 2, .leap = 1,
 				   .ref_time = { 1000, 0 }, .root_delay = 0.5,
 				   .root_dispersion = 0.001 };
 	struct ntpd_clock_params p = { .precision = -20, .stale_ns = 7 };
@@ -127,7 +127,7 @@ Test(source, from_tracking)
 	t.leap = 2;
 	ntpd_params_from_tracking(&p, &t, utc(2016, 12, 31, 12));
 	cr_expect_eq(p.leap, 2);
-	t.leap = NTPD_CHRONY_LEAP_UNSYNC;
+	t.leap = XP_CHRONY_LEAP_UNSYNC;
 	ntpd_params_from_tracking(&p, &t, utc(2016, 12, 31, 12));
 	cr_expect(!p.synced);
 	t.leap = 0;

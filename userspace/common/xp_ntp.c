@@ -3,18 +3,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "xp_bytes.h"
 #include "xp_ntp.h"
 #include "xp_time.h"
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 void xp_ntp_request(uint8_t req[XP_NTP_LEN], int vn, int mode, uint64_t xmt)
 {
@@ -22,8 +14,7 @@ void xp_ntp_request(uint8_t req[XP_NTP_LEN], int vn, int mode, uint64_t xmt)
 	req[0] = (vn & 7) << 3 | (mode & 7);
 	req[2] = 6;    /* poll 64 s */
 	req[3] = 0xe9; /* precision -23 */
-	for (int i = 0; i < 8; i++)
-		req[40 + i] = xmt >> (56 - 8 * i);
+	xp_put64(req + 40, xmt);
 }
 
 int xp_ntp_parse(const uint8_t *p, size_t len, struct xp_ntp_reply *r)
@@ -36,13 +27,13 @@ int xp_ntp_parse(const uint8_t *p, size_t len, struct xp_ntp_reply *r)
 	r->stratum = p[1];
 	r->poll = (int8_t)p[2];
 	r->precision = (int8_t)p[3];
-	r->root_delay = get32(p + 4);
-	r->root_disp = get32(p + 8);
+	r->root_delay = xp_get32(p + 4);
+	r->root_disp = xp_get32(p + 8);
 	memcpy(&r->refid, p + 12, 4);
-	r->ref = get64(p + 16);
-	r->org = get64(p + 24);
-	r->rx = get64(p + 32);
-	r->tx = get64(p + 40);
+	r->ref = xp_get64(p + 16);
+	r->org = xp_get64(p + 24);
+	r->rx = xp_get64(p + 32);
+	r->tx = xp_get64(p + 40);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "mon_ntp.h"
-#include "ntpd_chrony.h"
+#include "xp_chrony.h"
 #include "reg_db.h"
 #include "xp_log.h"
 #include "xp_parse.h"
@@ -25,7 +25,7 @@ struct monitor {
 	double max_rd;
 	int once, no_chrony;
 	sqlite3 *db;
-	struct ntpd_chrony chrony;
+	struct xp_chrony chrony;
 };
 
 static volatile sig_atomic_t stop;
@@ -39,7 +39,7 @@ static void on_signal(int sig)
 /* The monitor measures against its own clock: it must be synchronised (chronyd's view). */
 static int self_synced(struct monitor *m, char *why, size_t n)
 {
-	struct ntpd_tracking t;
+	struct xp_tracking t;
 	int ret;
 
 	if (m->no_chrony) {
@@ -49,16 +49,16 @@ static int self_synced(struct monitor *m, char *why, size_t n)
 		snprintf(why, n, "kernel clock unsynchronised (STA_UNSYNC)");
 		return state != TIME_ERROR && !(tx.status & STA_UNSYNC);
 	}
-	if (m->chrony.fd < 0 && ntpd_chrony_open(&m->chrony, m->chrony_socket))
+	if (m->chrony.fd < 0 && xp_chrony_open(&m->chrony, m->chrony_socket, "xpool-monitor"))
 		m->chrony.fd = -1;
-	ret = m->chrony.fd >= 0 ? ntpd_chrony_tracking(&m->chrony, 500, &t) : -ENOTCONN;
+	ret = m->chrony.fd >= 0 ? xp_chrony_tracking(&m->chrony, 500, &t) : -ENOTCONN;
 	if (ret) {
 		snprintf(why, n, "chronyd at %s unreachable: %s", m->chrony_socket, strerror(-ret));
-		ntpd_chrony_close(&m->chrony);
+		xp_chrony_close(&m->chrony);
 		return 0;
 	}
 	snprintf(why, n, "chronyd is unsynchronised");
-	return t.leap != NTPD_CHRONY_LEAP_UNSYNC && t.stratum >= 1 && t.stratum <= 15;
+	return xp_chrony_synced(&t, 15);
 }
 
 static int check_one(void *ctx, long id, const char *ip)
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 		while (!stop && time(NULL) < round + m.interval)
 			usleep(100000);
 	}
-	ntpd_chrony_close(&m.chrony);
+	xp_chrony_close(&m.chrony);
 	reg_close(m.db);
 	return 0;
 }

@@ -21,7 +21,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "ntpd_addrs.h"
-#include "ntpd_chrony.h"
+#include "xp_chrony.h"
 #include "ntpd_config.h"
 #include "xp_http.h"
 #include "ntpd_report.h"
@@ -37,7 +37,7 @@ struct ntpd {
 	struct ntpd_config cfg;
 	struct ntpd_xdp x;
 	struct ntpd_clock_params clock;
-	struct ntpd_chrony chrony;
+	struct xp_chrony chrony;
 	struct ntpd_addrs addrs; /* the interfaces' addresses, followed through netlink */
 	int metrics_fd;
 	uint64_t watchdog_usec;
@@ -73,19 +73,19 @@ static void poll_source(struct ntpd *d)
 		ntpd_params_from_timex(&d->clock, &tx, state, now);
 		why = "kernel STA_UNSYNC";
 	} else {
-		struct ntpd_tracking t;
+		struct xp_tracking t;
 		int ret = -ENOTCONN;
 
-		if (d->chrony.fd < 0 && ntpd_chrony_open(&d->chrony, d->cfg.chrony_socket))
+		if (d->chrony.fd < 0 && xp_chrony_open(&d->chrony, d->cfg.chrony_socket, "xpool-ntpd"))
 			d->chrony.fd = -1;
 		if (d->chrony.fd >= 0)
-			ret = ntpd_chrony_tracking(&d->chrony, CHRONY_TIMEOUT_MS, &t);
+			ret = xp_chrony_tracking(&d->chrony, CHRONY_TIMEOUT_MS, &t);
 		if (ret) {
 			ntpd_params_unsync(&d->clock);
 			why = "chronyd unreachable";
 			if (d->last_state != 0)
 				xp_warn("chronyd at %s: %s", d->cfg.chrony_socket, strerror(-ret));
-			ntpd_chrony_close(&d->chrony); /* reopen next time: chronyd may restart */
+			xp_chrony_close(&d->chrony); /* reopen next time: chronyd may restart */
 		} else {
 			ntpd_params_from_tracking(&d->clock, &t, now);
 		}
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	/* by default the program stays attached: a restarted daemon takes over without a gap */
 	if (d.cfg.detach_on_exit)
 		ntpd_xdp_detach_all(&d.x);
-	ntpd_chrony_close(&d.chrony);
+	xp_chrony_close(&d.chrony);
 	ntpd_addrs_close(&d.addrs);
 	if (d.metrics_fd >= 0)
 		close(d.metrics_fd);

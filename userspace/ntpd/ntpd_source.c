@@ -20,10 +20,10 @@ static uint8_t leap_today(unsigned leap, time_t now)
 	return (leap == 1 || leap == 2) && ntpd_leap_day(now) ? leap : 0;
 }
 
-void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct ntpd_tracking *t,
+void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct xp_tracking *t,
 			       time_t now)
 {
-	p->synced = t->leap != NTPD_CHRONY_LEAP_UNSYNC && t->stratum >= 1 && t->stratum <= 14;
+	p->synced = xp_chrony_synced(t, 14); /* served at stratum + 1: at most 15 */
 	if (!p->synced) {
 		ntpd_params_unsync(p);
 		return;

@@ -7,7 +7,7 @@
 #include <sys/timex.h>
 #include <time.h>
 
-#include "ntpd_chrony.h"
+#include "xp_chrony.h"
 #include "ntpd_clock.h"
 
 /* A leap warning is shown only on the UTC day that ends with the leap: a month's last day. */
@@ -18,7 +18,7 @@ bool ntpd_leap_day(time_t now);
  * dispersion. Unsynchronised (leap status 3, or a stratum we cannot announce) gives synced =
  * false. p keeps its precision, staleness and growth rate.
  */
-void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct ntpd_tracking *t,
+void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct xp_tracking *t,
 			       time_t now);
 
 /* The lesser mode without chronyd: adjtimex() status, leap bits and maxerror. */
