@@ -31,16 +31,24 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
-CFLAGS += -DXPOOL_GEOIP_DEFAULT='"$(CURDIR)/build/geoip/geo-whois-asn-country.mmdb"'
-CPPFLAGS += -Ibpf -Iuserspace/common -Iuserspace/ntpd -Iuserspace/registry -Iuserspace/monitor -Idns -Itests/lib -I$(BUILD)/skel
+# no path of the build tree in a binary, debug information included
+CFLAGS += -ffile-prefix-map=$(CURDIR)=.
+# where make install puts the GeoIP data; the build tree's copy is found at run time, not baked in
+LOCALSTATEDIR ?= /var/lib
+CFLAGS += -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
 LDFLAGS += $(SAN_FLAGS)
 BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
+	-ffile-prefix-map=$(CURDIR)=. \
 	-Ibpf -I/usr/include/$(MULTIARCH)
+
+# A failed recipe leaves no half-written target behind.
+.DELETE_ON_ERROR:
 
 # ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
 BPF_PROGS := xpool_ntp xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
-SKELS := $(BPF_PROGS:%=$(BUILD)/skel/%.skel.h)
+SKEL := $(BUILD)/skel
+skel = $(patsubst %,$(SKEL)/%.skel.h,$(1))
 
 $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
@@ -54,13 +62,39 @@ $(BPF_BUILD)/%.bpf.o: tools/ntpgun/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/skel/%.skel.h: $(BPF_BUILD)/%.bpf.o | $(BUILD)/skel
+$(SKEL)/%.skel.h: $(BPF_BUILD)/%.bpf.o | $(SKEL)
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
 
-# ---- userspace ----
+# ---- userspace: each library compiles with the include paths of what it may use, so that a
+# layering mistake (a product including another product's header) fails to compile ----
+INC_COMMON := -Iuserspace/common
+INC_BPF := -Ibpf -I$(SKEL)
+INC_RSP := -Iuserspace/responder $(INC_COMMON) $(INC_BPF)
+INC_NTPD := -Iuserspace/ntpd $(INC_RSP)
+INC_REG := -Iuserspace/registry $(INC_COMMON)
+INC_MON := -Iuserspace/monitor $(INC_REG)
+INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
+INC_DNS := -Idns $(INC_COMMON)
+INC_TOOLS := $(INC_COMMON) $(INC_BPF)
+INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
+INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor $(INC_RSP) $(INC_REG) -Idns
+
+$(BUILD)/obj/userspace/common/%.o: INC := $(INC_COMMON)
+$(BUILD)/obj/userspace/responder/%.o: INC := $(INC_RSP)
+$(BUILD)/obj/userspace/ntpd/%.o: INC := $(INC_NTPD)
+$(BUILD)/obj/userspace/registry/%.o: INC := $(INC_REG)
+$(BUILD)/obj/userspace/monitor/%.o: INC := $(INC_MON)
+$(BUILD)/obj/userspace/xpoolctl/%.o: INC := $(INC_CTL)
+$(BUILD)/obj/dns/%.o: INC := $(INC_DNS)
+$(BUILD)/obj/tools/%.o: INC := $(INC_TOOLS)
+$(BUILD)/obj/tools/bench/%.o: INC := $(INC_BENCH)
+$(BUILD)/obj/tests/%.o: INC := $(INC_TESTS)
+$(BUILD)/obj/tests/fuzz/%.o: INC := $(INC_DNS)
+
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_LIB := $(BUILD)/libxpool-common.a
+RSP_LIB := $(BUILD)/libxpool-responder.a
 NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/ntpd/*.c))
 NTPD_LIB := $(BUILD)/libxpool-ntpd.a
 NTPD_BIN := $(BUILD)/xpool-ntpd
@@ -70,6 +104,7 @@ DNS_BIN := $(BUILD)/xpool-dns
 DNS_LIBS := -lurcu -ljansson -lmaxminddb -lcap -lpthread -lm
 REG_LIB := $(BUILD)/libxpool-registry.a
 MON_BIN := $(BUILD)/xpool-monitor
+MON_LIB := $(BUILD)/libxpool-monitor.a
 MON_LIB_SRCS := userspace/monitor/mon_score.c userspace/monitor/mon_ntp.c
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
 GUN_BIN := $(BUILD)/xpool-ntpgun
@@ -83,12 +118,22 @@ GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-$(BUILD)/obj/%.o: %.c Makefile | $(SKELS)
+$(BUILD)/obj/%.o: %.c Makefile
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(INC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# the skeletons each object includes (after the first build -MMD records them too)
+$(call obj,userspace/responder/rsp_xdp.c tests/bpf/test_ntp_table.c tests/bpf/test_ntp_policy.c): \
+	$(call skel,xpool_ntp)
+$(call obj,tools/ntpgun/ntpgun.c): $(call skel,xpool_ntpgun)
+$(call obj,tools/bench/bench_xdp.c): $(call skel,xpool_bench xpool_ntp xpool_pass xpool_reflect)
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(RSP_LIB): $(call obj,$(wildcard userspace/responder/*.c))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -96,7 +141,7 @@ $(NTPD_LIB): $(call obj,$(NTPD_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(COMMON_LIB)
+$(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lsystemd -lm
 
@@ -108,15 +153,19 @@ $(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
-$(REG_LIB): $(call obj,userspace/registry/reg_db.c $(MON_LIB_SRCS))
+$(REG_LIB): $(call obj,$(wildcard userspace/registry/*.c))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lbpf -lelf -lz -lm
+$(MON_LIB): $(call obj,$(MON_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
+$(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsystemd -lm
+
+$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lbpf -lelf -lz -lm
 
@@ -128,11 +177,11 @@ $(PROBE_BIN): $(call obj,tools/ntp_probe.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lm
 
-$(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(NTPD_LIB) $(COMMON_LIB)
+$(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(REG_LIB) $(NTPD_LIB) $(DNS_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd -lsqlite3 $(DNS_LIBS)
@@ -150,30 +199,41 @@ FUZZ_SRCS := tests/fuzz/fuzz_dns.c $(DNS_LIB_SRCS) $(COMMON_SRCS)
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard dns/*.h userspace/common/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -Idns \
-		-Iuserspace/common $(FUZZ_SRCS) -o $@ $(DNS_LIBS)
+	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
+		-fsanitize=fuzzer,address,undefined $(INC_DNS) $(FUZZ_SRCS) -o $@ $(DNS_LIBS)
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@mkdir -p build/fuzz/corpus
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1500 build/fuzz/corpus tests/fuzz/corpus
 
-$(BPF_BUILD) $(BUILD)/skel:
+$(BPF_BUILD) $(SKEL):
 	$(Q)mkdir -p $@
 
-.SECONDARY: $(BPF_OBJS) $(SKELS)
+.SECONDARY: $(BPF_OBJS) $(call skel,$(BPF_PROGS))
 .DEFAULT_GOAL := all
-.PHONY: all deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all tests layers deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
-all: $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY) $(BENCH_XDP_BIN) $(TEST_BIN)
+# make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
+# make bench, fuzz targets under make fuzz
+PRODUCT := $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN)
+TESTS := $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
+
+all: $(PRODUCT)
+
+tests: $(TESTS)
 
 deps:
 	$(Q)tools/deps.sh
 
-# Unit and BPF tests (Criterion), then the namespace integration tests.
+# Unit and BPF tests (Criterion), the layering check, then the namespace integration tests.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory unit integration demo-check
+	$(Q)$(MAKE) --no-print-directory all tests
+	$(Q)$(MAKE) --no-print-directory layers unit integration demo-check
+
+# the build enforces the layering: one deliberate violation must fail to compile
+layers:
+	$(Q)BUILD=$(BUILD) tools/check_layers.sh
 
 $(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	$(call msg,MMDB,$@)
@@ -185,11 +245,11 @@ $(GEO_TEST_IPL): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	@mkdir -p $(@D)
 	$(Q)perl tools/geo/mkmmdb.pl --format ip-location-db $< $@
 
-unit: $(TEST_BIN) $(GEO_TEST) $(GEO_TEST_IPL) $(FUZZ_REPLAY)
+unit: $(TESTS)
 	$(Q)XPOOL_GEO_TEST=$(GEO_TEST) $(TEST_BIN) --jobs 2
 	$(Q)$(FUZZ_REPLAY) tests/fuzz/corpus
 
-integration: all
+integration: all tests
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
 
 demo: deps
@@ -220,7 +280,7 @@ bench-dns: deps
 # make install [DESTDIR=...] [PREFIX=/usr]: daemons, tools, man pages, the unit, the GeoIP data
 PREFIX ?= /usr
 install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/var/lib/xpool \
+	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LOCALSTATEDIR)/xpool \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/xpool
 	$(Q)install -m 0755 $(NTPD_BIN) $(DNS_BIN) $(MON_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/sbin/
@@ -230,7 +290,7 @@ install: all
 	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service $(DESTDIR)/lib/systemd/system/
 	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
-		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)/var/lib/xpool/; fi
+		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)$(LOCALSTATEDIR)/xpool/; fi
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')

@@ -265,10 +265,6 @@ static __always_inline int clock_age(const struct xpool_clock_slot *s, __u64 now
 	return 0;
 }
 
-static __always_inline int clock_synced(const struct xpool_clock_slot *s)
-{
-	return (s->flags & XPOOL_CLOCK_SYNCED) && s->stratum >= 1 && s->stratum <= 15 && s->leap <= 2;
-}
 
 /* Fills the NTP reply in place from clock data of the given age. */
 static __always_inline void ntp_reply(struct ntp_hdr *ntp, const struct xpool_config *cfg,
@@ -285,7 +281,7 @@ static __always_inline void ntp_reply(struct ntp_hdr *ntp, const struct xpool_co
 	disp = s->root_disp + ((age * rate) >> XPOOL_DISP_RATE_SHIFT);
 	if (disp > 0xffffffffULL)
 		disp = 0xffffffffULL;
-	if (!clock_synced(s)) {
+	if (!xpool_slot_synced(s)) {
 		li = 3;
 		stratum = 0;
 		refid = 0;
@@ -471,7 +467,7 @@ static __always_inline int ntp_process(struct cursor *c, struct l4_info *l4, enu
 		*st = XPOOL_STAT_PASS_STALE;
 		return XDP_PASS;
 	}
-	synced = clock_synced(&slot);
+	synced = xpool_slot_synced(&slot);
 	if (!synced && cfg->unsync_pass) {
 		*st = XPOOL_STAT_PASS_UNSYNC;
 		return XDP_PASS;

@@ -6,6 +6,27 @@
 #include <linux/types.h>
 
 #define XPOOL_NTP_PORT 123
+
+/*
+ * The maps, by the names they are pinned under (LIBBPF_PIN_BY_NAME): userspace finds them by
+ * these, the BPF program declares them with the same names. An enum indexes the daemon's fds.
+ */
+#define XPOOL_MAP_NAME_CLOCK	 "xpool_clock"
+#define XPOOL_MAP_NAME_CONFIG	 "xpool_config"
+#define XPOOL_MAP_NAME_ADDRS	 "xpool_addrs"
+#define XPOOL_MAP_NAME_ACL	 "xpool_acl"
+#define XPOOL_MAP_NAME_STATS	 "xpool_stats"
+#define XPOOL_MAP_NAME_RATELIMIT "xpool_ratelimit"
+
+enum xpool_map {
+	XPOOL_MAP_CLOCK,
+	XPOOL_MAP_CONFIG,
+	XPOOL_MAP_ADDRS,
+	XPOOL_MAP_ACL,
+	XPOOL_MAP_STATS,
+	XPOOL_MAP_RATELIMIT,
+	XPOOL_MAP__MAX
+};
 #define XPOOL_NTP_HDR_LEN 48
 
 /* Clock data older than this is never served (used when a slot says 0). */
@@ -44,6 +65,16 @@ struct xpool_clock_slot {
 	__u8 flags;	  /* enum xpool_clock_flags */
 	__u32 pad;
 };
+
+/*
+ * The one "slot is synchronised" rule, for the BPF program (LI=3, stratum 0 otherwise) and for
+ * userspace reports: flagged, a stratum from 1 to 15, and a leap indicator from 0 to 2.
+ */
+static inline int xpool_slot_synced(const struct xpool_clock_slot *s)
+{
+	return (s->flags & XPOOL_CLOCK_SYNCED) && s->stratum >= 1 && s->stratum <= 15 &&
+	       s->leap <= 2;
+}
 
 /*
  * Latch (two slots and a sequence): the writer bumps seq, rewrites slot[0], bumps seq,

@@ -256,7 +256,7 @@ void dns_config_defaults(struct dns_config *c)
 	c->tcp_max_per_client = 16;
 	c->tcp_io_timeout = 2000;
 	strcpy(c->chaos_version, "xpool-dns");
-	snprintf(c->geoip, sizeof(c->geoip), "%s", XPOOL_GEOIP_DEFAULT);
+	snprintf(c->geoip, sizeof(c->geoip), "%s", DNS_GEOIP_INSTALLED);
 	c->geoip_default = true;
 }
 

@@ -8,10 +8,12 @@
 #include <sys/socket.h>
 
 #define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
-#define DNS_GEOIP_INSTALLED "/var/lib/xpool/geo-whois-asn-country.mmdb"
-#ifndef XPOOL_GEOIP_DEFAULT /* set by the Makefile: what make deps fetched */
-#define XPOOL_GEOIP_DEFAULT "/var/lib/xpool/geo-whois-asn-country.mmdb"
+#ifndef XPOOL_LOCALSTATEDIR /* the Makefile's LOCALSTATEDIR */
+#define XPOOL_LOCALSTATEDIR "/var/lib"
 #endif
+#define DNS_GEOIP_FILE	    "geo-whois-asn-country.mmdb"
+/* where make install puts the built-in database; a build tree's copy is found at run time */
+#define DNS_GEOIP_INSTALLED XPOOL_LOCALSTATEDIR "/xpool/" DNS_GEOIP_FILE
 #define DNS_MAX_LISTEN	   16
 #define DNS_MAX_VENDORS	   64
 #define DNS_MAX_NS	   8

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dns_main.c - xpool-dns: the pool's authoritative DNS, serving a snapshot by client location. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -116,6 +117,30 @@ static void render(void *ctx, FILE *f)
 	dns_server_metrics(&((struct dns_daemon *)ctx)->srv, f);
 }
 
+/* The build tree's GeoIP copy: build/geoip/, from build/xpool-dns or build/san/xpool-dns. */
+static void build_tree_geoip(char *path, size_t n)
+{
+	static const char *const rel[] = { "geoip/" DNS_GEOIP_FILE, "../geoip/" DNS_GEOIP_FILE };
+	char exe[PATH_MAX], cand[PATH_MAX + 64];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (len <= 0)
+		return;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	slash[1] = 0;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
+		if (!access(cand, R_OK) && strlen(cand) < n) {
+			snprintf(path, n, "%s", cand);
+			return;
+		}
+	}
+}
+
 static int drop_privileges(void)
 {
 	cap_t caps = cap_init(); /* empty: sockets are bound, nothing else needs privilege */
@@ -199,9 +224,10 @@ int main(int argc, char **argv)
 	/* the data files are part of the configuration: check them too */
 	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), &d.snap))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
-	/* installed, the built-in database lives in /var/lib/xpool (make install puts it there) */
-	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK) && !access(DNS_GEOIP_INSTALLED, R_OK))
-		snprintf(d.cfg.geoip, sizeof(d.cfg.geoip), "%s", DNS_GEOIP_INSTALLED);
+	/* installed, the built-in database is in LOCALSTATEDIR/xpool; run from a build tree, in
+	 * build/geoip beside the binary (decided here, never compiled in) */
+	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK))
+		build_tree_geoip(d.cfg.geoip, sizeof(d.cfg.geoip));
 	if (strcmp(d.cfg.geoip, "off") && access(d.cfg.geoip, R_OK) && d.cfg.geoip_default)
 		xp_warn("%s: the built-in GeoIP database is missing (make deps fetches it)",
 			d.cfg.geoip);

@@ -83,7 +83,7 @@ static void *writer_main(void *arg)
 		if (w->torn)
 			torn_write(w->ck, &s);
 		else
-			ntpd_clock_publish(w->ck, &s);
+			rsp_clock_publish(w->ck, &s);
 		w->gens = g;
 	}
 	return NULL;

@@ -154,7 +154,7 @@ Test(ntp_fuzz, million_frames_against_model, .timeout = 900)
 
 		/* refresh the clock now and then so that it never goes stale mid-run */
 		if (!(i & 0xffff))
-			xt_bpf_clock(&b, &(struct ntpd_clock_params){ .synced = true, .stratum = 2,
+			xt_bpf_clock(&b, &(struct rsp_clock_params){ .synced = true, .stratum = 2,
 								      .stale_ns = XPOOL_STALE_MAX_NS },
 				     0);
 		want = xt_model(in, len, &env, &want_st);

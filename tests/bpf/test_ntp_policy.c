@@ -34,7 +34,7 @@ static void acl_add(const char *addr, int plen, uint32_t action)
 		cr_assert_eq(inet_pton(AF_INET, addr, k.addr + 12), 1);
 		k.prefixlen = 96 + plen;
 	}
-	cr_assert_eq(bpf_map_update_elem(b.x.acl_fd, &k, &action, 0), 0);
+	cr_assert_eq(bpf_map_update_elem(b.x.map_fd[XPOOL_MAP_ACL], &k, &action, 0), 0);
 }
 
 static void config(void (*edit)(struct xpool_config *))
@@ -181,7 +181,7 @@ static void unsync_pass(struct xpool_config *c)
 
 Test(ntp_policy, unsync_pass)
 {
-	struct ntpd_clock_params p = xt_default_clock();
+	struct rsp_clock_params p = xt_default_clock();
 
 	config(unsync_pass);
 	xt_check_spec(&b, &(struct xt_spec){ 0 }, XDP_TX, XPOOL_STAT_REPLY, "synchronised: reply");

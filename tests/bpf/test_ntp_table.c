@@ -149,7 +149,7 @@ ParameterizedTestParameters(ntp_table, cases)
 static void apply_setup(struct xt_bpf *b, enum setup setup)
 {
 	struct xpool_config cfg = b->cfg;
-	struct ntpd_clock_params p = xt_default_clock();
+	struct rsp_clock_params p = xt_default_clock();
 	struct xpool_clock_slot zero = { 0 };
 	struct xpool_addr a4 = { .addr = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 } }, a6;
 	__u32 one = 1;
@@ -163,15 +163,15 @@ static void apply_setup(struct xt_bpf *b, enum setup setup)
 		break;
 	case SETUP_FILTER:
 		cfg.addr_filter = 1;
-		cr_assert_eq(bpf_map_update_elem(b->x.addrs_fd, &a4,
+		cr_assert_eq(bpf_map_update_elem(b->x.map_fd[XPOOL_MAP_ADDRS], &a4,
 						 &one, 0),
 			     0);
-		cr_assert_eq(bpf_map_update_elem(b->x.addrs_fd, &a6,
+		cr_assert_eq(bpf_map_update_elem(b->x.map_fd[XPOOL_MAP_ADDRS], &a6,
 						 &one, 0),
 			     0);
 		break;
 	case SETUP_NEVER_WRITTEN:
-		ntpd_clock_publish(b->x.clock, &zero);
+		rsp_clock_publish(b->x.clock, &zero);
 		b->slot = zero;
 		return;
 	case SETUP_STALE:
@@ -316,22 +316,22 @@ Test(ntp_table, truncation_at_every_byte)
 
 Test(ntp_table, fresh_load_passes_everything)
 {
-	struct ntpd_xdp x;
+	struct rsp_xdp x;
 	uint8_t f[XT_MAX_FRAME], out[XT_MAX_FRAME];
 	size_t len = xt_build(&(struct xt_spec){ 0 }, f), out_len = sizeof(out);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = len, .data_out = out,
 		    .data_size_out = out_len, .repeat = 1);
 
-	cr_assert_eq(ntpd_xdp_load(&x, NULL, 0), 0);
-	cr_assert_eq(bpf_prog_test_run_opts(ntpd_xdp_prog_fd(&x), &opts), 0);
+	cr_assert_eq(rsp_xdp_load(&x, NULL, 0), 0);
+	cr_assert_eq(bpf_prog_test_run_opts(rsp_xdp_prog_fd(&x), &opts), 0);
 	cr_expect_eq(opts.retval, XDP_PASS, "no clock data yet: the kernel must answer");
-	ntpd_xdp_close(&x);
+	rsp_xdp_close(&x);
 }
 
 /* NTP era 1 starts 2036-02-07T06:28:16Z (Unix 2085978496): seconds wrap to 0. */
 Test(ntp_table, era_rollover)
 {
-	struct ntpd_clock_params p = xt_default_clock();
+	struct rsp_clock_params p = xt_default_clock();
 	struct timespec real = { .tv_sec = 2085978495, .tv_nsec = 999000000 };
 	uint8_t f[XT_MAX_FRAME], out[XT_MAX_FRAME];
 	size_t len = xt_build(&(struct xt_spec){ 0 }, f), out_len = sizeof(out);
@@ -341,9 +341,9 @@ Test(ntp_table, era_rollover)
 
 	cr_assert_eq(xt_bpf_open(&b), 0);
 	/* read 2 ms before era 1, as seen 10 ms ago: now is 8 ms into era 1 */
-	ntpd_clock_fill(&b.slot, &p, xt_mono_ns() - 10000000ULL, &real);
+	rsp_clock_fill(&b.slot, &p, xt_mono_ns() - 10000000ULL, &real);
 	cr_expect_eq(b.slot.ntp_time >> 32, 0xffffffffULL);
-	ntpd_clock_publish(b.x.clock, &b.slot);
+	rsp_clock_publish(b.x.clock, &b.slot);
 	cr_assert_eq(xt_bpf_run(&b, f, len, out, &out_len, &act), 0);
 	cr_assert_eq(act, XDP_TX);
 	xt_layers(out, len, &ly);

@@ -15,9 +15,9 @@ uint64_t xt_mono_ns(void)
 	return xp_ts_ns(&ts);
 }
 
-struct ntpd_clock_params xt_default_clock(void)
+struct rsp_clock_params xt_default_clock(void)
 {
-	struct ntpd_clock_params p = {
+	struct rsp_clock_params p = {
 		.synced = true,
 		.leap = 0,
 		.stratum = 2,
@@ -33,7 +33,7 @@ struct ntpd_clock_params xt_default_clock(void)
 	return p;
 }
 
-void xt_bpf_clock(struct xt_bpf *b, const struct ntpd_clock_params *p, uint64_t age_ns)
+void xt_bpf_clock(struct xt_bpf *b, const struct rsp_clock_params *p, uint64_t age_ns)
 {
 	struct timespec real;
 	uint64_t mono;
@@ -46,24 +46,24 @@ void xt_bpf_clock(struct xt_bpf *b, const struct ntpd_clock_params *p, uint64_t 
 		real.tv_nsec += 1000000000L;
 		real.tv_sec--;
 	}
-	ntpd_clock_fill(&b->slot, p, mono, &real);
-	ntpd_clock_publish(b->x.clock, &b->slot);
+	rsp_clock_fill(&b->slot, p, mono, &real);
+	rsp_clock_publish(b->x.clock, &b->slot);
 }
 
 int xt_bpf_set_config(struct xt_bpf *b, const struct xpool_config *cfg)
 {
 	b->cfg = *cfg;
-	return ntpd_xdp_set_config(&b->x, cfg);
+	return rsp_xdp_set_config(&b->x, cfg);
 }
 
 int xt_bpf_open(struct xt_bpf *b)
 {
 	struct xpool_config cfg = { .control_mode = XPOOL_CONTROL_DROP, .min_poll = INT8_MIN };
-	struct ntpd_clock_params p = xt_default_clock();
+	struct rsp_clock_params p = xt_default_clock();
 	int ret;
 
 	memset(b, 0, sizeof(*b));
-	ret = ntpd_xdp_load(&b->x, NULL, 0);
+	ret = rsp_xdp_load(&b->x, NULL, 0);
 	if (ret)
 		return ret;
 	ret = xt_bpf_set_config(b, &cfg);
@@ -74,7 +74,7 @@ int xt_bpf_open(struct xt_bpf *b)
 
 void xt_bpf_close(struct xt_bpf *b)
 {
-	ntpd_xdp_close(&b->x);
+	rsp_xdp_close(&b->x);
 }
 
 int xt_bpf_run(struct xt_bpf *b, const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
@@ -82,7 +82,7 @@ int xt_bpf_run(struct xt_bpf *b, const uint8_t *in, size_t len, uint8_t *out, si
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len, .data_out = out,
 		    .data_size_out = *out_len, .repeat = 1);
-	int ret = bpf_prog_test_run_opts(ntpd_xdp_prog_fd(&b->x), &opts);
+	int ret = bpf_prog_test_run_opts(rsp_xdp_prog_fd(&b->x), &opts);
 
 	if (ret)
 		return ret;
@@ -95,7 +95,7 @@ uint64_t xt_bpf_stat(struct xt_bpf *b, enum xpool_stat st)
 {
 	uint64_t all[XPOOL_STAT__MAX];
 
-	if (ntpd_xdp_read_stats(&b->x, all))
+	if (rsp_xdp_read_stats(&b->x, all))
 		return UINT64_MAX;
 	return all[st];
 }

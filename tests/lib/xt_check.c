@@ -41,12 +41,12 @@ void xt_check_frame(struct xt_bpf *b, const uint8_t *req, size_t len, uint32_t w
 	uint32_t act, disp;
 	int ret;
 
-	cr_assert_eq(ntpd_xdp_read_stats(&b->x, before), 0);
+	cr_assert_eq(rsp_xdp_read_stats(&b->x, before), 0);
 	t0 = xt_mono_ns();
 	ret = xt_bpf_run(b, req, len, out, &out_len, &act);
 	t1 = xt_mono_ns();
 	cr_assert_eq(ret, 0, "%s: test_run: %s", name, strerror(-ret));
-	cr_assert_eq(ntpd_xdp_read_stats(&b->x, after), 0);
+	cr_assert_eq(rsp_xdp_read_stats(&b->x, after), 0);
 	cr_expect_eq(act, want_act, "%s: verdict %u, expected %u", name, act, want_act);
 	for (int k = 0; k < XPOOL_STAT__MAX; k++)
 		cr_expect_eq(after[k] - before[k], k == (int)want_st ? 1u : 0u,

@@ -111,7 +111,7 @@ Test(source, from_tracking)
 	struct xp_tracking t = { .ref_id = 0xc0000201, .stratum = 2, .leap = 1,
 				   .ref_time = { 1000, 0 }, .root_delay = 0.5,
 				   .root_dispersion = 0.001 };
-	struct ntpd_clock_params p = { .precision = -20, .stale_ns = 7 };
+	struct rsp_clock_params p = { .precision = -20, .stale_ns = 7 };
 
 	ntpd_params_from_tracking(&p, &t, utc(2016, 12, 30, 12));
 	cr_expect(p.synced);
@@ -138,7 +138,7 @@ Test(source, from_tracking)
 
 Test(source, from_timex)
 {
-	struct ntpd_clock_params p = { .stratum = 2 };
+	struct rsp_clock_params p = { .stratum = 2 };
 	struct timex tx = { .status = STA_PLL, .maxerror = 1000 };
 
 	ntpd_params_from_timex(&p, &tx, TIME_OK, utc(2020, 5, 5, 5));

@@ -81,7 +81,7 @@ Test(ntpd_config, every_directive)
 	cr_expect_eq(c.addrs[0][15], 1);
 	inet_pton(AF_INET6, "2001:db8::1", a6);
 	cr_expect_eq(memcmp(c.addrs[1], a6, 16), 0);
-	cr_expect_eq(c.xdp_mode, NTPD_XDP_GENERIC);
+	cr_expect_eq(c.xdp_mode, RSP_XDP_GENERIC);
 	cr_expect_str_eq(c.chrony_socket, "/run/x/chronyd.sock");
 	cr_expect_eq(c.stale_after, 5);
 	cr_expect(c.rl_enabled && c.rl_kod);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 
-#include "ntpd_clock.h"
+#include "rsp_clock.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 #include "xpool_shared.h"
@@ -117,15 +117,15 @@ Test(time, refresh_follows_a_clock_step)
 {
 	struct stepclock sc = { .mono_ns = 1000000000000LL, .real_offset_ns = 1700000000000000000LL };
 	struct xp_clock_src src = { .gettime = step_gettime, .ctx = &sc };
-	struct ntpd_clock_params p = { .synced = true, .stratum = 2 };
+	struct rsp_clock_params p = { .synced = true, .stratum = 2 };
 	static struct xpool_clock ck;
 	uint64_t before, after;
 
-	cr_assert_eq(ntpd_clock_refresh(&ck, &p, &src), 0);
+	cr_assert_eq(rsp_clock_refresh(&ck, &p, &src), 0);
 	before = ck.slot[ck.seq & 1].ntp_time;
 	cr_expect_eq(before >> 32, (1700000000ULL + 1000 + 2208988800ULL) & 0xffffffff);
 	sc.real_offset_ns += 3600000000000LL; /* the wall clock is stepped forward an hour */
-	cr_assert_eq(ntpd_clock_refresh(&ck, &p, &src), 0);
+	cr_assert_eq(rsp_clock_refresh(&ck, &p, &src), 0);
 	after = ck.slot[ck.seq & 1].ntp_time;
 	/* one hour later in wall time, plus the few fake nanoseconds between reads */
 	cr_expect_eq((after >> 32) - (before >> 32), 3600);

@@ -12,8 +12,8 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "ntpd_clock.h"
-#include "ntpd_xdp.h"
+#include "rsp_clock.h"
+#include "rsp_xdp.h"
 #include "xt_pkt.h"
 #include "xpool_bench.skel.h"
 #include "xpool_ntp.skel.h"
@@ -120,18 +120,18 @@ static void print_table(const char *title, const char *base, struct row rows[NPR
 /* Publishes a synchronised clock into a loaded object's clock and config maps. */
 static int feed(int clock_fd, int config_fd)
 {
-	struct ntpd_clock_params p = { .synced = true, .stratum = 2, .precision = -25,
+	struct rsp_clock_params p = { .synced = true, .stratum = 2, .precision = -25,
 				       .disp_rate = XPOOL_DISP_RATE_PHI,
 				       .stale_ns = XPOOL_STALE_MAX_NS };
 	struct xpool_config cfg = { .control_mode = XPOOL_CONTROL_DROP, .min_poll = INT8_MIN };
 	struct xpool_clock *ck;
 	__u32 zero = 0;
 	size_t len;
-	int ret = ntpd_clock_mmap(clock_fd, &ck, &len);
+	int ret = rsp_clock_mmap(clock_fd, &ck, &len);
 
 	if (ret)
 		return ret;
-	ret = ntpd_clock_refresh(ck, &p, &xp_clock_system);
+	ret = rsp_clock_refresh(ck, &p, &xp_clock_system);
 	munmap(ck, len);
 	if (!ret)
 		ret = bpf_map_update_elem(config_fd, &zero, &cfg, 0);
@@ -148,14 +148,14 @@ int main(int argc, char **argv)
 	uint64_t stats[XPOOL_STAT__MAX];
 	uint8_t frame[XT_MAX_FRAME];
 	size_t len = xt_build(&(struct xt_spec){ 0 }, frame);
-	struct ntpd_xdp x = { 0 };
+	struct rsp_xdp x = { 0 };
 	struct bpf_map *map;
 	struct utsname u;
 	char path[512];
 	FILE *json;
 	int ret = 1, fds[NPROG];
 
-	if (ntpd_xdp_load(&x, NULL, 0))
+	if (rsp_xdp_load(&x, NULL, 0))
 		goto out;
 	refl = xpool_reflect_bpf__open_and_load();
 	pass = xpool_pass_bpf__open_and_load();
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 		bpf_map__set_pin_path(map, NULL);
 	if (xpool_bench_bpf__load(bench) ||
 	    feed(bpf_map__fd(bench->maps.xpool_clock), bpf_map__fd(bench->maps.xpool_config)) ||
-	    feed(x.clock_fd, x.config_fd)) {
+	    feed(x.map_fd[XPOOL_MAP_CLOCK], x.map_fd[XPOOL_MAP_CONFIG])) {
 		fprintf(stderr, "bench-xdp: cannot load or feed the bench programs\n");
 		goto out;
 	}
@@ -178,11 +178,11 @@ int main(int argc, char **argv)
 	fds[P_REFL] = bpf_program__fd(bench->progs.bench_reflect);
 	fds[P_BASE] = bpf_program__fd(bench->progs.bench_restore_only);
 	if (measure(fds, frame, len, 1, warm) ||
-	    ntpd_stats_read(bpf_map__fd(bench->maps.xpool_stats), stats))
+	    rsp_stats_read(bpf_map__fd(bench->maps.xpool_stats), stats))
 		goto out;
 	/* the warm output is the restored request: the counters prove every run replied */
 	warm[P_NTP].reply_valid = stats[XPOOL_STAT_REPLY] == (uint64_t)WARM_REPEAT * ROUNDS;
-	fds[P_NTP] = ntpd_xdp_prog_fd(&x);
+	fds[P_NTP] = rsp_xdp_prog_fd(&x);
 	fds[P_REFL] = bpf_program__fd(refl->progs.xpool_reflect);
 	fds[P_BASE] = bpf_program__fd(pass->progs.xpool_pass);
 	if (measure(fds, frame, len, 0, cold))
@@ -222,6 +222,6 @@ out:
 	xpool_bench_bpf__destroy(bench);
 	xpool_reflect_bpf__destroy(refl);
 	xpool_pass_bpf__destroy(pass);
-	ntpd_xdp_close(&x);
+	rsp_xdp_close(&x);
 	return ret;
 }

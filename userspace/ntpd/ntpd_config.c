@@ -21,7 +21,7 @@ static int d_interface(void *cfg, const char *where, int argc, char **argv)
 	struct ntpd_config *c = cfg;
 
 	(void)argc;
-	if (c->n_if >= NTPD_MAX_IFACES)
+	if (c->n_if >= RSP_MAX_IFACES)
 		return bad(where, "interface: at most 16 interfaces (%s)", argv[1]);
 	if (strlen(argv[1]) >= sizeof(c->ifaces[0]))
 		return bad(where, "interface: name too long: %s", argv[1]);
@@ -53,7 +53,7 @@ static int d_xdp_mode(void *cfg, const char *where, int argc, char **argv)
 	struct ntpd_config *c = cfg;
 
 	(void)argc;
-	if (ntpd_xdp_mode_parse(argv[1], &c->xdp_mode))
+	if (rsp_xdp_mode_parse(argv[1], &c->xdp_mode))
 		return bad(where, "xdp-mode: expected native, generic or auto, got '%s'", argv[1]);
 	return 0;
 }
@@ -334,9 +334,9 @@ static const struct xp_conf_spec spec = {
 void ntpd_config_defaults(struct ntpd_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->xdp_mode = NTPD_XDP_AUTO;
+	c->xdp_mode = RSP_XDP_AUTO;
 	strcpy(c->chrony_socket, NTPD_CHRONY_SOCKET);
-	strcpy(c->pin_path, NTPD_PIN_PATH_DEFAULT);
+	strcpy(c->pin_path, RSP_PIN_PATH_DEFAULT);
 	c->stale_after = XPOOL_STALE_DEFAULT_NS / 1000000000ULL;
 	c->rl_interval = 3; /* chrony's defaults: 8 s average, bursts of 8, 1 in 4 leaks */
 	c->rl_burst = 8;

@@ -6,12 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ntpd_xdp.h"
+#include "rsp_xdp.h"
 #include "xpool_shared.h"
 
 #define NTPD_CONFIG_DEFAULT    "/etc/xpool/ntpd.conf"
 #define NTPD_CHRONY_SOCKET     "/run/chrony/chronyd.sock"
-#define NTPD_PIN_PATH_DEFAULT  "/sys/fs/bpf/xpool"
 #define NTPD_MAX_ADDRS	       64
 #define NTPD_MAX_ACL	       256
 
@@ -22,12 +21,12 @@ struct ntpd_acl_entry {
 };
 
 struct ntpd_config {
-	char ifaces[NTPD_MAX_IFACES][16];
+	char ifaces[RSP_MAX_IFACES][16];
 	int n_if;
 	uint8_t addrs[NTPD_MAX_ADDRS][16]; /* "address": answer only for these */
 	int n_addrs;
 	bool addr_any; /* "address any": every destination (anycast); default: the interfaces' */
-	enum ntpd_xdp_mode xdp_mode;
+	enum rsp_xdp_mode xdp_mode;
 	char chrony_socket[108];
 	bool no_chrony;
 	uint32_t stale_after;	/* seconds */

@@ -24,9 +24,9 @@
 #include "xp_chrony.h"
 #include "ntpd_config.h"
 #include "xp_http.h"
-#include "ntpd_report.h"
+#include "rsp_report.h"
 #include "ntpd_source.h"
-#include "ntpd_xdp.h"
+#include "rsp_xdp.h"
 #include "xp_log.h"
 
 #define REFRESH_NS	 500000000L /* clock data and chronyd, twice a second */
@@ -35,8 +35,8 @@
 
 struct ntpd {
 	struct ntpd_config cfg;
-	struct ntpd_xdp x;
-	struct ntpd_clock_params clock;
+	struct rsp_xdp x;
+	struct rsp_clock_params clock;
 	struct xp_chrony chrony;
 	struct ntpd_addrs addrs; /* the interfaces' addresses, followed through netlink */
 	int metrics_fd;
@@ -111,7 +111,7 @@ static int offset_gettime(void *ctx, clockid_t id, struct timespec *ts)
 static int refresh(struct ntpd *d)
 {
 	struct xp_clock_src faulty = { offset_gettime, &d->cfg.test_offset_ms };
-	int ret = ntpd_clock_refresh(d->x.clock, &d->clock,
+	int ret = rsp_clock_refresh(d->x.clock, &d->clock,
 				     d->cfg.test_offset_ms ? &faulty : &xp_clock_system);
 
 	if (ret)
@@ -124,10 +124,10 @@ static int refresh(struct ntpd *d)
 static void render_metrics(void *ctx, FILE *f)
 {
 	struct ntpd *d = ctx;
-	struct ntpd_report r;
+	struct rsp_report r;
 
-	if (!ntpd_report_collect(d->x.stats_fd, d->x.clock_fd, &r))
-		ntpd_report_prometheus(&r, f);
+	if (!rsp_report_collect(d->x.map_fd[XPOOL_MAP_STATS], d->x.map_fd[XPOOL_MAP_CLOCK], &r))
+		rsp_report_prometheus(&r, f);
 }
 
 /* Writes the config map and refills the address and prefix maps. */
@@ -140,23 +140,23 @@ static int push_config(struct ntpd *d)
 	/* listed addresses: the map becomes the list without a moment of an empty map (a
 	 * replaced program shares it); the interfaces' own are kept by ntpd_addrs */
 	if (d->cfg.n_addrs)
-		ret = ntpd_addrs_sync_map(d->x.addrs_fd, d->cfg.addrs, d->cfg.n_addrs);
+		ret = ntpd_addrs_sync_map(d->x.map_fd[XPOOL_MAP_ADDRS], d->cfg.addrs, d->cfg.n_addrs);
 	else if (d->cfg.addr_any)
-		ret = ntpd_map_clear(d->x.addrs_fd, sizeof(struct xpool_addr));
+		ret = rsp_map_clear(d->x.map_fd[XPOOL_MAP_ADDRS], sizeof(struct xpool_addr));
 	else
 		ret = 0;
 	if (!ret)
-		ret = ntpd_map_clear(d->x.acl_fd, sizeof(struct xpool_acl_key));
+		ret = rsp_map_clear(d->x.map_fd[XPOOL_MAP_ACL], sizeof(struct xpool_acl_key));
 	for (int i = 0; !ret && i < d->cfg.n_acl; i++) {
 		struct xpool_acl_key k = { .prefixlen = d->cfg.acl[i].prefixlen };
 
 		memcpy(k.addr, d->cfg.acl[i].addr, 16);
-		ret = bpf_map_update_elem(d->x.acl_fd, &k, &d->cfg.acl[i].action, BPF_ANY);
+		ret = bpf_map_update_elem(d->x.map_fd[XPOOL_MAP_ACL], &k, &d->cfg.acl[i].action, BPF_ANY);
 	}
 	if (ret)
 		xp_err("cannot fill the address or ACL maps: %s", strerror(-ret));
 	/* the config map last: the filters it switches on are complete by then */
-	return ret ? ret : ntpd_xdp_set_config(&d->x, &m);
+	return ret ? ret : rsp_xdp_set_config(&d->x, &m);
 }
 
 /* bpffs must be mounted for pinning; systemd does it, a bare system may not have. */
@@ -278,19 +278,19 @@ static int start(struct ntpd *d)
 	int ret;
 
 	if (c->adopt) {
-		ret = ntpd_xdp_adopt(&d->x, c->ifaces[0]);
+		ret = rsp_xdp_adopt(&d->x, c->ifaces[0]);
 	} else {
 		ret = ensure_bpffs();
 		if (!ret)
-			ret = ntpd_xdp_load(&d->x, c->pin_path, c->rl_clients);
+			ret = rsp_xdp_load(&d->x, c->pin_path, c->rl_clients);
 	}
 	/* by default, answer for the interfaces' own addresses: filled before the filter is on */
 	if (!ret && !c->addr_any && !c->n_addrs) {
-		int ifindex[NTPD_MAX_IFACES], n = c->adopt ? 1 : c->n_if;
+		int ifindex[RSP_MAX_IFACES], n = c->adopt ? 1 : c->n_if;
 
 		for (int i = 0; i < n; i++)
 			ifindex[i] = if_nametoindex(c->ifaces[i]);
-		ret = ntpd_addrs_open(&d->addrs, d->x.addrs_fd, ifindex, n);
+		ret = ntpd_addrs_open(&d->addrs, d->x.map_fd[XPOOL_MAP_ADDRS], ifindex, n);
 	}
 	if (!ret)
 		ret = push_config(d);
@@ -300,7 +300,7 @@ static int start(struct ntpd *d)
 	poll_source(d);
 	ret = refresh(d);
 	for (int i = 0; !ret && !c->adopt && i < c->n_if; i++)
-		ret = ntpd_xdp_attach(&d->x, c->ifaces[i], c->xdp_mode);
+		ret = rsp_xdp_attach(&d->x, c->ifaces[i], c->xdp_mode);
 	if (!ret && c->metrics[0]) {
 		d->metrics_fd = xp_http_listen(c->metrics);
 		ret = d->metrics_fd < 0 ? d->metrics_fd : 0;
@@ -321,7 +321,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	xp_log_init("xpool-ntpd", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
-	d.clock = (struct ntpd_clock_params){
+	d.clock = (struct rsp_clock_params){
 		.synced = false,
 		.stratum = d.cfg.stratum,
 		.refid_be = d.cfg.refid_be,
@@ -346,11 +346,11 @@ int main(int argc, char **argv)
 	}
 	/* by default the program stays attached: a restarted daemon takes over without a gap */
 	if (d.cfg.detach_on_exit)
-		ntpd_xdp_detach_all(&d.x);
+		rsp_xdp_detach_all(&d.x);
 	xp_chrony_close(&d.chrony);
 	ntpd_addrs_close(&d.addrs);
 	if (d.metrics_fd >= 0)
 		close(d.metrics_fd);
-	ntpd_xdp_close(&d.x);
+	rsp_xdp_close(&d.x);
 	return ret ? 1 : 0;
 }

@@ -20,7 +20,7 @@ static uint8_t leap_today(unsigned leap, time_t now)
 	return (leap == 1 || leap == 2) && ntpd_leap_day(now) ? leap : 0;
 }
 
-void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct xp_tracking *t,
+void ntpd_params_from_tracking(struct rsp_clock_params *p, const struct xp_tracking *t,
 			       time_t now)
 {
 	p->synced = xp_chrony_synced(t, 14); /* served at stratum + 1: at most 15 */
@@ -36,7 +36,7 @@ void ntpd_params_from_tracking(struct ntpd_clock_params *p, const struct xp_trac
 	p->leap = leap_today(t->leap, now);
 }
 
-void ntpd_params_from_timex(struct ntpd_clock_params *p, const struct timex *tx, int state,
+void ntpd_params_from_timex(struct rsp_clock_params *p, const struct timex *tx, int state,
 			    time_t now)
 {
 	p->synced = state != TIME_ERROR && !(tx->status & STA_UNSYNC);
@@ -51,7 +51,7 @@ void ntpd_params_from_timex(struct ntpd_clock_params *p, const struct timex *tx,
 	p->leap = leap_today(tx->status & STA_INS ? 1 : tx->status & STA_DEL ? 2 : 0, now);
 }
 
-void ntpd_params_unsync(struct ntpd_clock_params *p)
+void ntpd_params_unsync(struct rsp_clock_params *p)
 {
 	p->synced = false;
 	p->leap = 0;

@@ -9,14 +9,11 @@
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/if_link.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "ntpd_config.h"
 #include "reg_db.h"
-#include "ntpd_report.h"
-#include "ntpd_xdp.h"
+#include "rsp_report.h"
+#include "rsp_xdp.h"
 
 #define EXIT_USAGE 2
 
@@ -40,79 +37,64 @@ static void usage(FILE *f)
 		   "       Only init and server add create a registry; list, show and export open it\n"
 		   "       read-only. Server addresses are global unicast; --test-addresses also\n"
 		   "       takes documentation and private ranges (test and lab pools).\n"
-		   "Default pin path: %s\n", REG_DB_DEFAULT, NTPD_PIN_PATH_DEFAULT);
+		   "Default pin path: %s\n", REG_DB_DEFAULT, RSP_PIN_PATH_DEFAULT);
 }
 
 static int cmd_stats(const char *pin)
 {
-	struct ntpd_report r;
-	struct ntpd_xdp x;
-	int ret = ntpd_xdp_open_pinned(&x, pin);
+	struct rsp_report r;
+	struct rsp_xdp x;
+	int ret = rsp_xdp_open_pinned(&x, pin);
 
-	if (x.stats_fd < 0 || x.clock_fd < 0) {
+	if (x.map_fd[XPOOL_MAP_STATS] < 0 || x.map_fd[XPOOL_MAP_CLOCK] < 0) {
 		fprintf(stderr, "xpoolctl: no responder maps pinned under %s: %s\n", pin,
 			strerror(ret ? -ret : ENOENT));
-		ntpd_xdp_close(&x);
+		rsp_xdp_close(&x);
 		return 1;
 	}
-	ret = ntpd_report_collect(x.stats_fd, x.clock_fd, &r);
+	ret = rsp_report_collect(x.map_fd[XPOOL_MAP_STATS], x.map_fd[XPOOL_MAP_CLOCK], &r);
 	if (ret)
 		fprintf(stderr, "xpoolctl: cannot read the maps under %s: %s\n", pin, strerror(-ret));
 	else
-		ntpd_report_text(&r, stdout);
-	ntpd_xdp_close(&x);
+		rsp_report_text(&r, stdout);
+	rsp_xdp_close(&x);
 	return ret ? 1 : 0;
 }
 
+/* ntp detach: the responder's own detach (never another program); 0, or 1 with the reason. */
 static int cmd_detach(const char *ifname, const char *pin, int unpin)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), flag;
-	int ifindex = if_nametoindex(ifname), fd = -1, ret;
-	char path[512];
+	uint32_t id = 0;
+	int ret = rsp_xdp_detach(ifname, -1, &id);
 
-	if (!ifindex) {
+	switch (ret) {
+	case 0:
+		printf("%s: xpool responder (program %u) detached\n", ifname, id);
+		break;
+	case -ENODEV:
 		fprintf(stderr, "xpoolctl: %s: no such interface\n", ifname);
 		return 1;
-	}
-	ret = bpf_xdp_query(ifindex, 0, &q);
-	if (ret || !q.prog_id) {
+	case -ENOENT:
 		fprintf(stderr, "xpoolctl: %s: no XDP program attached\n", ifname);
 		return 1;
-	}
-	fd = bpf_prog_get_fd_by_id(q.prog_id);
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, NTPD_PROG_NAME)) {
-		fprintf(stderr, "xpoolctl: %s: program %u is not the xpool responder; left alone\n",
-			ifname, q.prog_id);
-		ret = 1;
-		goto out;
-	}
-	flag = q.attach_mode == XDP_ATTACHED_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-	opts.old_prog_fd = fd;
-	ret = bpf_xdp_detach(ifindex, flag | XDP_FLAGS_REPLACE, &opts);
-	if (ret) {
+	case -EPERM:
+		fprintf(stderr, "xpoolctl: %s: the attached program is not the xpool responder; "
+				"left alone\n", ifname);
+		return 1;
+	default:
 		fprintf(stderr, "xpoolctl: %s: detach failed: %s\n", ifname, strerror(-ret));
-		ret = 1;
-		goto out;
+		return 1;
 	}
-	printf("%s: xpool responder (program %u) detached\n", ifname, q.prog_id);
 	if (unpin) {
-		static const char *const maps[] = { "xpool_clock", "xpool_config", "xpool_addrs",
-						    "xpool_acl",   "xpool_stats",  "xpool_ratelimit" };
-
-		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-			snprintf(path, sizeof(path), "%s/%s", pin, maps[i]);
-			unlink(path);
+		ret = rsp_xdp_unpin(pin);
+		if (ret) {
+			fprintf(stderr, "xpoolctl: %s: cannot remove the pinned maps: %s\n", pin,
+				strerror(-ret));
+			return 1;
 		}
-		rmdir(pin);
 		printf("%s: pinned maps removed\n", pin);
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	return ret;
+	return 0;
 }
 
 /* How a registry command opens the registry: only init and server add create one. */
@@ -196,7 +178,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *pin = NTPD_PIN_PATH_DEFAULT, *ifname = NULL, *db = REG_DB_DEFAULT, *owner = "";
+	const char *pin = RSP_PIN_PATH_DEFAULT, *ifname = NULL, *db = REG_DB_DEFAULT, *owner = "";
 	int c, unpin = 0;
 	unsigned flags = 0;
 	long netspeed = 10000;

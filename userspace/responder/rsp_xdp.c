@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_xdp.c - loads or adopts the XDP responder, maps its clock, attaches it to interfaces. */
+/* rsp_xdp.c - loads or adopts the XDP responder, maps its clock, attaches it to interfaces. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -12,38 +12,38 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "ntpd_clock.h"
-#include "ntpd_xdp.h"
+#include "rsp_clock.h"
+#include "rsp_xdp.h"
 #include "xp_log.h"
 #include "xpool_ntp.skel.h"
 
-static const char *const map_names[] = { "xpool_clock", "xpool_config", "xpool_addrs",
-					 "xpool_acl",	"xpool_stats",	"xpool_ratelimit" };
+static const char *const map_names[XPOOL_MAP__MAX] = {
+	[XPOOL_MAP_CLOCK] = XPOOL_MAP_NAME_CLOCK, [XPOOL_MAP_CONFIG] = XPOOL_MAP_NAME_CONFIG,
+	[XPOOL_MAP_ADDRS] = XPOOL_MAP_NAME_ADDRS, [XPOOL_MAP_ACL] = XPOOL_MAP_NAME_ACL,
+	[XPOOL_MAP_STATS] = XPOOL_MAP_NAME_STATS, [XPOOL_MAP_RATELIMIT] = XPOOL_MAP_NAME_RATELIMIT,
+};
 
-static int *map_fd_slot(struct ntpd_xdp *x, int i)
+const char *rsp_map_name(enum xpool_map m)
 {
-	int *slots[] = { &x->clock_fd, &x->config_fd, &x->addrs_fd,
-			 &x->acl_fd,   &x->stats_fd,  &x->ratelimit_fd };
-
-	return slots[i];
+	return map_names[m];
 }
 
-static void reset(struct ntpd_xdp *x)
+static void reset(struct rsp_xdp *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->prog_fd = -1;
-	for (int i = 0; i < 6; i++)
-		*map_fd_slot(x, i) = -1;
+	for (int i = 0; i < XPOOL_MAP__MAX; i++)
+		x->map_fd[i] = -1;
 }
 
-int ntpd_xdp_mode_parse(const char *s, enum ntpd_xdp_mode *mode)
+int rsp_xdp_mode_parse(const char *s, enum rsp_xdp_mode *mode)
 {
 	if (!strcmp(s, "auto"))
-		*mode = NTPD_XDP_AUTO;
+		*mode = RSP_XDP_AUTO;
 	else if (!strcmp(s, "native"))
-		*mode = NTPD_XDP_NATIVE;
+		*mode = RSP_XDP_NATIVE;
 	else if (!strcmp(s, "generic"))
-		*mode = NTPD_XDP_GENERIC;
+		*mode = RSP_XDP_GENERIC;
 	else
 		return -EINVAL;
 	return 0;
@@ -56,16 +56,16 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static int map_clock(struct ntpd_xdp *x)
+static int map_clock(struct rsp_xdp *x)
 {
-	int ret = ntpd_clock_mmap(x->clock_fd, &x->clock, &x->clock_len);
+	int ret = rsp_clock_mmap(x->map_fd[XPOOL_MAP_CLOCK], &x->clock, &x->clock_len);
 
 	if (ret)
 		xp_err("cannot mmap the clock map: %s", strerror(-ret));
 	return ret;
 }
 
-int ntpd_xdp_load(struct ntpd_xdp *x, const char *pin_path, uint32_t rl_clients)
+int rsp_xdp_load(struct rsp_xdp *x, const char *pin_path, uint32_t rl_clients)
 {
 	struct bpf_map *map;
 	char path[512];
@@ -103,20 +103,20 @@ int ntpd_xdp_load(struct ntpd_xdp *x, const char *pin_path, uint32_t rl_clients)
 		goto out;
 	}
 	x->prog_fd = bpf_program__fd(x->skel->progs.xpool_ntp);
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < XPOOL_MAP__MAX; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(x->skel->obj, map_names[i]);
 
-		*map_fd_slot(x, i) = dup(bpf_map__fd(m));
+		x->map_fd[i] = dup(bpf_map__fd(m));
 	}
 	ret = map_clock(x);
 out:
 	if (ret)
-		ntpd_xdp_close(x);
+		rsp_xdp_close(x);
 	return ret;
 }
 
 /* Opens the maps of prog_fd by name. */
-static int open_prog_maps(struct ntpd_xdp *x, int prog_fd)
+static int open_prog_maps(struct rsp_xdp *x, int prog_fd)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), ids[16], n;
@@ -144,17 +144,17 @@ static int open_prog_maps(struct ntpd_xdp *x, int prog_fd)
 			close(fd);
 			continue;
 		}
-		for (int k = 0; k < 6; k++) {
-			if (!strcmp(mi.name, map_names[k]) && *map_fd_slot(x, k) < 0) {
-				*map_fd_slot(x, k) = fd;
+		for (int k = 0; k < XPOOL_MAP__MAX; k++) {
+			if (!strcmp(mi.name, map_names[k]) && x->map_fd[k] < 0) {
+				x->map_fd[k] = fd;
 				fd = -1;
 			}
 		}
 		if (fd >= 0)
 			close(fd);
 	}
-	for (int k = 0; k < 6; k++)
-		if (*map_fd_slot(x, k) < 0)
+	for (int k = 0; k < XPOOL_MAP__MAX; k++)
+		if (x->map_fd[k] < 0)
 			return -ENOENT;
 	return 0;
 }
@@ -182,7 +182,7 @@ static int prog_name(int fd, char *name, size_t n)
 	return ret;
 }
 
-int ntpd_xdp_adopt(struct ntpd_xdp *x, const char *ifname)
+int rsp_xdp_adopt(struct rsp_xdp *x, const char *ifname)
 {
 	int ifindex = if_nametoindex(ifname), ret;
 	__u32 id = 0, flag;
@@ -204,7 +204,7 @@ int ntpd_xdp_adopt(struct ntpd_xdp *x, const char *ifname)
 	}
 	x->prog_fd = bpf_prog_get_fd_by_id(id);
 	if (x->prog_fd < 0 || prog_name(x->prog_fd, name, sizeof(name)) ||
-	    strcmp(name, NTPD_PROG_NAME)) {
+	    strcmp(name, RSP_PROG_NAME)) {
 		ret = x->prog_fd < 0 ? -errno : -EINVAL;
 		xp_err("%s: attached program %u is not the xpool responder (%s)", ifname, id, name);
 		goto out;
@@ -225,41 +225,41 @@ int ntpd_xdp_adopt(struct ntpd_xdp *x, const char *ifname)
 		flag == XDP_FLAGS_SKB_MODE ? "generic" : "native");
 out:
 	if (ret)
-		ntpd_xdp_close(x);
+		rsp_xdp_close(x);
 	return ret;
 }
 
-int ntpd_xdp_open_pinned(struct ntpd_xdp *x, const char *dir)
+int rsp_xdp_open_pinned(struct rsp_xdp *x, const char *dir)
 {
 	char path[512];
 	int ret = 0;
 
 	reset(x);
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < XPOOL_MAP__MAX; k++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[k]);
-		*map_fd_slot(x, k) = bpf_obj_get(path);
-		if (*map_fd_slot(x, k) < 0 && !ret)
+		x->map_fd[k] = bpf_obj_get(path);
+		if (x->map_fd[k] < 0 && !ret)
 			ret = -errno;
 	}
 	return ret;
 }
 
-int ntpd_xdp_prog_fd(const struct ntpd_xdp *x)
+int rsp_xdp_prog_fd(const struct rsp_xdp *x)
 {
 	return x->prog_fd;
 }
 
-int ntpd_xdp_set_config(struct ntpd_xdp *x, const struct xpool_config *cfg)
+int rsp_xdp_set_config(struct rsp_xdp *x, const struct xpool_config *cfg)
 {
 	__u32 key = 0;
-	int ret = bpf_map_update_elem(x->config_fd, &key, cfg, 0);
+	int ret = bpf_map_update_elem(x->map_fd[XPOOL_MAP_CONFIG], &key, cfg, 0);
 
 	if (ret)
 		xp_err("cannot write the config map: %s", strerror(-ret));
 	return ret;
 }
 
-int ntpd_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX])
+int rsp_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t vals[ncpu > 0 ? ncpu : 1];
@@ -279,12 +279,12 @@ out:
 	return ret;
 }
 
-int ntpd_xdp_read_stats(const struct ntpd_xdp *x, uint64_t out[XPOOL_STAT__MAX])
+int rsp_xdp_read_stats(const struct rsp_xdp *x, uint64_t out[XPOOL_STAT__MAX])
 {
-	return ntpd_stats_read(x->stats_fd, out);
+	return rsp_stats_read(x->map_fd[XPOOL_MAP_STATS], out);
 }
 
-int ntpd_map_clear(int map_fd, size_t key_size)
+int rsp_map_clear(int map_fd, size_t key_size)
 {
 	uint8_t key[64];
 	int ret = 0;
@@ -300,14 +300,14 @@ int ntpd_map_clear(int map_fd, size_t key_size)
 	return ret;
 }
 
-static int attach_new(struct ntpd_xdp *x, int ifindex, uint32_t mode_flag)
+static int attach_new(struct rsp_xdp *x, int ifindex, uint32_t mode_flag)
 {
 	/* UPDATE_IF_NOEXIST: never silently replace someone else's program */
 	return bpf_xdp_attach(ifindex, x->prog_fd, mode_flag | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 }
 
 /* Swaps our program in for the responder attached now: no moment without one. */
-static int replace(struct ntpd_xdp *x, const char *ifname, int ifindex, __u32 old_id,
+static int replace(struct rsp_xdp *x, const char *ifname, int ifindex, __u32 old_id,
 		   uint32_t flag)
 {
 	int old_fd = bpf_prog_get_fd_by_id(old_id), ret;
@@ -316,7 +316,7 @@ static int replace(struct ntpd_xdp *x, const char *ifname, int ifindex, __u32 ol
 
 	if (old_fd < 0)
 		return -errno;
-	if (prog_name(old_fd, name, sizeof(name)) || strcmp(name, NTPD_PROG_NAME)) {
+	if (prog_name(old_fd, name, sizeof(name)) || strcmp(name, RSP_PROG_NAME)) {
 		xp_err("%s: another XDP program (%u, '%s') is attached; not replacing it", ifname,
 		       old_id, name);
 		ret = -EBUSY;
@@ -331,15 +331,15 @@ out:
 	return ret;
 }
 
-int ntpd_xdp_attach(struct ntpd_xdp *x, const char *ifname, enum ntpd_xdp_mode mode)
+int rsp_xdp_attach(struct rsp_xdp *x, const char *ifname, enum rsp_xdp_mode mode)
 {
-	uint32_t flag = mode == NTPD_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, cur;
+	uint32_t flag = mode == RSP_XDP_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE, cur;
 	__u32 old_id = 0;
 	int ifindex, ret;
 
-	if (x->n_if >= NTPD_MAX_IFACES) {
+	if (x->n_if >= RSP_MAX_IFACES) {
 		ret = -E2BIG;
-		xp_err("%s: at most %d interfaces", ifname, NTPD_MAX_IFACES);
+		xp_err("%s: at most %d interfaces", ifname, RSP_MAX_IFACES);
 		goto out;
 	}
 	ifindex = if_nametoindex(ifname);
@@ -358,7 +358,7 @@ int ntpd_xdp_attach(struct ntpd_xdp *x, const char *ifname, enum ntpd_xdp_mode m
 		ret = replace(x, ifname, ifindex, old_id, flag);
 	} else {
 		ret = attach_new(x, ifindex, flag);
-		if (ret && mode == NTPD_XDP_AUTO && ret != -EBUSY && ret != -EEXIST) {
+		if (ret && mode == RSP_XDP_AUTO && ret != -EBUSY && ret != -EEXIST) {
 			xp_warn("%s: native XDP failed (%s), falling back to generic mode", ifname,
 				strerror(-ret));
 			flag = XDP_FLAGS_SKB_MODE;
@@ -381,13 +381,45 @@ out:
 	return ret;
 }
 
-void ntpd_xdp_detach_all(struct ntpd_xdp *x)
+int rsp_xdp_detach(const char *ifname, int expected_fd, uint32_t *detached_id)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = x->prog_fd);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
+	int ifindex = if_nametoindex(ifname), fd = -1, ret;
+	__u32 id = 0, flag = 0;
+	char name[32] = "";
 
+	if (!ifindex)
+		return -ENODEV;
+	ret = attached_prog(ifindex, &id, &flag);
+	if (!ret && !id)
+		ret = -ENOENT; /* nothing attached */
+	if (ret)
+		goto out;
+	fd = expected_fd >= 0 ? dup(expected_fd) : bpf_prog_get_fd_by_id(id);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* never another program: by name for the operator's tool, by identity for the daemon */
+	if (expected_fd < 0 && (prog_name(fd, name, sizeof(name)) || strcmp(name, RSP_PROG_NAME))) {
+		ret = -EPERM;
+		goto out;
+	}
+	/* REPLACE with the expected program: if another one took its place, nothing happens */
+	opts.old_prog_fd = fd;
+	ret = bpf_xdp_detach(ifindex, flag | XDP_FLAGS_REPLACE, &opts);
+	if (!ret && detached_id)
+		*detached_id = id;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+void rsp_xdp_detach_all(struct rsp_xdp *x)
+{
 	for (int i = 0; i < x->n_if; i++) {
-		int ret = bpf_xdp_detach(x->ifs[i].ifindex, x->ifs[i].flags | XDP_FLAGS_REPLACE,
-					 &opts);
+		int ret = rsp_xdp_detach(x->ifs[i].name, x->prog_fd, NULL);
 
 		if (ret)
 			xp_warn("%s: not detached (%s): another program replaced ours?",
@@ -398,15 +430,30 @@ void ntpd_xdp_detach_all(struct ntpd_xdp *x)
 	x->n_if = 0;
 }
 
-void ntpd_xdp_close(struct ntpd_xdp *x)
+int rsp_xdp_unpin(const char *dir)
+{
+	char path[512];
+	int ret = 0;
+
+	for (int k = 0; k < XPOOL_MAP__MAX; k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[k]);
+		if (unlink(path) && errno != ENOENT && !ret)
+			ret = -errno;
+	}
+	if (rmdir(dir) && errno != ENOENT && !ret)
+		ret = -errno;
+	return ret;
+}
+
+void rsp_xdp_close(struct rsp_xdp *x)
 {
 	if (x->clock)
 		munmap(x->clock, x->clock_len);
 	x->clock = NULL;
-	for (int k = 0; k < 6; k++) {
-		if (*map_fd_slot(x, k) >= 0)
-			close(*map_fd_slot(x, k));
-		*map_fd_slot(x, k) = -1;
+	for (int k = 0; k < XPOOL_MAP__MAX; k++) {
+		if (x->map_fd[k] >= 0)
+			close(x->map_fd[k]);
+		x->map_fd[k] = -1;
 	}
 	if (!x->skel && x->prog_fd >= 0)
 		close(x->prog_fd);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_clock.c - builds clock slots and publishes them to the XDP program's latch. */
+/* rsp_clock.c - builds clock slots and publishes them to the XDP program's latch. */
 #include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ntpd_clock.h"
+#include "rsp_clock.h"
 
-void ntpd_clock_fill(struct xpool_clock_slot *s, const struct ntpd_clock_params *p,
+void rsp_clock_fill(struct xpool_clock_slot *s, const struct rsp_clock_params *p,
 		     uint64_t mono_ns, const struct timespec *real)
 {
 	uint64_t now = xp_timespec_to_ntp64(real);
@@ -28,7 +28,7 @@ void ntpd_clock_fill(struct xpool_clock_slot *s, const struct ntpd_clock_params 
 	s->flags = p->synced ? XPOOL_CLOCK_SYNCED : 0;
 }
 
-void ntpd_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s)
+void rsp_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s)
 {
 	uint64_t seq = __atomic_load_n(&ck->seq, __ATOMIC_RELAXED);
 
@@ -44,7 +44,7 @@ void ntpd_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-int ntpd_clock_refresh(struct xpool_clock *ck, const struct ntpd_clock_params *p,
+int rsp_clock_refresh(struct xpool_clock *ck, const struct rsp_clock_params *p,
 		       const struct xp_clock_src *src)
 {
 	struct xpool_clock_slot s;
@@ -55,13 +55,13 @@ int ntpd_clock_refresh(struct xpool_clock *ck, const struct ntpd_clock_params *p
 	ret = xp_clock_sandwich(src, &mono, &real);
 	if (ret)
 		goto out;
-	ntpd_clock_fill(&s, p, mono, &real);
-	ntpd_clock_publish(ck, &s);
+	rsp_clock_fill(&s, p, mono, &real);
+	rsp_clock_publish(ck, &s);
 out:
 	return ret;
 }
 
-int ntpd_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len)
+int rsp_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *mem;

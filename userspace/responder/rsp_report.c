@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ntpd_report.c - the responder's figures, for the Prometheus endpoint and xpoolctl. */
+/* rsp_report.c - the responder's figures, for the Prometheus endpoint and xpoolctl. */
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 
-#include "ntpd_report.h"
-#include "ntpd_xdp.h"
+#include "rsp_report.h"
+#include "rsp_xdp.h"
 #include "xp_time.h"
 
 #define STAT_ROW(name, verdict, desc) { #name, verdict, desc },
@@ -14,7 +14,7 @@ static const struct {
 	const char *name, *verdict, *desc;
 } rows[] = { XPOOL_STATS(STAT_ROW) };
 
-int ntpd_report_collect(int stats_fd, int clock_fd, struct ntpd_report *r)
+int rsp_report_collect(int stats_fd, int clock_fd, struct rsp_report *r)
 {
 	struct xpool_clock ck;
 	const struct xpool_clock_slot *s;
@@ -23,7 +23,7 @@ int ntpd_report_collect(int stats_fd, int clock_fd, struct ntpd_report *r)
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	ret = ntpd_stats_read(stats_fd, r->stats);
+	ret = rsp_stats_read(stats_fd, r->stats);
 	if (ret || clock_fd < 0)
 		return ret;
 	ret = bpf_map_lookup_elem(clock_fd, &zero, &ck);
@@ -34,14 +34,13 @@ int ntpd_report_collect(int stats_fd, int clock_fd, struct ntpd_report *r)
 	r->have_clock = s->mono_ns != 0;
 	r->age_s = r->have_clock ? ((double)xp_ts_ns(&now) - (double)s->mono_ns) / 1e9 : 0;
 	r->stale_s = (s->stale_ns ? s->stale_ns : XPOOL_STALE_DEFAULT_NS) / 1e9;
-	r->synced = r->have_clock && (s->flags & XPOOL_CLOCK_SYNCED) && s->stratum >= 1 &&
-		    s->stratum <= 15;
+	r->synced = r->have_clock && xpool_slot_synced(s); /* the program's own rule */
 	r->stratum = r->synced ? s->stratum : 0;
 	r->leap = r->synced ? s->leap : 3;
 	return 0;
 }
 
-uint64_t ntpd_report_ratelimit_hits(const struct ntpd_report *r)
+uint64_t rsp_report_ratelimit_hits(const struct rsp_report *r)
 {
 	return r->stats[XPOOL_STAT_DROP_RATE] + r->stats[XPOOL_STAT_KOD_RATE] +
 	       r->stats[XPOOL_STAT_REPLY_RATE_LEAK];
@@ -56,7 +55,7 @@ static void lower(char *dst, const char *src, size_t n)
 	dst[i] = 0;
 }
 
-void ntpd_report_prometheus(const struct ntpd_report *r, FILE *f)
+void rsp_report_prometheus(const struct rsp_report *r, FILE *f)
 {
 	char name[64];
 
@@ -82,11 +81,11 @@ void ntpd_report_prometheus(const struct ntpd_report *r, FILE *f)
 		"# TYPE xpool_ntp_stratum gauge\nxpool_ntp_stratum %d\n"
 		"# HELP xpool_ntp_leap Leap indicator announced (3 when unsynchronised).\n"
 		"# TYPE xpool_ntp_leap gauge\nxpool_ntp_leap %d\n",
-		(unsigned long)ntpd_report_ratelimit_hits(r), r->have_clock ? r->age_s : -1.0,
+		(unsigned long)rsp_report_ratelimit_hits(r), r->have_clock ? r->age_s : -1.0,
 		r->stale_s, r->synced, r->stratum, r->leap);
 }
 
-void ntpd_report_text(const struct ntpd_report *r, FILE *f)
+void rsp_report_text(const struct rsp_report *r, FILE *f)
 {
 	char name[64];
 
@@ -96,7 +95,7 @@ void ntpd_report_text(const struct ntpd_report *r, FILE *f)
 			r->age_s, r->stale_s, r->age_s > r->stale_s ? ": STALE, passing all" : "");
 	else
 		fprintf(f, "clock: never written, passing everything to the kernel\n");
-	fprintf(f, "ratelimit hits: %lu\n", (unsigned long)ntpd_report_ratelimit_hits(r));
+	fprintf(f, "ratelimit hits: %lu\n", (unsigned long)rsp_report_ratelimit_hits(r));
 	fprintf(f, "%-6s %-18s %14s  %s\n", "verdict", "reason", "packets", "meaning");
 	for (int k = 0; k < XPOOL_STAT__MAX; k++) {
 		lower(name, rows[k].name, sizeof(name));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* ntpd_report.h - the responder's figures, for the Prometheus endpoint and xpoolctl. */
-#ifndef NTPD_REPORT_H
-#define NTPD_REPORT_H
+/* rsp_report.h - the responder's figures, for the Prometheus endpoint and xpoolctl. */
+#ifndef RSP_REPORT_H
+#define RSP_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 
 #include "xpool_shared.h"
 
-struct ntpd_report {
+struct rsp_report {
 	uint64_t stats[XPOOL_STAT__MAX];
 	bool have_clock;  /* clock data ever written */
 	double age_s;	  /* of the clock data */
@@ -19,9 +19,9 @@ struct ntpd_report {
 };
 
 /* From the stats map and the clock map (read by fd: a copy, fine for display). */
-int ntpd_report_collect(int stats_fd, int clock_fd, struct ntpd_report *r);
-uint64_t ntpd_report_ratelimit_hits(const struct ntpd_report *r);
-void ntpd_report_prometheus(const struct ntpd_report *r, FILE *f);
-void ntpd_report_text(const struct ntpd_report *r, FILE *f);
+int rsp_report_collect(int stats_fd, int clock_fd, struct rsp_report *r);
+uint64_t rsp_report_ratelimit_hits(const struct rsp_report *r);
+void rsp_report_prometheus(const struct rsp_report *r, FILE *f);
+void rsp_report_text(const struct rsp_report *r, FILE *f);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* ntpd_clock.h - builds clock slots and publishes them to the XDP program's latch. */
-#ifndef NTPD_CLOCK_H
-#define NTPD_CLOCK_H
+/* rsp_clock.h - builds clock slots and publishes them to the XDP program's latch. */
+#ifndef RSP_CLOCK_H
+#define RSP_CLOCK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include "xp_time.h"
 
 /* What the daemon knows about its time source; short formats are 16.16 seconds. */
-struct ntpd_clock_params {
+struct rsp_clock_params {
 	bool synced;
 	uint8_t leap;	    /* 0 none, 1 insert, 2 delete */
 	uint8_t stratum;    /* our stratum on the wire, 1..15 */
@@ -25,17 +25,17 @@ struct ntpd_clock_params {
 };
 
 /* Fills a slot from params and one clock sandwich (mono_ns matches real). */
-void ntpd_clock_fill(struct xpool_clock_slot *s, const struct ntpd_clock_params *p,
+void rsp_clock_fill(struct xpool_clock_slot *s, const struct rsp_clock_params *p,
 		     uint64_t mono_ns, const struct timespec *real);
 
 /* Latch write: readers never see a half-written slot. Single writer only. */
-void ntpd_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s);
+void rsp_clock_publish(struct xpool_clock *ck, const struct xpool_clock_slot *s);
 
 /* Reads the clock through src and publishes a fresh slot: 0 or -errno. */
-int ntpd_clock_refresh(struct xpool_clock *ck, const struct ntpd_clock_params *p,
+int rsp_clock_refresh(struct xpool_clock *ck, const struct rsp_clock_params *p,
 		       const struct xp_clock_src *src);
 
 /* Maps a clock map (BPF_F_MMAPABLE array) for the latch writer; unmap with munmap(*len). */
-int ntpd_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len);
+int rsp_clock_mmap(int map_fd, struct xpool_clock **ck, size_t *len);
 
 #endif
