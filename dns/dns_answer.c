@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dns_answer.c - the pool's answers: a query in, a response out, no I/O and no allocation. */
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "dns_answer.h"
+#include "dns_cookie.h"
 #include "dns_wire.h"
 
 #define SOA_TTL	     3600
@@ -303,24 +305,52 @@ nodata:
 	return DNS_NOERROR;
 }
 
+/* The options our OPT record echoes: a fresh server cookie, our NSID when asked. */
+static void options(const struct dns_config *c, struct dns_worker *w, const struct dns_query *q,
+		    const struct dns_client *cl, struct dns_opt_out *o)
+{
+	uint32_t now = w->now ? w->now : (uint32_t)time(NULL);
+
+	if (q->cookie) {
+		w->cookie_ok = dns_cookie_valid(c->cookie_secret,
+						c->cookie_prev_set ? c->cookie_prev : NULL,
+						q->cookie_client, q->cookie_server,
+						q->cookie_server_len, cl->family, cl->addr, now);
+		w->stats.cookie[w->cookie_ok ? DNS_COOKIE_GOOD
+				 : q->cookie_server_len ? DNS_COOKIE_BAD
+							: DNS_COOKIE_CLIENT_ONLY]++;
+		o->cookie = true;
+		memcpy(o->cookie_data, q->cookie_client, DNS_COOKIE_CLIENT_LEN);
+		dns_cookie_make(c->cookie_secret, q->cookie_client, cl->family, cl->addr, now,
+				o->cookie_data + DNS_COOKIE_CLIENT_LEN);
+	}
+	if (q->nsid && c->nsid_len) {
+		o->nsid = c->nsid;
+		o->nsid_len = c->nsid_len;
+	}
+}
+
 size_t dns_answer(const struct dns_view *v, struct dns_worker *w, const uint8_t *pkt, size_t len,
 		  const struct dns_client *cl, int tcp, uint8_t *out, size_t cap)
 {
+	struct dns_opt_out o = { 0 };
 	struct dns_query q;
 	struct dns_msg m;
-	uint8_t scope = 0;
 	size_t limit;
 	int rc = dns_parse_query(pkt, len, &q);
 
+	w->cookie_ok = false;
 	if (rc == DNS_DROP) {
 		w->stats.dropped++;
 		return 0;
 	}
+	if (q.edns)
+		options(v->cfg, w, &q, cl, &o);
 	limit = tcp ? 65535 : q.edns ? (q.edns_udp < DNS_UDP_MAX ? q.edns_udp : DNS_UDP_MAX)
 				 : DNS_UDP_MIN;
 	if (limit > cap)
 		limit = cap;
-	dns_msg_start(&m, out, limit, &q, pkt);
+	dns_msg_start(&m, out, limit, &q, pkt, &o);
 	if (!rc) {
 		w->stats.qtype[bucket(q.qtype)]++;
 		if (q.qclass == DNS_C_CH)
@@ -332,10 +362,10 @@ size_t dns_answer(const struct dns_view *v, struct dns_worker *w, const uint8_t 
 		else if (!v->data)
 			rc = DNS_SERVFAIL;
 		else
-			rc = answer_in(v, w, &m, &q, cl, &scope);
+			rc = answer_in(v, w, &m, &q, cl, &o.ecs_scope);
 	}
 	w->stats.rcode[rc <= 16 ? rc : 16]++;
 	if (rc == DNS_REFUSED || rc == DNS_NOTIMP)
-		out[2] &= ~0x04; /* not authoritative for what we refuse */
-	return dns_msg_finish(&m, &q, rc, scope);
+		dns_msg_not_authoritative(&m); /* not authoritative for what we refuse */
+	return dns_msg_finish(&m, &q, rc);
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* dns_config.c - xpool-dns's directives, from /etc/xpool/dns.conf and the command line. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dns_config.h"
+#include "dns_cookie.h"
 #include "dns_wire.h"
 #include "xp_conf.h"
 #include "xp_parse.h"
@@ -177,6 +179,55 @@ static int d_chaos(char *dst, const char *where, const char *name, int argc, cha
 	return 0;
 }
 
+static int d_cookie_secret(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+	bool prev = !strcmp(argv[0], "cookie-secret-previous");
+
+	(void)argc;
+	if (dns_cookie_parse_secret(argv[1], prev ? c->cookie_prev : c->cookie_secret))
+		return xp_conf_bad(where, "%s: expected 32 hex digits (a 128-bit secret)", argv[0]);
+	*(prev ? &c->cookie_prev_set : &c->cookie_secret_set) = true;
+	return 0;
+}
+
+/* NSID: the words as text, or hex:DIGITS for binary. */
+static int d_nsid(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+	char text[2 * DNS_NSID_MAX + 8] = "";
+	size_t o = 0;
+
+	for (int i = 1; i < argc; i++)
+		o += snprintf(text + o, o < sizeof(text) ? sizeof(text) - o : 0, "%s%s",
+			      i > 1 ? " " : "", argv[i]);
+	if (o >= sizeof(text))
+		return xp_conf_bad(where, "nsid: at most %s bytes", "128");
+	if (argc == 2 && !strncmp(argv[1], "hex:", 4)) {
+		size_t n = strlen(argv[1] + 4);
+
+		if (n % 2 || n / 2 > DNS_NSID_MAX || !n)
+			return xp_conf_bad(where, "nsid: hex:DIGITS, an even number, at most %s bytes",
+					   "128");
+		for (size_t i = 0; i < n / 2; i++) {
+			unsigned b;
+
+			if (!isxdigit((unsigned char)argv[1][4 + 2 * i]) ||
+			    !isxdigit((unsigned char)argv[1][5 + 2 * i]) ||
+			    sscanf(argv[1] + 4 + 2 * i, "%2x", &b) != 1)
+				return xp_conf_bad(where, "nsid: not hex: '%s'", argv[1] + 4);
+			c->nsid[i] = b;
+		}
+		c->nsid_len = n / 2;
+		return 0;
+	}
+	if (o > DNS_NSID_MAX)
+		return xp_conf_bad(where, "nsid: at most %s bytes", "128");
+	memcpy(c->nsid, text, o);
+	c->nsid_len = o;
+	return 0;
+}
+
 static int d_chaos_id(void *cfg, const char *where, int argc, char **argv)
 {
 	return d_chaos(((struct dns_config *)cfg)->chaos_id, where, "chaos-id", argc, argv);
@@ -207,6 +258,9 @@ static const struct xp_directive directives[] = {
 	{ "rrl-slip", 1, 1, 0, d_rrl_slip, "N          every Nth limited answer truncated" },
 	{ "rrl-allow", 1, 1, LIST_RRL_ALLOW, d_rrl_allow, "PREFIX    never limited (repeatable)" },
 	{ "metrics", 1, 1, 0, d_metrics, "HOST:PORT   Prometheus endpoint" },
+	{ "cookie-secret", 1, 1, 0, d_cookie_secret, "HEX   DNS Cookies secret (32 hex digits), the same on every host" },
+	{ "cookie-secret-previous", 1, 1, 0, d_cookie_secret, "HEX  still accepted while rolling over" },
+	{ "nsid", 1, 15, 0, d_nsid, "TEXT|hex:HEX         this host's NSID (RFC 5001)" },
 	{ "chaos-id", 0, 15, 0, d_chaos_id, "TEXT       id.server / hostname.bind (empty: refuse)" },
 	{ "chaos-version", 0, 15, 0, d_chaos_version, "TEXT  version.bind (empty: refuse)" },
 	{ "redraw", 1, 1, 0, d_redraw, "SEC          reshuffle the numbered zones" },

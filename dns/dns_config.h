@@ -50,6 +50,12 @@ struct dns_config {
 	uint32_t rrl_slip;  /* every Nth limited response goes out truncated; 0 = never */
 	struct dns_prefix rrl_allow[DNS_MAX_RRL_ALLOW];
 	int n_rrl_allow;
+	uint8_t cookie_secret[16];  /* SipHash-2-4 key shared by the pool's DNS hosts */
+	bool cookie_secret_set;	    /* else a random one per start (one host only) */
+	uint8_t cookie_prev[16];    /* the previous secret, still accepted (rollover) */
+	bool cookie_prev_set;
+	uint8_t nsid[128];	    /* RFC 5001 */
+	uint8_t nsid_len;
 	char metrics[64];
 	char chaos_id[128];
 	char chaos_version[128];

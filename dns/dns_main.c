@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <urcu.h>
+#include <sodium.h>
 
 #include "dns_server.h"
 #include "xp_http.h"
@@ -220,6 +221,13 @@ int main(int argc, char **argv)
 	if (dns_config_load(&d.cfg, argc, argv))
 		return EXIT_USAGE;
 	rcu_register_thread(); /* metrics read the data under RCU from this thread */
+	if (sodium_init() < 0) {
+		fprintf(stderr, "xpool-dns: libsodium cannot start\n");
+		return 1;
+	}
+	/* one host alone may use a secret of its own; a pool of hosts shares one (cookie-secret) */
+	if (!d.cfg.cookie_secret_set)
+		randombytes_buf(d.cfg.cookie_secret, sizeof(d.cfg.cookie_secret));
 	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	/* the data files are part of the configuration: check them too */
 	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), &d.snap))

@@ -75,6 +75,11 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"xpool_dns_tcp_closed_total{reason=\"per_client_limit\"} %lu\n"
 		"xpool_dns_tcp_closed_total{reason=\"evicted\"} %lu\n"
 		"xpool_dns_tcp_closed_total{reason=\"timeout\"} %lu\n"
+		"# HELP xpool_dns_cookies_total Queries with a DNS Cookie, by the server cookie's state.\n"
+		"# TYPE xpool_dns_cookies_total counter\n"
+		"xpool_dns_cookies_total{server_cookie=\"none\"} %lu\n"
+		"xpool_dns_cookies_total{server_cookie=\"valid\"} %lu\n"
+		"xpool_dns_cookies_total{server_cookie=\"invalid\"} %lu\n"
 		"# HELP xpool_dns_reloads_total Snapshot reloads.\n"
 		"# TYPE xpool_dns_reloads_total counter\n"
 		"xpool_dns_reloads_total{result=\"ok\"} %lu\n"
@@ -91,7 +96,8 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		(unsigned long)sum.udp, (unsigned long)sum.tcp, (unsigned long)sum.dropped,
 		(unsigned long)sum.rrl_drop, (unsigned long)sum.rrl_slip,
 		(unsigned long)sum.tcp_refused, (unsigned long)sum.tcp_evicted,
-		(unsigned long)sum.tcp_timeout,
+		(unsigned long)sum.tcp_timeout, (unsigned long)sum.cookie[DNS_COOKIE_CLIENT_ONLY],
+		(unsigned long)sum.cookie[DNS_COOKIE_GOOD], (unsigned long)sum.cookie[DNS_COOKIE_BAD],
 		(unsigned long)s->reloads_ok, (unsigned long)s->reloads_failed,
 		(unsigned long)s->reloads_refused_small,
 		generated ? (long)(time(NULL) - generated) : -1L, listed, (unsigned long)hits,

@@ -121,7 +121,7 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 	struct mmsghdr msgs[BATCH], replies[BATCH];
 	struct iovec iov[BATCH], riov[BATCH];
 	struct dns_view v = { s->cfg, NULL, s->geo };
-	uint32_t now = time(NULL);
+	uint32_t now;
 	int n, k = 0;
 
 	for (int i = 0; i < BATCH; i++) {
@@ -134,6 +134,7 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 	n = recvmmsg(fd, msgs, BATCH, flags, NULL);
 	if (n <= 0)
 		return;
+	w->now = now = time(NULL);
 	rcu_read_lock();
 	v.data = rcu_dereference(s->data);
 	for (int i = 0; i < n; i++) {
@@ -149,7 +150,8 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 		len = dns_answer(&v, w, in[i], msgs[i].msg_len, &cl, 0, out[k], DNS_UDP_MAX);
 		if (!len)
 			continue;
-		switch (dns_rrl_check(s->rrl, cl.family, cl.addr, now)) {
+		/* a valid server cookie proves the source address: never limited (RFC 7873 5.3) */
+		switch (w->cookie_ok ? DNS_RRL_SEND : dns_rrl_check(s->rrl, cl.family, cl.addr, now)) {
 		case DNS_RRL_DROP:
 			w->stats.rrl_drop++;
 			continue;
@@ -309,6 +311,7 @@ static void *tcp_thread(void *arg)
 		int n = epoll_wait(ep, ev, 64, POLL_MS);
 		int64_t now = mono_ms();
 
+		w->now = time(NULL);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = ev[i].data.u64;
 

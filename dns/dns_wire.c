@@ -7,14 +7,9 @@
 #include "dns_wire.h"
 #include "xp_bytes.h"
 
-#define FLAG_QR 0x8000
-#define FLAG_AA 0x0400
-#define FLAG_TC 0x0200
-#define FLAG_RD 0x0100
-#define FLAG_CD 0x0010
-#define OPT_ECS 8
-#define OPT_LEN 11 /* root name, type, class, ttl, rdlength */
-#define ECS_MAX 24 /* option header 4 + family 2 + source 1 + scope 1 + address 16 */
+#define OPT_LEN	   11 /* root name, type, class, ttl, rdlength */
+#define ECS_MAX	   24 /* option header 4 + family 2 + source 1 + scope 1 + address 16 */
+#define COOKIE_OUT (4 + DNS_COOKIE_CLIENT_LEN + DNS_COOKIE_SERVER_LEN)
 
 
 /* The question name: no compression (nothing precedes it), at most 255 bytes. */
@@ -100,6 +95,19 @@ static int parse_ecs(const uint8_t *d, size_t len, struct dns_query *q)
 	return 0;
 }
 
+/* COOKIE (RFC 7873 5.2.2): a client cookie of 8, then nothing or a server cookie of 8-32. */
+static int parse_cookie(const uint8_t *d, size_t len, struct dns_query *q)
+{
+	if (q->cookie || len < DNS_COOKIE_CLIENT_LEN || (len > DNS_COOKIE_CLIENT_LEN && len < 16) ||
+	    len > 40)
+		return -1; /* FORMERR */
+	q->cookie = true;
+	memcpy(q->cookie_client, d, DNS_COOKIE_CLIENT_LEN);
+	q->cookie_server_len = len - DNS_COOKIE_CLIENT_LEN;
+	memcpy(q->cookie_server, d + DNS_COOKIE_CLIENT_LEN, q->cookie_server_len);
+	return 0;
+}
+
 static int parse_opt(const uint8_t *pkt, size_t o, size_t rdlen, uint16_t class, uint32_t ttl,
 		     struct dns_query *q)
 {
@@ -110,7 +118,7 @@ static int parse_opt(const uint8_t *pkt, size_t o, size_t rdlen, uint16_t class,
 	q->edns = true;
 	q->edns_udp = class < DNS_UDP_MIN ? DNS_UDP_MIN : class;
 	q->edns_version = (ttl >> 16) & 0xff;
-	q->edns_do = ttl & 0x8000;
+	q->edns_do = ttl & DNS_EDNS_DO;
 	while (o < end) {
 		uint16_t code, olen;
 
@@ -121,8 +129,12 @@ static int parse_opt(const uint8_t *pkt, size_t o, size_t rdlen, uint16_t class,
 		o += 4;
 		if (o + olen > end)
 			return -1;
-		if (code == OPT_ECS && parse_ecs(pkt + o, olen, q))
+		if (code == DNS_OPT_ECS && parse_ecs(pkt + o, olen, q))
 			return -1;
+		if (code == DNS_OPT_COOKIE && parse_cookie(pkt + o, olen, q))
+			return -1;
+		if (code == DNS_OPT_NSID)
+			q->nsid = true; /* RFC 5001 2.3: any payload of a query is ignored */
 		o += olen;
 	}
 	return 0;
@@ -138,7 +150,7 @@ int dns_parse_query(const uint8_t *pkt, size_t len, struct dns_query *q)
 		return DNS_DROP;
 	q->id = xp_get16(pkt);
 	q->flags = xp_get16(pkt + 2);
-	if (q->flags & FLAG_QR)
+	if (q->flags & DNS_FLAG_QR)
 		return DNS_DROP; /* never answer a response */
 	q->opcode = (q->flags >> 11) & 0xf;
 	qdcount = xp_get16(pkt + 4);
@@ -190,17 +202,30 @@ bool dns_label_is(const struct dns_query *q, int i, const char *s)
 	       !memcmp(q->name + q->label_off[i], s, n);
 }
 
-void dns_msg_start(struct dns_msg *m, uint8_t *buf, size_t limit, const struct dns_query *q,
-		   const uint8_t *pkt)
+/* The OPT record's size with the options that are sent. */
+static size_t opt_size(const struct dns_query *q, const struct dns_opt_out *o, bool ecs, bool nsid,
+		       bool cookie)
 {
-	uint16_t flags = FLAG_QR | FLAG_AA | (q->flags & (FLAG_RD | FLAG_CD | 0x7800));
+	return OPT_LEN + (ecs ? 8 + (q->ecs_source + 7) / 8 : 0) +
+	       (nsid && o && o->nsid && q->nsid ? 4 + o->nsid_len : 0) +
+	       (cookie && o && o->cookie ? COOKIE_OUT : 0);
+}
 
+void dns_msg_start(struct dns_msg *m, uint8_t *buf, size_t limit, const struct dns_query *q,
+		   const uint8_t *pkt, const struct dns_opt_out *opt)
+{
+	uint16_t flags = DNS_FLAG_QR | (q->flags & DNS_OPCODE_MASK);
+
+	/* AA, RD and CD mean something only for QUERY: other opcodes get none of them */
+	if (!q->opcode)
+		flags |= DNS_FLAG_AA | (q->flags & (DNS_FLAG_RD | DNS_FLAG_CD));
 	m->buf = buf;
 	m->limit = limit;
 	m->tc = false;
+	m->opt = opt;
 	memset(m->count, 0, sizeof(m->count));
-	/* room for the OPT record (with ECS) is kept from the start */
-	m->reserve = q->edns ? OPT_LEN + (q->ecs ? ECS_MAX : 0) : 0;
+	/* room for the OPT record (with its options, ECS at its largest) is kept from the start */
+	m->reserve = q->edns ? opt_size(q, opt, false, true, true) + (q->ecs ? ECS_MAX : 0) : 0;
 	m->len = m->qend = 0;
 	if (limit < DNS_HDR_LEN)
 		return; /* no room for a header: dns_msg_finish sends nothing */
@@ -249,53 +274,71 @@ void dns_msg_drop_answers(struct dns_msg *m, size_t answers_start)
 	m->tc = true;
 }
 
-/* The OPT record's size: the ECS option is echoed when the query had one. */
-static size_t opt_size(const struct dns_query *q, bool ecs)
+void dns_msg_not_authoritative(struct dns_msg *m)
 {
-	return OPT_LEN + (ecs ? 8 + (q->ecs_source + 7) / 8 : 0);
+	if (m->limit >= DNS_HDR_LEN)
+		m->buf[2] &= ~(DNS_FLAG_AA >> 8);
 }
 
-size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode, uint8_t ecs_scope)
+/* Appends one EDNS option at p: its length. */
+static size_t put_option(uint8_t *p, uint16_t code, const void *data, size_t len)
 {
+	xp_put16(p, code);
+	xp_put16(p + 2, len);
+	memcpy(p + 4, data, len);
+	return 4 + len;
+}
+
+size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode)
+{
+	const struct dns_opt_out *o = m->opt;
+	bool ecs = q->ecs, nsid = true, cookie = true;
 	uint8_t *b = m->buf;
-	bool ecs = q->ecs;
 
 	if (m->limit < DNS_HDR_LEN)
 		return 0;
 	/*
 	 * The builder checks its own end, whatever the caller reserved: when the OPT record does
 	 * not fit after the records, they go (TC: the client retries over TCP); when it does not
-	 * fit after the question, the ECS option goes, then the OPT record.
+	 * fit after the question, the ECS option goes, then NSID, then COOKIE, then the record.
 	 */
-	if (q->edns && m->len + opt_size(q, ecs) > m->limit && m->len > m->qend)
+	if (q->edns && m->len + opt_size(q, o, ecs, nsid, cookie) > m->limit && m->len > m->qend)
 		dns_msg_drop_answers(m, m->qend);
-	if (q->edns && m->len + opt_size(q, ecs) > m->limit)
+	if (q->edns && m->len + opt_size(q, o, ecs, nsid, cookie) > m->limit)
 		ecs = false;
+	if (q->edns && m->len + opt_size(q, o, ecs, nsid, cookie) > m->limit)
+		nsid = false;
+	if (q->edns && m->len + opt_size(q, o, ecs, nsid, cookie) > m->limit)
+		cookie = false;
 	b[3] = (b[3] & 0xf0) | (rcode & 0xf);
 	if (m->tc)
-		b[2] |= FLAG_TC >> 8;
+		b[2] |= DNS_FLAG_TC >> 8;
 	xp_put16(b + 6, m->count[DNS_AN]);
 	xp_put16(b + 8, m->count[DNS_NS]);
 	xp_put16(b + 10, m->count[DNS_AR]);
-	if (q->edns && m->len + opt_size(q, ecs) <= m->limit) {
+	if (q->edns && m->len + opt_size(q, o, ecs, nsid, cookie) <= m->limit) {
 		uint8_t *p = b + m->len;
 		size_t rdlen = 0;
 
 		p[0] = 0;
 		xp_put16(p + 1, DNS_T_OPT);
 		xp_put16(p + 3, DNS_UDP_MAX);
-		xp_put32(p + 5, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? 0x8000 : 0));
+		xp_put32(p + 5, (uint32_t)(rcode >> 4) << 24 | (q->edns_do ? DNS_EDNS_DO : 0));
 		if (ecs) {
+			uint8_t e[4 + 16];
 			size_t alen = (q->ecs_source + 7) / 8;
 
-			xp_put16(p + 11, OPT_ECS);
-			xp_put16(p + 13, 4 + alen);
-			xp_put16(p + 15, q->ecs_family);
-			p[17] = q->ecs_source;
-			p[18] = ecs_scope;
-			memcpy(p + 19, q->ecs_addr, alen);
-			rdlen = 8 + alen;
+			xp_put16(e, q->ecs_family);
+			e[2] = q->ecs_source;
+			e[3] = o ? o->ecs_scope : 0;
+			memcpy(e + 4, q->ecs_addr, alen);
+			rdlen += put_option(p + OPT_LEN + rdlen, DNS_OPT_ECS, e, 4 + alen);
 		}
+		if (nsid && o && o->nsid && q->nsid)
+			rdlen += put_option(p + OPT_LEN + rdlen, DNS_OPT_NSID, o->nsid, o->nsid_len);
+		if (cookie && o && o->cookie)
+			rdlen += put_option(p + OPT_LEN + rdlen, DNS_OPT_COOKIE, o->cookie_data,
+					    sizeof(o->cookie_data));
 		xp_put16(p + 9, rdlen);
 		m->len += OPT_LEN + rdlen;
 		xp_put16(b + 10, m->count[DNS_AR] + 1);
@@ -337,7 +380,7 @@ size_t dns_msg_truncate(uint8_t *msg, size_t len)
 		o += 4;
 	else
 		o = DNS_HDR_LEN, xp_put16(msg + 4, 0);
-	msg[2] |= FLAG_TC >> 8;
+	msg[2] |= DNS_FLAG_TC >> 8;
 	memset(msg + 6, 0, 6);
 	return o;
 }

@@ -13,6 +13,25 @@
 #define DNS_UDP_MIN	 512
 #define DNS_DROP	 (-1) /* no answer at all: not a query, or too short to have an ID */
 
+/* header flags (RFC 1035 4.1.1, RFC 4035 3.2) */
+#define DNS_FLAG_QR	0x8000
+#define DNS_OPCODE_MASK 0x7800
+#define DNS_FLAG_AA	0x0400
+#define DNS_FLAG_TC	0x0200
+#define DNS_FLAG_RD	0x0100
+#define DNS_FLAG_RA	0x0080
+#define DNS_FLAG_AD	0x0020
+#define DNS_FLAG_CD	0x0010
+#define DNS_EDNS_DO	0x8000 /* in the OPT record's TTL */
+
+/* EDNS options (IANA DNS EDNS0 Option Codes) */
+#define DNS_OPT_NSID   3  /* RFC 5001 */
+#define DNS_OPT_ECS    8  /* RFC 7871 */
+#define DNS_OPT_COOKIE 10 /* RFC 7873 */
+#define DNS_COOKIE_CLIENT_LEN 8
+#define DNS_COOKIE_SERVER_LEN 16 /* what we send (RFC 9018); we accept 8-32 */
+#define DNS_NSID_MAX	      128
+
 enum dns_rcode {
 	DNS_NOERROR = 0,
 	DNS_FORMERR = 1,
@@ -54,6 +73,11 @@ struct dns_query {
 	uint16_t ecs_family; /* 1 IPv4, 2 IPv6 */
 	uint8_t ecs_source;
 	uint8_t ecs_addr[16];
+	bool nsid;	  /* the client asked for our NSID */
+	bool cookie;	  /* a COOKIE option: the client cookie, and a server cookie if any */
+	uint8_t cookie_client[DNS_COOKIE_CLIENT_LEN];
+	uint8_t cookie_server[32];
+	uint8_t cookie_server_len; /* 0, or 8-32 */
 	/* the name, lowercased, as labels: name[label_off[i]] .. + label_len[i] (not cleared) */
 	uint8_t name[256];
 	uint8_t label_off[DNS_MAX_LABELS], label_len[DNS_MAX_LABELS];
@@ -68,6 +92,15 @@ int dns_parse_query(const uint8_t *pkt, size_t len, struct dns_query *q);
 /* Does label i of q equal s (lowercase ASCII)? */
 bool dns_label_is(const struct dns_query *q, int i, const char *s);
 
+/* What the response's OPT record carries besides its header (the query's own options echoed). */
+struct dns_opt_out {
+	uint8_t ecs_scope; /* with the query's ECS option */
+	bool cookie;	   /* COOKIE: the client cookie and a server cookie of ours */
+	uint8_t cookie_data[DNS_COOKIE_CLIENT_LEN + DNS_COOKIE_SERVER_LEN];
+	const uint8_t *nsid; /* NSID, when the query asked and we have one */
+	uint8_t nsid_len;
+};
+
 /* A response under construction. limit is the largest message the transport takes. */
 struct dns_msg {
 	uint8_t *buf;
@@ -75,11 +108,18 @@ struct dns_msg {
 	size_t qend;		    /* end of header and question */
 	uint16_t count[3];
 	bool tc;
+	const struct dns_opt_out *opt; /* may be NULL: ECS (scope 0) only */
 };
 
-/* Header and question (copied from pkt, so the client's 0x20 case is kept). */
+/*
+ * Header and question (copied from pkt, so the client's 0x20 case is kept). Opcodes other than
+ * QUERY get none of the flags defined only for QUERY (AA, RD, CD; RA and AD are never set).
+ * opt is read again by dns_msg_finish (the ECS scope may be set in between).
+ */
 void dns_msg_start(struct dns_msg *m, uint8_t *buf, size_t limit, const struct dns_query *q,
-		   const uint8_t *pkt);
+		   const uint8_t *pkt, const struct dns_opt_out *opt);
+/* Clears AA (not authoritative for what we refuse). */
+void dns_msg_not_authoritative(struct dns_msg *m);
 /*
  * Appends one RR. owner: a compression pointer target (12 = the question name), or
  * DNS_OWNER_WIRE with the wire name in owner_wire. -ENOSPC when it does not fit (nothing is
@@ -91,8 +131,12 @@ int dns_msg_rr(struct dns_msg *m, enum dns_section sec, uint16_t owner, const ui
 	       size_t rdlen);
 /* Removes the answer section (for TC responses). */
 void dns_msg_drop_answers(struct dns_msg *m, size_t answers_start);
-/* Rcode, counts, and the OPT record when the query had one (ECS echoed with scope). */
-size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode, uint8_t ecs_scope);
+/*
+ * Rcode, counts, and the OPT record when the query had one (with the options of m->opt). Never
+ * writes past the limit, whatever was reserved: records go first (TC), then ECS, NSID and
+ * COOKIE, then the OPT record itself.
+ */
+size_t dns_msg_finish(struct dns_msg *m, const struct dns_query *q, int rcode);
 
 /* Cuts a finished response to header and question with TC set (RRL slip): the new length. */
 size_t dns_msg_truncate(uint8_t *msg, size_t len);

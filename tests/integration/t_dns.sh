@@ -54,6 +54,8 @@ metrics 127.0.0.1:9153
 tcp-max-conns 4
 tcp-idle-timeout 2
 test-addresses
+nsid dns1.test
+cookie-secret e5e973e5a6b2a43f48e7dc849e37bfcf
 EOF
 for i in $(seq 1 8); do
 	echo "ns ns$i-of-a-long-and-verbose-name-server-set.operator-network.example" >>"$XP_TMP/dns.conf"
@@ -144,6 +146,19 @@ lost2=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$XP_TMP/perf2")
 xp_log "RRL: de lost $lost1 of 300 (rate 50/s), fr (rrl-allow) lost $lost2"
 [ "${lost1:-0}" -gt 50 ] || xp_fail "RRL did not limit the de /24"
 [ "${lost2:-1}" -eq 0 ] || xp_fail "rrl-allow was limited"
+# DNS Cookies (RFC 7873, RFC 9018) and NSID (RFC 5001): a client that returns our server cookie
+# has proved its address and is never rate-limited
+out=$(xp_ns "$C1" kdig @10.203.1.1 pool.ntp.test +cookie +nsid)
+echo "$out" | grep -q 'NSID: .* "dns1.test"' || xp_fail "no NSID: $out"
+cookie=$(echo "$out" | sed -n 's/^;; COOKIE: \([0-9A-F]\{48\}\).*/\1/p')
+[ -n "$cookie" ] || xp_fail "no 24-byte COOKIE (client + RFC 9018 server cookie): $out"
+xp_ns "$C1" kdig @10.203.1.1 pool.ntp.test +cookie="$cookie" | grep -q "COOKIE: ${cookie:0:16}0100" ||
+	xp_fail "a returned server cookie was not renewed for the same client cookie"
+sleep 1.1 # a fresh RRL second
+xp_ns "$C1" dnsperf -s 10.203.1.1 -d "$XP_TMP/q" -n 1 -t 1 -q 300 -E "10:$cookie" >"$XP_TMP/perf3" 2>&1
+lost3=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$XP_TMP/perf3")
+xp_log "RRL: de with a valid server cookie lost $lost3 of 300"
+[ "${lost3:-1}" -eq 0 ] || xp_fail "a client with a valid server cookie was rate-limited"
 
 # --- reloads: a valid new snapshot (SIGHUP), a broken one (kept old), a changed file ---
 snapshot "$XP_TMP/snap2.json" 198.51.100

@@ -63,6 +63,17 @@ size_t xt_dns_query(const struct xt_q *q, uint16_t id, uint8_t *b)
 			memcpy(b + o + 8, a, alen);
 			o += 8 + alen;
 		}
+		if (q->cookie) {
+			w16(b + o, 10);
+			w16(b + o + 2, q->cookie_len);
+			memcpy(b + o + 4, q->cookie, q->cookie_len);
+			o += 4 + q->cookie_len;
+		}
+		if (q->nsid) {
+			w16(b + o, 3);
+			w16(b + o + 2, 0);
+			o += 4;
+		}
 		w16(b + rdlen_at, o - rdlen_at - 2);
 	}
 	return o;
@@ -91,6 +102,7 @@ int xt_dns_read(const uint8_t *m, size_t len, struct xt_r *r)
 
 	memset(r, 0, sizeof(*r));
 	r->ecs_scope = -1;
+	r->cookie_len = r->nsid_len = -1;
 	if (len < 12)
 		return -1;
 	r->id = r16(m);
@@ -133,8 +145,18 @@ int xt_dns_read(const uint8_t *m, size_t len, struct xt_r *r)
 			r->opt_udp = r16(m + o + 2);
 			r->rcode |= m[o + 4] << 4;
 			while (p + 4 <= end) {
+				unsigned olen = r16(m + p + 2);
+
 				if (r16(m + p) == 8 && p + 8 <= end)
 					r->ecs_scope = m[p + 7];
+				if (r16(m + p) == 10 && olen <= 40 && p + 4 + olen <= end) {
+					r->cookie_len = olen;
+					memcpy(r->cookie, m + p + 4, olen);
+				}
+				if (r16(m + p) == 3 && olen <= 128 && p + 4 + olen <= end) {
+					r->nsid_len = olen;
+					memcpy(r->nsid, m + p + 4, olen);
+				}
 				p += 4 + r16(m + p + 2);
 			}
 		}

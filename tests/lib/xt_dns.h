@@ -16,6 +16,9 @@ struct xt_q {
 	int ecs_family;		/* 1 or 2: add ECS */
 	uint8_t ecs_source, ecs_scope;
 	const char *ecs_addr;
+	const uint8_t *cookie; /* a COOKIE option of cookie_len bytes */
+	size_t cookie_len;
+	int nsid;	       /* an empty NSID option */
 };
 
 size_t xt_dns_query(const struct xt_q *q, uint16_t id, uint8_t *buf);
@@ -31,6 +34,10 @@ struct xt_r {
 	uint16_t an_type[32];
 	uint32_t an_ttl[32], ns_ttl;
 	uint16_t ns_type;
+	uint8_t cookie[40];	  /* the COOKIE option of the OPT record */
+	int cookie_len;		  /* -1: none */
+	uint8_t nsid[128];
+	int nsid_len;		  /* -1: none */
 };
 
 int xt_dns_read(const uint8_t *msg, size_t len, struct xt_r *r);

@@ -142,10 +142,12 @@ Test(dns_wire, response_building)
 	struct xt_r r;
 	uint8_t a[4] = { 192, 0, 2, 1 };
 
+	struct dns_opt_out o = { .ecs_scope = 16 };
+
 	cr_assert_eq(dns_parse_query(in, n, &q), 0);
-	dns_msg_start(&m, out, 512, &q, in);
+	dns_msg_start(&m, out, 512, &q, in, &o);
 	cr_assert_eq(dns_msg_rr(&m, DNS_AN, 12, NULL, 0, DNS_T_A, DNS_C_IN, 150, a, 4), 0);
-	n = dns_msg_finish(&m, &q, 0, 16);
+	n = dns_msg_finish(&m, &q, 0);
 	cr_assert_eq(xt_dns_read(out, n, &r), 0);
 	cr_expect_eq(r.id, 7);
 	cr_expect(r.flags & 0x8000 && r.flags & 0x0400 && r.flags & 0x0100, "QR, AA, RD copied");
@@ -171,7 +173,7 @@ Test(dns_wire, rr_does_not_fit)
 	struct dns_msg m;
 
 	cr_assert_eq(dns_parse_query(in, n, &q), 0);
-	dns_msg_start(&m, out, 512, &q, in);
+	dns_msg_start(&m, out, 512, &q, in, NULL);
 	cr_expect_eq(dns_msg_rr(&m, DNS_AN, 12, NULL, 0, 16, 1, 0, big, 400), 0);
 	cr_expect_eq(dns_msg_rr(&m, DNS_AN, 12, NULL, 0, 16, 1, 0, big, 400), -ENOSPC);
 	cr_expect_eq(m.count[DNS_AN], 1);
