@@ -88,7 +88,6 @@ struct dns_rng {
 	uint64_t s[4];
 };
 void dns_rng_seed(struct dns_rng *r, uint64_t seed);
-uint64_t dns_rng_next(struct dns_rng *r);
 
 /*
  * Draws up to k distinct servers, each draw proportional to weight among those not drawn yet

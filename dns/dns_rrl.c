@@ -3,18 +3,26 @@
 #include <string.h>
 
 #include "dns_rrl.h"
+#include "xp_addr.h"
 #include "xp_parse.h"
 
-static int allowed(const struct dns_config *c, int family, const uint8_t *addr)
+void dns_rrl_init(struct dns_rrl *r, uint32_t rate, uint32_t slip, const struct dns_prefix *allow,
+		  int n_allow)
 {
-	uint8_t a[16] = { [10] = 0xff, [11] = 0xff };
+	memset(r, 0, sizeof(*r));
+	r->rate = rate;
+	r->slip = slip;
+	r->allow = allow;
+	r->n_allow = n_allow;
+}
 
-	if (family == 4)
-		memcpy(a + 12, addr, 4);
-	else
-		memcpy(a, addr, 16);
-	for (int i = 0; i < c->n_rrl_allow; i++)
-		if (xp_prefix_match(a, c->rrl_allow[i].addr, c->rrl_allow[i].len))
+static int allowed(const struct dns_rrl *r, int family, const uint8_t *addr)
+{
+	uint8_t a[16];
+
+	xp_addr_key(family, addr, a);
+	for (int i = 0; i < r->n_allow; i++)
+		if (xp_prefix_match(a, r->allow[i].addr, r->allow[i].len))
 			return 1;
 	return 0;
 }
@@ -26,7 +34,7 @@ enum dns_rrl_verdict dns_rrl_check(struct dns_rrl *r, int family, const uint8_t 
 	struct dns_rrl_bucket *b;
 	uint32_t n;
 
-	if (!r->rate || allowed(r->cfg, family, addr))
+	if (!r->rate || allowed(r, family, addr))
 		return DNS_RRL_SEND;
 	for (int i = 0; i < (family == 4 ? 3 : 7); i++) /* /24 or /56 */
 		tag |= (uint64_t)addr[i] << (8 * i);

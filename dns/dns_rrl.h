@@ -19,9 +19,17 @@ struct dns_rrl_bucket {
 
 struct dns_rrl {
 	uint32_t rate, slip;
-	const struct dns_config *cfg; /* rrl-allow */
+	const struct dns_prefix *allow; /* never limited */
+	int n_allow;
 	struct dns_rrl_bucket b[DNS_RRL_BUCKETS];
 };
+
+/*
+ * A limiter: rate responses per second per prefix (0: off), every slip-th limited response
+ * truncated (0: never), the allow prefixes (kept by reference) never limited.
+ */
+void dns_rrl_init(struct dns_rrl *r, uint32_t rate, uint32_t slip, const struct dns_prefix *allow,
+		  int n_allow);
 
 /*
  * Counts a response to the client's prefix in 1-second windows: past the rate it is dropped,

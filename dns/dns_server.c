@@ -196,7 +196,7 @@ static void *udp_worker(void *arg)
 	/* block in recvmmsg itself, no poll per batch; the timeout lets the thread notice stop */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (in && out && from && !s->stop)
+	while (in && out && from && !atomic_load_explicit(&s->stop, memory_order_relaxed))
 		udp_batch(s, w, fd, MSG_WAITFORONE, in, out, from);
 	rcu_unregister_thread();
 	free(in);
@@ -307,7 +307,7 @@ static void *tcp_thread(void *arg)
 
 		epoll_ctl(ep, EPOLL_CTL_ADD, s->tcp_fd[l], &e);
 	}
-	while (ep >= 0 && conns && !s->stop) {
+	while (ep >= 0 && conns && !atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		int n = epoll_wait(ep, ev, 64, POLL_MS);
 		int64_t now = mono_ms();
 
@@ -381,9 +381,8 @@ int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo
 		return -ENOMEM;
 	memset(s->workers, 0, sizeof(*s->workers) * s->n_workers);
 	init_worker(&s->workers[udp]);
-	s->rrl->rate = s->cfg->rrl_rate;
-	s->rrl->slip = s->cfg->rrl_slip;
-	s->rrl->cfg = s->cfg;
+	dns_rrl_init(s->rrl, s->cfg->rrl_rate, s->cfg->rrl_slip, s->cfg->rrl_allow,
+		     s->cfg->n_rrl_allow);
 	for (int t = 0; t < udp; t++) {
 		struct worker_arg *wa = malloc(sizeof(*wa));
 
@@ -413,7 +412,7 @@ void dns_server_publish(struct dns_server *s, struct dns_data *data)
 
 void dns_server_stop(struct dns_server *s)
 {
-	s->stop = 1;
+	atomic_store(&s->stop, true);
 	for (int t = 0; t < s->started; t++)
 		pthread_join(s->threads[t], NULL);
 	for (int t = 0; t < DNS_MAX_THREADS; t++)

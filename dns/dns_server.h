@@ -4,6 +4,7 @@
 #define DNS_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "dns_answer.h"
@@ -25,7 +26,7 @@ struct dns_server {
 	int tcp_fd[DNS_MAX_LISTEN];
 	pthread_t threads[DNS_MAX_THREADS * DNS_MAX_LISTEN + 1];
 	int started;
-	volatile int stop;
+	atomic_bool stop;
 	uint64_t reloads_ok, reloads_failed, reloads_refused_small;
 };
 

@@ -121,7 +121,7 @@ Test(dns_rrl, rate_slip_and_allow)
 	cfg.n_rrl_allow = 1;
 	inet_pton(AF_INET6, "::ffff:203.0.113.0", cfg.rrl_allow[0].addr);
 	cfg.rrl_allow[0].len = 96 + 24;
-	r = (struct dns_rrl){ .rate = 10, .slip = 2, .cfg = &cfg };
+	dns_rrl_init(&r, 10, 2, cfg.rrl_allow, cfg.n_rrl_allow);
 	for (int i = 0; i < 100; i++) {
 		enum dns_rrl_verdict v = dns_rrl_check(&r, 4, i % 2 ? a : b, 1000);
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 enum xp_addr_kind {
 	XP_ADDR_GLOBAL,	 /* global unicast: a pool server may have it */
@@ -13,11 +14,6 @@ enum xp_addr_kind {
 			  * reserved, IPv4-mapped or -compatible IPv6 */
 };
 
-/*
- * Classifies an address (4 bytes for IPv4, 16 for IPv6). *why, when given, names the range
- * ("loopback", "documentation (RFC 5737)" ...) for XP_ADDR_TEST and XP_ADDR_INVALID.
- */
-enum xp_addr_kind xp_addr_classify(bool v6, const uint8_t *addr, const char **why);
 
 /* Parses text (IPv4 or IPv6) into addr (16 bytes, IPv4 in the first 4): 0, or -EINVAL. */
 int xp_addr_parse(const char *text, uint8_t addr[16], bool *v6);
@@ -27,5 +23,20 @@ int xp_addr_parse(const char *text, uint8_t addr[16], bool *v6);
  * and XP_ADDR_TEST unless allow_test.
  */
 int xp_addr_check_server(bool v6, const uint8_t *addr, bool allow_test, char *err, size_t n);
+
+/*
+ * The one 16-byte key for an address of either family, as the XDP maps, the ACL tries and RRL
+ * use it: IPv6 as is, IPv4 mapped into ::ffff:0:0/96. family: 4 or 6.
+ */
+static inline void xp_addr_key(int family, const uint8_t *addr, uint8_t key[16])
+{
+	if (family == 4) {
+		memset(key, 0, 10);
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, addr, 4);
+	} else {
+		memcpy(key, addr, 16);
+	}
+}
 
 #endif

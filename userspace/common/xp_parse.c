@@ -6,6 +6,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "xp_addr.h"
 #include "xp_parse.h"
 
 int xp_parse_long(const char *s, long min, long max, long *out)
@@ -49,6 +50,7 @@ int xp_parse_refid(const char *s, uint32_t *refid_be)
 int xp_parse_prefix(const char *s, uint8_t addr[16], uint32_t *plen, bool want_prefix)
 {
 	char buf[64], *slash;
+	uint8_t v4[4];
 	long len = -1;
 
 	if (!strcmp(s, "all") && want_prefix) {
@@ -70,10 +72,10 @@ int xp_parse_prefix(const char *s, uint8_t addr[16], uint32_t *plen, bool want_p
 		if (slash && xp_parse_long(slash, 0, 128, &len))
 			return -EINVAL;
 		*plen = len < 0 ? 128 : len;
-	} else if (inet_pton(AF_INET, buf, addr + 12) == 1) {
+	} else if (inet_pton(AF_INET, buf, v4) == 1) {
 		if (slash && xp_parse_long(slash, 0, 32, &len))
 			return -EINVAL;
-		addr[10] = addr[11] = 0xff;
+		xp_addr_key(4, v4, addr);
 		*plen = 96 + (len < 0 ? 32 : len);
 	} else {
 		return -EINVAL;

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 
 #include "ntpd_addrs.h"
+#include "xp_addr.h"
 #include "xp_log.h"
 
 #define DUMP_TIMEOUT_MS 2000
@@ -106,14 +107,7 @@ static int dump(struct ntpd_addrs *a, int fd, uint8_t (*out)[16], int *n)
 				addr = local;
 			if (!addr || *n >= NTPD_ADDRS_MAX)
 				continue;
-			memset(out[*n], 0, 16);
-			if (ifa->ifa_family == AF_INET) {
-				out[*n][10] = out[*n][11] = 0xff;
-				memcpy(out[*n] + 12, addr, 4);
-			} else {
-				memcpy(out[*n], addr, 16);
-			}
-			(*n)++;
+			xp_addr_key(ifa->ifa_family == AF_INET ? 4 : 6, addr, out[(*n)++]);
 		}
 	}
 }

@@ -331,7 +331,7 @@ static const struct xp_conf_spec spec = {
 	.short_target = "interface",
 };
 
-void ntpd_config_defaults(struct ntpd_config *c)
+static void ntpd_config_defaults(struct ntpd_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->xdp_mode = RSP_XDP_AUTO;

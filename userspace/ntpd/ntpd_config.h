@@ -56,8 +56,6 @@ struct ntpd_config {
 /* Defaults, then the config file, then command-line flags (which override). 0 or -EINVAL. */
 int ntpd_config_load(struct ntpd_config *c, int argc, char **argv);
 
-void ntpd_config_defaults(struct ntpd_config *c);
-
 /*
  * What start-up needs of the system (every interface exists), checked the same way by
  * --check-config and by start-up: 0 or -ENODEV, each problem on stderr.

@@ -40,7 +40,7 @@ int rsp_report_collect(int stats_fd, int clock_fd, struct rsp_report *r)
 	return 0;
 }
 
-uint64_t rsp_report_ratelimit_hits(const struct rsp_report *r)
+static uint64_t rsp_report_ratelimit_hits(const struct rsp_report *r)
 {
 	return r->stats[XPOOL_STAT_DROP_RATE] + r->stats[XPOOL_STAT_KOD_RATE] +
 	       r->stats[XPOOL_STAT_REPLY_RATE_LEAK];

@@ -20,7 +20,6 @@ struct rsp_report {
 
 /* From the stats map and the clock map (read by fd: a copy, fine for display). */
 int rsp_report_collect(int stats_fd, int clock_fd, struct rsp_report *r);
-uint64_t rsp_report_ratelimit_hits(const struct rsp_report *r);
 void rsp_report_prometheus(const struct rsp_report *r, FILE *f);
 void rsp_report_text(const struct rsp_report *r, FILE *f);
 

@@ -23,10 +23,6 @@ static const char *const map_names[XPOOL_MAP__MAX] = {
 	[XPOOL_MAP_STATS] = XPOOL_MAP_NAME_STATS, [XPOOL_MAP_RATELIMIT] = XPOOL_MAP_NAME_RATELIMIT,
 };
 
-const char *rsp_map_name(enum xpool_map m)
-{
-	return map_names[m];
-}
 
 static void reset(struct rsp_xdp *x)
 {

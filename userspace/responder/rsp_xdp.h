@@ -61,8 +61,6 @@ int rsp_xdp_unpin(const char *dir);
 void rsp_xdp_close(struct rsp_xdp *x);
 
 int rsp_xdp_prog_fd(const struct rsp_xdp *x);
-/* The name a map is pinned under. */
-const char *rsp_map_name(enum xpool_map m);
 int rsp_xdp_set_config(struct rsp_xdp *x, const struct xpool_config *cfg);
 /* Sums each per-CPU counter over every CPU, from a stats map fd or the loaded program. */
 int rsp_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX]);
