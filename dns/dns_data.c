@@ -10,13 +10,14 @@
 
 #include "dns_data.h"
 #include "xp_addr.h"
+#include "xp_log.h"
 
 static int fail(const char *path, long i, const char *field, const char *why)
 {
 	if (i >= 0)
-		fprintf(stderr, "%s: servers[%ld]%s%s: %s\n", path, i, *field ? "." : "", field, why);
+		xp_err("%s: servers[%ld]%s%s: %s", path, i, *field ? "." : "", field, why);
 	else
-		fprintf(stderr, "%s: %s: %s\n", path, field, why);
+		xp_err("%s: %s: %s", path, field, why);
 	return -EINVAL;
 }
 
@@ -88,7 +89,7 @@ int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out
 
 	memset(out, 0, sizeof(*out));
 	if (!root) {
-		fprintf(stderr, "%s:%d: %s\n", path, jerr.line, jerr.text);
+		xp_err("%s:%d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
 	}
 	servers = json_object_get(root, "servers");

@@ -9,6 +9,7 @@
 
 #include "xp_cc.h"
 #include "dns_geo.h"
+#include "xp_log.h"
 
 struct dns_geo {
 	MMDB_s db;
@@ -24,7 +25,7 @@ int dns_geo_open(const char *path, struct dns_geo **out)
 		return -ENOMEM;
 	ret = MMDB_open(path, MMDB_MODE_MMAP, &g->db);
 	if (ret != MMDB_SUCCESS) {
-		fprintf(stderr, "%s: cannot open the GeoIP database: %s\n", path,
+		xp_err("%s: cannot open the GeoIP database: %s", path,
 			ret == MMDB_IO_ERROR ? strerror(errno) : MMDB_strerror(ret));
 		free(g);
 		return -EINVAL;

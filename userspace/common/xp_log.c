@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "xp_log.h"
 
@@ -22,13 +23,19 @@ void xp_log(enum xp_log_level lvl, const char *fmt, ...)
 {
 	static const char *const journal[] = { "<3>", "<4>", "<6>", "<7>" };
 	static const char *const word[] = { "error: ", "warning: ", "", "debug: " };
+	char line[1024];
 	va_list ap;
+	int n;
 
 	if (lvl > log_max)
 		return;
-	fprintf(stderr, "%s%s: %s", log_journal ? journal[lvl] : "", log_prog, word[lvl]);
+	/* one write per line: threads never interleave inside a message */
+	n = snprintf(line, sizeof(line), "%s%s: %s", log_journal ? journal[lvl] : "", log_prog,
+		     word[lvl]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	n = strlen(line);
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
 }

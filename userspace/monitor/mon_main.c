@@ -10,6 +10,10 @@
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
 
 #include "mon_ntp.h"
 #include "xp_chrony.h"
@@ -26,15 +30,10 @@ struct monitor {
 	int once, no_chrony;
 	sqlite3 *db;
 	struct xp_chrony chrony;
+	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
+	uint64_t watchdog_usec; /* sd_notify watchdog, 0 when off */
+	unsigned checked;	 /* servers checked this round */
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* The monitor measures against its own clock: it must be synchronised (chronyd's view). */
 static int self_synced(struct monitor *m, char *why, size_t n)
@@ -66,11 +65,14 @@ static int check_one(void *ctx, long id, const char *ip)
 	struct monitor *m = ctx;
 	double prev = reg_score_get(m->db, id, m->name), step, score;
 	struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
-				    .max_root_distance = m->max_rd, .stop = &stop };
+				    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd };
 	struct mon_check c;
 
 	if (mon_check_server(ip, &o, &c) == -ECANCELED)
 		return 1; /* stopping: this server's check is not recorded */
+	m->checked++;
+	if (m->watchdog_usec)
+		sd_notify(0, "WATCHDOG=1");
 	step = mon_step(&c.chosen);
 	score = mon_score(prev, &c.chosen);
 	if (reg_record(m->db, id, m->name, score, step,
@@ -78,7 +80,90 @@ static int check_one(void *ctx, long id, const char *ip)
 		xp_err("%s: cannot record the check", ip);
 	xp_info("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
 		isnan(c.chosen.offset) ? 0.0 : c.chosen.offset * 1e3, step, prev, score, c.note);
-	return stop;
+	return 0;
+}
+
+/* One round: every server, then the export. 1 when a stop arrived during it. */
+static int round_once(struct monitor *m)
+{
+	char why[160];
+	int ret;
+
+	m->checked = 0;
+	if (!self_synced(m, why, sizeof(why))) {
+		xp_warn("not scoring: %s", why);
+		sd_notifyf(0, "STATUS=not scoring: %s", why);
+		return 0;
+	}
+	ret = reg_each_server(m->db, check_one, m);
+	if (ret < 0)
+		xp_err("the round ended early: the registry could not be read");
+	if (ret > 0)
+		return 1;
+	if (m->export_path) {
+		char err[256];
+
+		if (reg_export(m->db, m->export_path, time(NULL), err, sizeof(err)))
+			xp_err("%s", err);
+	}
+	sd_notifyf(0, "STATUS=round done: %u server(s) checked", m->checked);
+	return 0;
+}
+
+/* The daemon loop: signalfd and a timerfd, as the other daemons; sd_notify readiness. */
+static int run(struct monitor *m)
+{
+	struct itimerspec period = { .it_interval = { m->interval, 0 }, .it_value = { 0, 1 } };
+	int tfd = -1, ret = 0;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	m->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (m->sig_fd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &period, NULL)) {
+		ret = -errno;
+		xp_err("cannot set up signals and timers: %s", strerror(-ret));
+		goto out;
+	}
+	sd_watchdog_enabled(0, &m->watchdog_usec);
+	sd_notify(0, "READY=1");
+	for (;;) {
+		struct pollfd p[2] = { { m->sig_fd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+		uint64_t ticks;
+
+		/* wake for the watchdog even between rounds */
+		if (poll(p, 2, m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			xp_err("poll: %s", strerror(-ret));
+			break;
+		}
+		if (m->watchdog_usec)
+			sd_notify(0, "WATCHDOG=1");
+		if (p[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
+				xp_info("signal %u: shutting down", si.ssi_signo);
+			break;
+		}
+		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0)
+			continue;
+		/* a round longer than the interval: the next starts at once, ticks do not pile up */
+		if (round_once(m) || m->once)
+			break;
+	}
+	sd_notify(0, "STOPPING=1");
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (m->sig_fd >= 0)
+		close(m->sig_fd);
+	return ret;
 }
 
 static void usage(FILE *f)
@@ -111,8 +196,8 @@ int main(int argc, char **argv)
 	struct monitor m = { .db_path = REG_DB_DEFAULT, .name = "monitor",
 			     .chrony_socket = "/run/chrony/chronyd.sock", .interval = 60,
 			     .samples = 3, .timeout_ms = 1000, .max_rd = 1.0,
-			     .chrony = { .fd = -1 } };
-	int c, bad = 0, verbose = 0;
+			     .chrony = { .fd = -1 }, .sig_fd = -1 };
+	int c, bad = 0, verbose = 0, ret;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -164,30 +249,8 @@ int main(int argc, char **argv)
 	xp_log_init("xpool-monitor", verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
 		return 1;
-	sigaction(SIGINT, &(struct sigaction){ .sa_handler = on_signal }, NULL);
-	sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_signal }, NULL);
-	while (!stop) {
-		char why[160];
-		time_t round = time(NULL);
-
-		if (!self_synced(&m, why, sizeof(why))) {
-			xp_warn("not scoring: %s", why);
-		} else {
-			if (reg_each_server(m.db, check_one, &m) < 0)
-				xp_err("the round ended early: the registry could not be read");
-			if (m.export_path) {
-				char err[256];
-
-				if (reg_export(m.db, m.export_path, time(NULL), err, sizeof(err)))
-					xp_err("%s", err);
-			}
-		}
-		if (m.once)
-			break;
-		while (!stop && time(NULL) < round + m.interval)
-			usleep(100000);
-	}
+	ret = run(&m);
 	xp_chrony_close(&m.chrony);
 	reg_close(m.db);
-	return 0;
+	return ret ? 1 : 0;
 }

@@ -51,20 +51,23 @@ static int64_t mono_ms(void)
  * Waits for fd until the monotonic deadline (ms): 0 when readable, -ETIMEDOUT, or -ECANCELED
  * when the stop flag is set. A signal (EINTR) re-checks the flag and the deadline.
  */
-static int wait_readable(int fd, int64_t deadline, const volatile sig_atomic_t *stop)
+static int wait_readable(int fd, int64_t deadline, const struct mon_check_opts *o)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+				 { .fd = o->stop_fd > 0 ? o->stop_fd : -1, .events = POLLIN } };
 
 	for (;;) {
 		int64_t left = deadline - mono_ms();
 		int n;
 
-		if (stop && *stop)
+		if (o->stop && *o->stop)
 			return -ECANCELED;
 		if (left <= 0)
 			return -ETIMEDOUT;
 		/* wake at least every 100 ms: the flag may be set without a signal (threads) */
-		n = poll(&pfd, 1, left < 100 ? (int)left : 100);
+		n = poll(pfd, 2, left < 100 ? (int)left : 100);
+		if (n > 0 && pfd[1].revents)
+			return -ECANCELED; /* a signal is pending: the caller reads it */
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)
@@ -92,7 +95,7 @@ static int sample(int fd, const struct mon_check_opts *o, struct mon_sample *s, 
 		return -errno;
 	for (;;) {
 		/* the deadline is the sample's: stray datagrams never extend it */
-		ret = wait_readable(fd, deadline, o->stop);
+		ret = wait_readable(fd, deadline, o);
 		if (ret)
 			return ret;
 		n = recv(fd, rep, sizeof(rep), MSG_DONTWAIT);
@@ -173,8 +176,11 @@ int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_
 		double delay = 0;
 		char note[96] = "";
 
-		if (i)
-			usleep(100000);
+		/* samples 100 ms apart; a stop ends the gap too */
+		if (i && wait_readable(-1, mono_ms() + 100, o) == -ECANCELED) {
+			ret = -ECANCELED;
+			break;
+		}
 		ret = sample(fd, o, &s, &delay, note, sizeof(note));
 		if (ret == -ECANCELED)
 			break;

@@ -22,6 +22,7 @@ struct mon_check_opts {
 	double max_root_distance;
 	uint16_t port;	     /* 123 unless a test says otherwise */
 	const volatile sig_atomic_t *stop; /* when set, the check ends at once: -ECANCELED */
+	int stop_fd; /* readable (a signalfd with a signal pending): the same; -1 or 0 for none */
 };
 
 /*

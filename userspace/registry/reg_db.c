@@ -12,6 +12,7 @@
 #include "reg_db.h"
 #include "xp_addr.h"
 #include "xp_cc.h"
+#include "xp_log.h"
 
 /* Migrations: entry i takes the schema from version i to i + 1, in one transaction. */
 static const char *const migrations[REG_SCHEMA_VERSION] = {
@@ -42,7 +43,7 @@ static int exec(sqlite3 *db, const char *sql)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "registry: %s\n", msg ? msg : sqlite3_errstr(rc));
+		xp_err("registry: %s", msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -55,7 +56,7 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
 
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "registry: %s\n", sqlite3_errmsg(db));
+		xp_err("registry: %s", sqlite3_errmsg(db));
 		*st = NULL;
 		return -EIO;
 	}
@@ -67,7 +68,7 @@ static int bound(sqlite3 *db, int rc)
 {
 	if (rc == SQLITE_OK)
 		return 0;
-	fprintf(stderr, "registry: bind: %s\n", sqlite3_errmsg(db));
+	xp_err("registry: bind: %s", sqlite3_errmsg(db));
 	return -EIO;
 }
 
@@ -76,7 +77,7 @@ static int rows_done(sqlite3 *db, int rc)
 {
 	if (rc == SQLITE_DONE)
 		return 0;
-	fprintf(stderr, "registry: read failed: %s\n", sqlite3_errmsg(db));
+	xp_err("registry: read failed: %s", sqlite3_errmsg(db));
 	return -EIO;
 }
 
@@ -88,7 +89,7 @@ static int user_version(sqlite3 *db)
 	if (!prep(db, "PRAGMA user_version", &st) && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	else
-		fprintf(stderr, "registry: cannot read the schema version: %s\n", sqlite3_errmsg(db));
+		xp_err("registry: cannot read the schema version: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -127,13 +128,12 @@ static int open_readonly(const char *path, sqlite3 **out)
 		sqlite3_finalize(st);
 	}
 	if (v < 0) {
-		fprintf(stderr, "registry %s: cannot open read-only: %s\n", path,
+		xp_err("registry %s: cannot open read-only: %s", path,
 			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	if (v != REG_SCHEMA_VERSION) {
-		fprintf(stderr,
-			"registry %s: schema version %d, this program reads %d (%s)\n", path, v,
+		xp_err("registry %s: schema version %d, this program reads %d (%s)", path, v,
 			REG_SCHEMA_VERSION,
 			v < REG_SCHEMA_VERSION ? "open it read-write once to migrate it" : "newer");
 		goto fail;
@@ -156,12 +156,12 @@ int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **out)
 	if (mode != REG_OPEN_CREATE && stat(path, &st)) {
 		int e = errno;
 
-		fprintf(stderr, "registry %s: %s%s\n", path, strerror(e),
+		xp_err("registry %s: %s%s", path, strerror(e),
 			e == ENOENT ? ": it does not exist (xpoolctl init creates a registry)" : "");
 		return e == ENOENT ? -ENOENT : -EIO;
 	}
 	if (mode != REG_OPEN_CREATE && !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "registry %s: not a regular file\n", path);
+		xp_err("registry %s: not a regular file", path);
 		return -EINVAL;
 	}
 	if (mode == REG_OPEN_READONLY)
@@ -170,7 +170,7 @@ int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **out)
 			     SQLITE_OPEN_READWRITE | (mode == REG_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0),
 			     NULL);
 	if (rc != SQLITE_OK) {
-		fprintf(stderr, "registry %s: %s\n", path, sqlite3_errstr(rc));
+		xp_err("registry %s: %s", path, sqlite3_errstr(rc));
 		sqlite3_close(db);
 		return -EIO;
 	}
@@ -183,7 +183,7 @@ int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **out)
 			goto fail;
 		v = user_version(db);
 		if (v < 0 || v > REG_SCHEMA_VERSION) {
-			fprintf(stderr, "registry %s: schema version %d is newer than this program (%d)\n",
+			xp_err("registry %s: schema version %d is newer than this program (%d)",
 				path, v, REG_SCHEMA_VERSION);
 			exec(db, "ROLLBACK");
 			goto fail;

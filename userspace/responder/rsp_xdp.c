@@ -47,9 +47,16 @@ int rsp_xdp_mode_parse(const char *s, enum rsp_xdp_mode *mode)
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_WARN)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
+	char msg[512];
+	int n;
+
+	if (level != LIBBPF_WARN)
+		return 0;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n > 0 && msg[n < (int)sizeof(msg) ? n - 1 : (int)sizeof(msg) - 2] == '\n')
+		msg[n < (int)sizeof(msg) ? n - 1 : (int)sizeof(msg) - 2] = 0;
+	xp_warn("libbpf: %s", msg);
+	return n;
 }
 
 static int map_clock(struct rsp_xdp *x)

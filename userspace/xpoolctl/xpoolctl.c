@@ -14,6 +14,7 @@
 #include "reg_db.h"
 #include "rsp_report.h"
 #include "rsp_xdp.h"
+#include "xp_log.h"
 
 #define EXIT_USAGE 2
 
@@ -222,6 +223,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	xp_log_init("xpoolctl", XP_LOG_INFO);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	if (argc - optind == 2 && !strcmp(argv[optind], "ntp") && !strcmp(argv[optind + 1], "stats"))
 		return cmd_stats(pin);

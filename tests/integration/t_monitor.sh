@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# t_monitor.sh - xpool-monitor runs like the other daemons: sd_notify readiness and status, and
+# SIGTERM ends it at once, even in the middle of a round of silent servers.
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v socat >/dev/null || { echo "socat missing"; exit 77; }
+M=$XP_PREFIX-mon
+S=$XP_PREFIX-silent
+for ns in $M $S; do ip netns add "$ns" && XP_NETNS+=("$ns") || xp_fail "netns"; done
+ip link add vm netns "$M" type veth peer name vsil netns "$S"
+ip -n "$M" addr add 10.206.0.2/24 dev vm
+ip -n "$S" addr add 10.206.0.1/24 dev vsil
+ip -n "$M" link set vm up
+ip -n "$S" link set vsil up
+# silent servers: frames reach the other namespace, which does not have these addresses and
+# drops them without a word (no ICMP port unreachable to end a sample early)
+MAC=$(ip -n "$S" link show vsil | awk '/link\/ether/ { print $2 }')
+for i in 1 2 3 4 5; do ip -n "$M" neigh replace 10.206.0.1$i lladdr "$MAC" dev vm; done
+ip -n "$M" link set lo up
+# the monitor's own clock: a chronyd that calls itself synchronised (local stratum 1)
+xp_chronyd "$M" clock "local stratum 1" "port 0" || xp_fail "chronyd"
+for _ in $(seq 50); do xp_chronyc clock tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+
+DB=$XP_TMP/reg.db
+"$BUILD/xpoolctl" --db "$DB" init || xp_fail "init"
+# five silent servers (nothing listens on 123): a round takes 5 x 3 samples x 1 s
+for i in 1 2 3 4 5; do
+	"$BUILD/xpoolctl" --db "$DB" server add 10.206.0.1$i de --test-addresses || xp_fail "add"
+done
+socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
+XP_PIDS+=($!)
+for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 xp_daemon "$M" "$XP_TMP/mon.log" \
+	"$BUILD/xpool-monitor" --db "$DB" --name t1 --chrony-socket "$XP_TMP/clock/chronyd.sock"
+MON=$XP_LAST_PID
+for _ in $(seq 50); do grep -q "READY=1" "$XP_TMP/notify.log" && break; sleep 0.1; done
+grep -q "READY=1" "$XP_TMP/notify.log" || { cat "$XP_TMP/mon.log"; xp_fail "no READY=1"; }
+sleep 1.5 # inside the first server's check
+start=$(date +%s%N)
+kill -TERM "$MON"
+wait "$MON"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+xp_log "SIGTERM in the middle of a 15 s round: exit $rc after $ms ms"
+[ $rc -eq 0 ] || { cat "$XP_TMP/mon.log"; xp_fail "exit status $rc"; }
+# a check ends as soon as the signal is pending (no sample deadline waited out)
+[ $ms -lt 1000 ] || xp_fail "stopping took $ms ms: the check waited out its deadline"
+grep -q "STOPPING=1" "$XP_TMP/notify.log" || xp_fail "no STOPPING=1"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM history")
+[ "$n" -eq 0 ] || xp_fail "an interrupted check was recorded ($n rows)"
+xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/notify.log")"
+
+# --once: a whole round, every silent server scored -5 (no response)
+"$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.12 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.13 &&
+	"$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.14 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.15
+xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/once.log" 2>&1 || xp_fail "--once"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM history WHERE step = -5")
+[ "$n" -eq 1 ] || { cat "$XP_TMP/once.log"; xp_fail "--once: $n no-response checks recorded"; }
+xp_log "ok"
