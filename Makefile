@@ -91,6 +91,7 @@ $(BUILD)/obj/tools/%.o: INC := $(INC_TOOLS)
 $(BUILD)/obj/tools/bench/%.o: INC := $(INC_BENCH)
 $(BUILD)/obj/tests/%.o: INC := $(INC_TESTS)
 $(BUILD)/obj/tests/fuzz/%.o: INC := $(INC_DNS)
+$(BUILD)/obj/tests/fuzz/fuzz_xdp.o: INC := $(INC_TESTS)
 
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 COMMON_LIB := $(BUILD)/libxpool-common.a
@@ -112,7 +113,8 @@ CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
 TEST_BIN := $(BUILD)/tests/xpool-tests
-FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay
+FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay-dns $(BUILD)/tests/fuzz-replay-snapshot \
+	$(BUILD)/tests/fuzz-replay-config
 GEO_TEST := $(BUILD)/tests/geo-test.mmdb
 GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
@@ -186,31 +188,51 @@ $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LI
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd -lsqlite3 $(DNS_LIBS)
 
-$(FUZZ_REPLAY): $(call obj,tests/fuzz/fuzz_dns.c tests/fuzz/replay.c) $(DNS_LIB) $(COMMON_LIB)
+$(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/fuzz/replay.c) \
+		$(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
-# libFuzzer build of the DNS wire code and answers: make fuzz [FUZZ_SECONDS=60]
+# make fuzz [FUZZ_SECONDS=60]: each target for that long, under ASan/UBSan: the DNS wire code and
+# answers, the snapshot parser, the configuration parser (libFuzzer), and the XDP program
+# against its reference model. make check replays the corpora.
 FUZZ_SECONDS ?= 60
-FUZZ_BIN := build/fuzz/fuzz-dns
-FUZZ_SRCS := tests/fuzz/fuzz_dns.c $(DNS_LIB_SRCS) $(COMMON_SRCS)
+FUZZ_TARGETS := dns snapshot config
+FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
+FUZZ_XDP := build/san/fuzz/fuzz-xdp
+FUZZ_SRCS := $(DNS_LIB_SRCS) $(COMMON_SRCS)
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard dns/*.h userspace/common/*.h)
+build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard dns/*.h userspace/common/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
-		-fsanitize=fuzzer,address,undefined $(INC_DNS) $(FUZZ_SRCS) -o $@ $(DNS_LIBS)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(INC_DNS) $< \
+		$(FUZZ_SRCS) -o $@ $(DNS_LIBS)
+
+$(BUILD)/fuzz/fuzz-xdp: $(call obj,tests/fuzz/fuzz_xdp.c tests/lib/xt_fuzz.c tests/lib/xt_pkt.c \
+		tests/lib/xt_bpf.c) $(RSP_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
 
 fuzz: deps
-	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
-	@mkdir -p build/fuzz/corpus
-	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=1500 build/fuzz/corpus tests/fuzz/corpus
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 $(FUZZ_XDP)
+	$(Q)for t in $(FUZZ_TARGETS); do mkdir -p build/fuzz/corpus-$$t; \
+		echo "== fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=1500 -print_final_stats=1 \
+			-close_fd_mask=$$([ $$t = dns ] && echo 0 || echo 2) \
+			build/fuzz/corpus-$$t tests/fuzz/corpus$$([ $$t = dns ] || echo -$$t) 2>&1 | \
+			grep -E "^(stat::number_of_executed_units|stat::peak_rss|#[0-9]+[[:space:]]+DONE)|ERROR|SUMMARY" \
+			|| exit 1; done
+	$(Q)echo "== fuzz-xdp: $(FUZZ_SECONDS) s" && $(FUZZ_XDP) $(FUZZ_SECONDS)
 
 $(BPF_BUILD) $(SKEL):
 	$(Q)mkdir -p $@
 
-.SECONDARY: $(BPF_OBJS) $(call skel,$(BPF_PROGS))
+# nothing built is an intermediate to delete (objects of pattern rules, skeletons)
+.SECONDARY:
 .DEFAULT_GOAL := all
 .PHONY: all tests layers deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
@@ -247,7 +269,9 @@ $(GEO_TEST_IPL): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 
 unit: $(TESTS)
 	$(Q)XPOOL_GEO_TEST=$(GEO_TEST) $(TEST_BIN) --jobs 2
-	$(Q)$(FUZZ_REPLAY) tests/fuzz/corpus
+	$(Q)$(BUILD)/tests/fuzz-replay-dns tests/fuzz/corpus
+	$(Q)$(BUILD)/tests/fuzz-replay-snapshot tests/fuzz/corpus-snapshot 2>/dev/null
+	$(Q)$(BUILD)/tests/fuzz-replay-config tests/fuzz/corpus-config 2>/dev/null
 
 integration: all tests
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh

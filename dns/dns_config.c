@@ -172,8 +172,9 @@ static int d_chaos(char *dst, const char *where, const char *name, int argc, cha
 	size_t o = 0;
 
 	dst[0] = 0;
-	for (int i = 1; i < argc; i++) /* the words, joined by single spaces */
-		o += snprintf(dst + o, o < 128 ? 128 - o : 0, "%s%s", i > 1 ? " " : "", argv[i]);
+	/* the words, joined by single spaces; never a pointer past the buffer */
+	for (int i = 1; i < argc && o < 128; i++)
+		o += snprintf(dst + o, 128 - o, "%s%s", i > 1 ? " " : "", argv[i]);
 	if (o >= 128)
 		return xp_conf_bad(where, "%s: at most 127 characters", name);
 	return 0;
@@ -198,9 +199,9 @@ static int d_nsid(void *cfg, const char *where, int argc, char **argv)
 	char text[2 * DNS_NSID_MAX + 8] = "";
 	size_t o = 0;
 
-	for (int i = 1; i < argc; i++)
-		o += snprintf(text + o, o < sizeof(text) ? sizeof(text) - o : 0, "%s%s",
-			      i > 1 ? " " : "", argv[i]);
+	/* never a pointer past the buffer: stop once it is full */
+	for (int i = 1; i < argc && o < sizeof(text); i++)
+		o += snprintf(text + o, sizeof(text) - o, "%s%s", i > 1 ? " " : "", argv[i]);
 	if (o >= sizeof(text))
 		return xp_conf_bad(where, "nsid: at most %s bytes", "128");
 	if (argc == 2 && !strncmp(argv[1], "hex:", 4)) {

@@ -74,6 +74,8 @@ static int parse_server(const char *path, long i, json_t *o, unsigned flags,
 	return 0;
 }
 
+static int from_json(json_t *root, const char *path, unsigned flags, struct dns_snapshot *out);
+
 static int addr_cmp(const void *a, const void *b)
 {
 	const struct dns_snap_entry *x = a, *y = b;
@@ -84,14 +86,36 @@ static int addr_cmp(const void *a, const void *b)
 int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *servers, *gen;
-	int ret = 0;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
 	memset(out, 0, sizeof(*out));
 	if (!root) {
 		xp_err("%s:%d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
 	}
+	return from_json(root, path, flags, out);
+}
+
+int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned flags,
+		       struct dns_snapshot *out)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	memset(out, 0, sizeof(*out));
+	if (!root) {
+		xp_err("%s:%d: %s", name, jerr.line, jerr.text);
+		return -EINVAL;
+	}
+	return from_json(root, name, flags, out);
+}
+
+/* Validates a parsed document (and frees it). */
+static int from_json(json_t *root, const char *path, unsigned flags, struct dns_snapshot *out)
+{
+	json_t *servers, *gen;
+	int ret = 0;
+
 	servers = json_object_get(root, "servers");
 	gen = json_object_get(root, "generated");
 	if (!json_is_object(root) || !json_is_array(servers)) {

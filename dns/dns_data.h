@@ -42,6 +42,9 @@ struct dns_snapshot {
  * lie more than a day in the future.
  */
 int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out);
+/* The same from a buffer (fuzzing, tests); name is used in messages. */
+int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned flags,
+		       struct dns_snapshot *out);
 /* Servers the snapshot lists in DNS (enabled, netspeed > 0, score >= min_score). */
 size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score);
 void dns_snapshot_free(struct dns_snapshot *s);
