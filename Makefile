@@ -234,7 +234,7 @@ $(BPF_BUILD) $(SKEL):
 # nothing built is an intermediate to delete (objects of pattern rules, skeletons)
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all tests layers deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all tests layers docs deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
@@ -251,11 +251,15 @@ deps:
 # Unit and BPF tests (Criterion), the layering check, then the namespace integration tests.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)$(MAKE) --no-print-directory layers unit integration demo-check
+	$(Q)$(MAKE) --no-print-directory layers docs unit integration demo-check
 
 # the build enforces the layering: one deliberate violation must fail to compile
 layers:
 	$(Q)BUILD=$(BUILD) tools/check_layers.sh
+
+# the man pages describe every directive with the table's default
+docs: all
+	$(Q)BUILD=$(BUILD) tools/check_docs.sh
 
 $(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	$(call msg,MMDB,$@)

@@ -47,74 +47,11 @@ static int d_zone(void *cfg, const char *where, int argc, char **argv)
 	return xp_conf_string(c->zone, sizeof(c->zone), where, "zone", argv[1]);
 }
 
-static int d_snapshot(void *cfg, const char *where, int argc, char **argv)
-{
-	(void)argc;
-	return xp_conf_string(((struct dns_config *)cfg)->snapshot, 256, where, "snapshot", argv[1]);
-}
-
 static int d_geoip(void *cfg, const char *where, int argc, char **argv)
 {
 	(void)argc;
 	((struct dns_config *)cfg)->geoip_default = false;
 	return xp_conf_string(((struct dns_config *)cfg)->geoip, 256, where, "geoip", argv[1]);
-}
-
-#define INT_DIRECTIVE(fn, field, name, min, max)                                                   \
-	static int fn(void *cfg, const char *where, int argc, char **argv)                         \
-	{                                                                                          \
-		long v;                                                                            \
-		(void)argc;                                                                        \
-		if (xp_conf_long(where, name, argv[1], min, max, &v))                              \
-			return -EINVAL;                                                            \
-		((struct dns_config *)cfg)->field = v;                                             \
-		return 0;                                                                          \
-	}
-
-INT_DIRECTIVE(d_threads, threads, "threads", 1, 64)
-INT_DIRECTIVE(d_max_hosts, max_hosts, "max-hosts", 1, 16)
-INT_DIRECTIVE(d_ttl, ttl, "ttl", 1, 86400)
-INT_DIRECTIVE(d_min_servers, min_servers, "min-servers", 1, 1000)
-INT_DIRECTIVE(d_rrl_rate, rrl_rate, "rrl-rate", 0, 1000000)
-INT_DIRECTIVE(d_rrl_slip, rrl_slip, "rrl-slip", 0, 10)
-INT_DIRECTIVE(d_redraw, redraw, "redraw", 10, 86400)
-INT_DIRECTIVE(d_tcp_max, tcp_max, "tcp-max-conns", 1, 65536)
-INT_DIRECTIVE(d_tcp_idle, tcp_idle, "tcp-idle-timeout", 1, 3600)
-INT_DIRECTIVE(d_tcp_per_client, tcp_max_per_client, "tcp-max-conns-per-client", 1, 65536)
-INT_DIRECTIVE(d_tcp_io, tcp_io_timeout, "tcp-io-timeout", 100, 60000)
-
-static int d_min_score(void *cfg, const char *where, int argc, char **argv)
-{
-	char *end;
-	double v = strtod(argv[1], &end);
-
-	(void)argc;
-	if (*end || end == argv[1] || v < -100 || v > 20)
-		return xp_conf_bad(where, "min-score: expected a number from -100 to 20, got '%s'",
-				   argv[1]);
-	((struct dns_config *)cfg)->min_score = v;
-	return 0;
-}
-
-static int d_aaaa_everywhere(void *cfg, const char *where, int argc, char **argv)
-{
-	(void)where, (void)argc, (void)argv;
-	((struct dns_config *)cfg)->aaaa_everywhere = true;
-	return 0;
-}
-
-static int d_test_addresses(void *cfg, const char *where, int argc, char **argv)
-{
-	(void)where, (void)argc, (void)argv;
-	((struct dns_config *)cfg)->test_addresses = true;
-	return 0;
-}
-
-static int d_allow_small(void *cfg, const char *where, int argc, char **argv)
-{
-	(void)where, (void)argc, (void)argv;
-	((struct dns_config *)cfg)->allow_small_snapshot = true;
-	return 0;
 }
 
 static int d_vendor(void *cfg, const char *where, int argc, char **argv)
@@ -157,14 +94,6 @@ static int d_rrl_allow(void *cfg, const char *where, int argc, char **argv)
 	p->len = len;
 	c->n_rrl_allow++;
 	return 0;
-}
-
-static int d_metrics(void *cfg, const char *where, int argc, char **argv)
-{
-	struct dns_config *c = cfg;
-
-	(void)argc;
-	return xp_conf_hostport(c->metrics, sizeof(c->metrics), where, "metrics", argv[1]);
 }
 
 static int d_chaos(char *dst, const char *where, const char *name, int argc, char **argv)
@@ -240,36 +169,51 @@ static int d_chaos_version(void *cfg, const char *where, int argc, char **argv)
 		       argv);
 }
 
+#define C struct dns_config
 static const struct xp_directive directives[] = {
-	{ "listen", 1, 1, LIST_LISTEN, d_listen, "ADDR[:PORT]  UDP and TCP (repeatable)" },
-	{ "zone", 1, 1, 0, d_zone, "NAME           the pool's apex (pool.ntp.org)" },
-	{ "snapshot", 1, 1, 0, d_snapshot, "FILE       server list (JSON)" },
-	{ "geoip", 1, 1, 0, d_geoip, "FILE|off      mmdb: MaxMind or ip-location-db" },
-	{ "threads", 1, 1, 0, d_threads, "N           UDP worker threads" },
-	{ "max-hosts", 1, 1, 0, d_max_hosts, "N         addresses per answer" },
-	{ "ttl", 1, 1, 0, d_ttl, "SEC               of answers" },
-	{ "min-score", 1, 1, 0, d_min_score, "X         servers listed from this score" },
-	{ "min-servers", 1, 1, 0, d_min_servers, "N       below: fall back to continent, global" },
-	{ "aaaa-everywhere", 0, 0, 0, d_aaaa_everywhere, "  AAAA in every zone, not only 2." },
-	{ "test-addresses", 0, 0, 0, d_test_addresses, "   snapshot may list documentation/private addresses" },
-	{ "allow-small-snapshot", 0, 0, 0, d_allow_small, "  reload even below min-servers listed" },
-	{ "vendor", 1, 1, LIST_VENDOR, d_vendor, "NAME         N.NAME. is N. (repeatable)" },
-	{ "ns", 1, 1, LIST_NS, d_ns, "NAME             NS records at the apex (repeatable)" },
-	{ "rrl-rate", 1, 1, 0, d_rrl_rate, "N          responses/s per /24 or /56, 0 = off" },
-	{ "rrl-slip", 1, 1, 0, d_rrl_slip, "N          every Nth limited answer truncated" },
-	{ "rrl-allow", 1, 1, LIST_RRL_ALLOW, d_rrl_allow, "PREFIX    never limited (repeatable)" },
-	{ "metrics", 1, 1, 0, d_metrics, "HOST:PORT   Prometheus endpoint" },
-	{ "cookie-secret", 1, 1, 0, d_cookie_secret, "HEX   DNS Cookies secret (32 hex digits), the same on every host" },
-	{ "cookie-secret-previous", 1, 1, 0, d_cookie_secret, "HEX  still accepted while rolling over" },
-	{ "nsid", 1, 15, 0, d_nsid, "TEXT|hex:HEX         this host's NSID (RFC 5001)" },
-	{ "chaos-id", 0, 15, 0, d_chaos_id, "TEXT       id.server / hostname.bind (empty: refuse)" },
-	{ "chaos-version", 0, 15, 0, d_chaos_version, "TEXT  version.bind (empty: refuse)" },
-	{ "redraw", 1, 1, 0, d_redraw, "SEC          reshuffle the numbered zones" },
-	{ "tcp-max-conns", 1, 1, 0, d_tcp_max, "N      open TCP connections" },
-	{ "tcp-max-conns-per-client", 1, 1, 0, d_tcp_per_client, "N  from one address" },
-	{ "tcp-idle-timeout", 1, 1, 0, d_tcp_idle, "SEC    without a message" },
-	{ "tcp-io-timeout", 1, 1, 0, d_tcp_io, "MS       a whole message, from its first byte" },
+	XP_FN("listen", 1, 1, LIST_LISTEN, d_listen, NULL, "ADDR[:PORT]|[IPv6]:PORT",
+	      "UDP and TCP, port 53 unless given"),
+	XP_FN("zone", 1, 1, 0, d_zone, "pool.ntp.org", "NAME", "the pool's apex"),
+	XP_PATH("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
+	XP_FN("geoip", 1, 1, 0, d_geoip, NULL, "FILE|off",
+	      "mmdb (MaxMind or ip-location-db); the built-in CC0 database unless given"),
+	XP_INT("threads", C, threads, 1, 64, "1", "N", "UDP worker threads"),
+	XP_INT("max-hosts", C, max_hosts, 1, 16, "4", "N", "addresses per answer"),
+	XP_INT("ttl", C, ttl, 1, 86400, "150", "SEC", "TTL of answers (the pool's)"),
+	XP_DOUBLE("min-score", C, min_score, -100, 20, "10", "X", "servers listed from this score"),
+	XP_INT("min-servers", C, min_servers, 1, 1000, "2", "N",
+	       "below: fall back to continent, then global; a reload may not leave fewer"),
+	XP_FLAG("aaaa-everywhere", C, aaaa_everywhere, "AAAA in every zone, not only under 2."),
+	XP_FLAG("test-addresses", C, test_addresses,
+		"the snapshot may list documentation and private addresses (test pools)"),
+	XP_FLAG("allow-small-snapshot", C, allow_small_snapshot,
+		"take a reload that lists fewer than min-servers"),
+	XP_FN("vendor", 1, 1, LIST_VENDOR, d_vendor, NULL, "NAME", "N.NAME.zone is N.zone"),
+	XP_FN("ns", 1, 1, LIST_NS, d_ns, NULL, "NAME", "NS records at the apex (ns1.ZONE unless given)"),
+	XP_INT("rrl-rate", C, rrl_rate, 0, 1000000, "0", "N",
+	       "responses per second per IPv4 /24 or IPv6 /56, 0: off"),
+	XP_INT("rrl-slip", C, rrl_slip, 0, 10, "2", "N", "every Nth limited answer truncated, 0: never"),
+	XP_FN("rrl-allow", 1, 1, LIST_RRL_ALLOW, d_rrl_allow, NULL, "PREFIX", "never limited"),
+	XP_HOSTPORT("metrics", C, metrics, NULL, "Prometheus endpoint"),
+	XP_FN("cookie-secret", 1, 1, 0, d_cookie_secret, NULL, "HEX",
+	      "DNS Cookies secret, 32 hex digits, the same on every host (random unless given)"),
+	XP_FN("cookie-secret-previous", 1, 1, 0, d_cookie_secret, NULL, "HEX",
+	      "the secret before, still accepted while rolling over"),
+	XP_FN("nsid", 1, 15, 0, d_nsid, NULL, "TEXT|hex:HEX", "this host's NSID (RFC 5001)"),
+	XP_FN("chaos-id", 0, 15, 0, d_chaos_id, NULL, "TEXT",
+	      "id.server and hostname.bind (empty: REFUSED)"),
+	XP_FN("chaos-version", 0, 15, 0, d_chaos_version, "xpool-dns", "TEXT",
+	      "version.bind (empty: REFUSED)"),
+	XP_INT("redraw", C, redraw, 10, 86400, "3600", "SEC", "reshuffle the numbered zones"),
+	XP_INT("tcp-max-conns", C, tcp_max, 1, 65536, "256", "N", "open TCP connections"),
+	XP_INT("tcp-max-conns-per-client", C, tcp_max_per_client, 1, 65536, "16", "N",
+	       "TCP connections from one address"),
+	XP_INT("tcp-idle-timeout", C, tcp_idle, 1, 3600, "10", "SEC",
+	       "a TCP connection without a message is closed"),
+	XP_INT("tcp-io-timeout", C, tcp_io_timeout, 100, 60000, "2000", "MS",
+	       "a whole message, from its first byte"),
 };
+#undef C
 
 static void clear_list(void *cfg, int list)
 {
@@ -298,21 +242,14 @@ static const struct xp_conf_spec spec = {
 void dns_config_defaults(struct dns_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	strcpy(c->zone, "pool.ntp.org");
-	c->threads = 1;
-	c->max_hosts = 4;
-	c->ttl = 150; /* the pool's */
-	c->min_score = 10;
-	c->min_servers = 2;
-	c->rrl_slip = 2;
-	c->redraw = 3600;
-	c->tcp_max = 256;
-	c->tcp_idle = 10;
-	c->tcp_max_per_client = 16;
-	c->tcp_io_timeout = 2000;
-	strcpy(c->chaos_version, "xpool-dns");
+	xp_conf_defaults(&spec, c); /* the table's: every limit and default lives there */
 	snprintf(c->geoip, sizeof(c->geoip), "%s", DNS_GEOIP_INSTALLED);
 	c->geoip_default = true;
+}
+
+const struct xp_conf_spec *dns_config_spec(void)
+{
+	return &spec;
 }
 
 int dns_config_finish(struct dns_config *c)

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "xp_conf.h"
+
 #define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
 #ifndef XPOOL_LOCALSTATEDIR /* the Makefile's LOCALSTATEDIR */
 #define XPOOL_LOCALSTATEDIR "/var/lib"
@@ -69,6 +71,8 @@ struct dns_config {
 };
 
 int dns_config_load(struct dns_config *c, int argc, char **argv);
+/* The directive table (tests compare it with the man pages). */
+const struct xp_conf_spec *dns_config_spec(void);
 void dns_config_defaults(struct dns_config *c);
 /* Fills in what follows from the zone (wire form, labels); 0 or -EINVAL. */
 int dns_config_finish(struct dns_config *c);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
+#include "dns_config.h"
 #include "ntpd_config.h"
 
 static char conf_path[64], err_path[64];
@@ -274,4 +275,25 @@ Test(ntpd_config, hostile_files)
 	cr_expect(strstr(errors(), ":2: line longer than 1023 characters") != NULL, "%s", errors());
 	unlink(conf_path);
 	unlink(err_path);
+}
+
+/* The tables' defaults parse, and the help printed from a table names every directive. */
+Test(ntpd_config, tables_are_consistent)
+{
+	const struct xp_conf_spec *specs[] = { ntpd_config_spec(), dns_config_spec() };
+
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		static char cfg[65536];
+
+		cr_expect_eq(xp_conf_defaults(specs[k], cfg), 0, "%s: a default does not parse",
+			     specs[k]->prog);
+		for (size_t i = 0; i < specs[k]->n_dirs; i++) {
+			const struct xp_directive *d = &specs[k]->dirs[i];
+
+			cr_expect(d->help && d->help[0], "%s %s: no help", specs[k]->prog, d->name);
+			cr_expect(d->type != XP_D_INT || d->min <= d->max, "%s: range", d->name);
+			cr_expect(d->type == XP_D_FN || d->type == XP_D_FLAG || d->size > 0, "%s",
+				  d->name);
+		}
+	}
 }

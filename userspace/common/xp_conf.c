@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* xp_conf.c - chrony-style config files and the flags that override them, for every daemon. */
+/* xp_conf.c - one typed directive table per program: config file, flags, defaults and help. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #define MAX_DIRS  64
 #define MAX_FLAGS 256
 
-int xp_conf_split(char *s, char **argv, int max)
+static int xp_conf_split(char *s, char **argv, int max)
 {
 	int n = 0;
 
@@ -52,7 +52,14 @@ static int read_line(FILE *f, char *line, size_t cap, const char *where)
 	return nul || long_line ? -EINVAL : 1;
 }
 
-int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx)
+typedef int (*xp_conf_cb)(void *ctx, const char *where, int argc, char **argv);
+
+/*
+ * Reads path; '#', ';', '!' and '%' start comments. Every line is handed to cb, even after an
+ * error, so that one run reports every bad line. Returns 0, the first error from cb, or
+ * -errno when the file cannot be read (-ENOENT when it does not exist).
+ */
+static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx)
 {
 	char line[1024], where[512], *argv[XP_CONF_MAX_WORDS];
 	FILE *f = fopen(path, "r");
@@ -130,21 +137,6 @@ int xp_conf_string(char *dst, size_t n, const char *where, const char *name, con
 	return 0;
 }
 
-int xp_conf_hostport(char *dst, size_t n, const char *where, const char *name, const char *s)
-{
-	struct sockaddr_storage sa;
-	socklen_t len;
-
-	/* the same parser as the listener: what the check passes, start-up takes */
-	if (xp_parse_hostport(s, 0, &sa, &len)) {
-		fprintf(stderr,
-			"%s: %s: expected HOST:PORT, HOST a numeric address (127.0.0.1:9123, [::1]:9123), got '%s'\n",
-			where, name, s);
-		return -EINVAL;
-	}
-	return xp_conf_string(dst, n, where, name, s);
-}
-
 static const struct xp_directive *find(const struct xp_conf_spec *spec, const char *name)
 {
 	for (size_t i = 0; i < spec->n_dirs; i++)
@@ -153,19 +145,133 @@ static const struct xp_directive *find(const struct xp_conf_spec *spec, const ch
 	return NULL;
 }
 
+static void store_int(void *field, size_t size, long v)
+{
+	switch (size) {
+	case 1: {
+		int8_t x = v;
+		memcpy(field, &x, 1);
+		break;
+	}
+	case 2: {
+		int16_t x = v;
+		memcpy(field, &x, 2);
+		break;
+	}
+	case 4: {
+		int32_t x = v;
+		memcpy(field, &x, 4);
+		break;
+	}
+	default: {
+		int64_t x = v;
+		memcpy(field, &x, 8);
+	}
+	}
+}
+
+/* A typed directive's one word, parsed by the table's rules. */
+static int set_typed(const struct xp_directive *d, void *cfg, const char *where, const char *w)
+{
+	char *field = (char *)cfg + d->off, *end;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	double x;
+	long v;
+
+	switch (d->type) {
+	case XP_D_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case XP_D_INT:
+		if (xp_conf_long(where, d->name, w, (long)d->min, (long)d->max, &v))
+			return -EINVAL;
+		store_int(field, d->size, v);
+		return 0;
+	case XP_D_DOUBLE:
+		x = strtod(w, &end);
+		if (!*w || *end || !(x >= d->min && x <= d->max)) {
+			fprintf(stderr, "%s: %s: expected a number from %g to %g, got '%s'\n", where,
+				d->name, d->min, d->max, w);
+			return -EINVAL;
+		}
+		*(double *)field = x;
+		return 0;
+	case XP_D_PATH:
+		if (w[0] != '/')
+			return xp_conf_bad(where, "%s: expected an absolute path", d->name);
+		return xp_conf_string(field, d->size, where, d->name, w);
+	case XP_D_STRING:
+		return xp_conf_string(field, d->size, where, d->name, w);
+	case XP_D_HOSTPORT:
+		/* the same parser as the listener: what the check passes, start-up takes */
+		if (xp_parse_hostport(w, 0, &sa, &len)) {
+			fprintf(stderr,
+				"%s: %s: expected HOST:PORT, HOST a numeric address (127.0.0.1:9123, "
+				"[::1]:9123), got '%s'\n",
+				where, d->name, w);
+			return -EINVAL;
+		}
+		return xp_conf_string(field, d->size, where, d->name, w);
+	case XP_D_ENUM:
+		for (int i = 0; d->choices[i]; i++)
+			if (!strcmp(d->choices[i], w)) {
+				if (d->size == sizeof(bool))
+					*(bool *)field = i != 0;
+				else
+					store_int(field, d->size, i);
+				return 0;
+			}
+		fprintf(stderr, "%s: %s: expected ", where, d->name);
+		for (int i = 0; d->choices[i]; i++)
+			fprintf(stderr, "%s%s", i ? (d->choices[i + 1] ? ", " : " or ") : "",
+				d->choices[i]);
+		fprintf(stderr, ", got '%s'\n", w);
+		return -EINVAL;
+	case XP_D_FN:
+		break;
+	}
+	return -EINVAL;
+}
+
 static int apply_one(const struct xp_directive *d, void *cfg, const char *where, int argc,
 		     char **argv)
 {
-	if (argc - 1 < d->min_args || argc - 1 > d->max_args) {
-		fprintf(stderr, "%s: %s: expected %d to %d arguments, got %d\n", where, d->name,
-			d->min_args, d->max_args, argc - 1);
+	int lo = d->min_args, hi = d->max_args;
+
+	if (d->type != XP_D_FN)
+		lo = hi = d->type == XP_D_FLAG ? 0 : 1;
+	if (argc - 1 < lo || argc - 1 > hi) {
+		fprintf(stderr, "%s: %s: expected %d to %d arguments, got %d\n", where, d->name, lo,
+			hi, argc - 1);
 		return -EINVAL;
 	}
-	return d->fn(cfg, where, argc, argv);
+	if (d->type == XP_D_FN)
+		return d->fn(cfg, where, argc, argv);
+	return set_typed(d, cfg, where, argc > 1 ? argv[1] : "");
 }
 
-int xp_conf_apply(const struct xp_conf_spec *spec, void *cfg, const char *where, int argc,
-		  char **argv)
+int xp_conf_defaults(const struct xp_conf_spec *spec, void *cfg)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < spec->n_dirs; i++) {
+		const struct xp_directive *d = &spec->dirs[i];
+		char buf[512], *words[XP_CONF_MAX_WORDS + 1];
+		int n;
+
+		if (!d->def)
+			continue;
+		snprintf(buf, sizeof(buf), "%s %s", d->name, d->def);
+		n = xp_conf_split(buf, words, XP_CONF_MAX_WORDS);
+		if (n < 0 || apply_one(d, cfg, "built-in default", n, words))
+			ret = -EINVAL; /* a table error: tests load every table */
+	}
+	return ret;
+}
+
+static int xp_conf_apply(const struct xp_conf_spec *spec, void *cfg, const char *where, int argc,
+			 char **argv)
 {
 	const struct xp_directive *d = find(spec, argv[0]);
 
@@ -190,9 +296,11 @@ static int file_cb(void *ctx, const char *where, int argc, char **argv)
 
 void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f)
 {
-	fprintf(f, "Usage: %s [-c FILE] [--DIRECTIVE VALUE ...] [--check-config] [-v]\n\n"
-		   "  -c, --config FILE      directives file (default %s)\n",
-		spec->prog, spec->default_path);
+	fprintf(f, "Usage: %s [-c FILE] [--DIRECTIVE VALUE ...] [--check-config] [-v]%s%s\n\n",
+		spec->prog, spec->usage_args ? " " : "", spec->usage_args ? spec->usage_args : "");
+	if (spec->default_path)
+		fprintf(f, "  -c, --config FILE      directives file (default %s)\n",
+			spec->default_path);
 	if (spec->short_opt)
 		fprintf(f, "  -%c VALUE               same as --%s VALUE\n", spec->short_opt,
 			spec->short_target);
@@ -200,8 +308,29 @@ void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f)
 		   "  -v, --verbose          log debug messages\n\n"
 		   "Every directive of the file is also a flag of the same name, which overrides "
 		   "the file:\n");
-	for (size_t i = 0; i < spec->n_dirs; i++)
-		fprintf(f, "      --%s %s\n", spec->dirs[i].name, spec->dirs[i].help);
+	for (size_t i = 0; i < spec->n_dirs; i++) {
+		const struct xp_directive *d = &spec->dirs[i];
+		char arg[64] = "", range[64] = "";
+
+		if (d->type == XP_D_ENUM) {
+			size_t o = 0;
+
+			for (int k = 0; d->choices[k] && o < sizeof(arg); k++)
+				o += snprintf(arg + o, sizeof(arg) - o, "%s%s", k ? "|" : "",
+					      d->choices[k]);
+		} else if (d->arg) {
+			snprintf(arg, sizeof(arg), "%s", d->arg);
+		}
+		if (d->type == XP_D_INT || d->type == XP_D_DOUBLE)
+			snprintf(range, sizeof(range), ", %.15g to %.15g", d->min, d->max);
+		fprintf(f, "      --%s%s%s\n          %s%s%s%s%s%s\n", d->name, arg[0] ? " " : "", arg,
+			d->help, range[0] || d->def || d->list ? " (" : "", range[0] ? range + 2 : "",
+			d->def ? (range[0] ? ", default " : "default ") : "", d->def ? d->def : "",
+			d->list ? (range[0] || d->def ? "; repeatable)" : "repeatable)")
+				: range[0] || d->def ? ")" : "");
+	}
+	if (spec->help_text)
+		fprintf(f, "\n%s", spec->help_text);
 }
 
 struct flag {
@@ -252,13 +381,20 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 	int n_flags = 0, opt, ret;
 	size_t nd = spec->n_dirs < MAX_DIRS ? spec->n_dirs : MAX_DIRS;
 
-	if (!o->config_path[0])
+	if (!o->config_path[0] && spec->default_path)
 		snprintf(o->config_path, sizeof(o->config_path), "%s", spec->default_path);
+	if (xp_conf_defaults(spec, cfg)) {
+		fprintf(stderr, "%s: a built-in default does not parse (a bug)\n", spec->prog);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < nd; i++) {
 		const struct xp_directive *d = &spec->dirs[i];
 		/* a directive whose words are all optional: --name, or --name="words" */
-		int has = !d->max_args ? no_argument
-				       : d->min_args ? required_argument : optional_argument;
+		int has = d->type == XP_D_FLAG ? no_argument
+			  : d->type != XP_D_FN ? required_argument
+			  : !d->max_args ? no_argument
+			  : d->min_args	 ? required_argument
+					 : optional_argument;
 
 		longopts[i] = (struct option){ d->name, has, NULL, OPT_DIRECTIVE + (int)i };
 	}
@@ -297,11 +433,13 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc && !spec->args) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", spec->prog, argv[optind]);
 		return -EINVAL;
 	}
-	ret = xp_conf_read(o->config_path, file_cb, &fc);
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	ret = o->config_path[0] ? xp_conf_read(o->config_path, file_cb, &fc) : -ENOENT;
 	if (ret == -ENOENT && !explicit_config)
 		ret = 0; /* no file at the default path: flags only */
 	else if (ret && ret != -EINVAL)

@@ -18,16 +18,17 @@
 #include "mon_ntp.h"
 #include "xp_chrony.h"
 #include "reg_db.h"
+#include "xp_conf.h"
 #include "xp_log.h"
 #include "xp_parse.h"
 
 #define EXIT_USAGE 2
 
 struct monitor {
-	const char *db_path, *name, *chrony_socket, *export_path;
+	char db_path[256], name[65], chrony_socket[108], export_path[256];
 	long interval, samples, timeout_ms;
 	double max_rd;
-	int once, no_chrony;
+	bool once, no_chrony;
 	sqlite3 *db;
 	struct xp_chrony chrony;
 	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
@@ -100,7 +101,7 @@ static int round_once(struct monitor *m)
 		xp_err("the round ended early: the registry could not be read");
 	if (ret > 0)
 		return 1;
-	if (m->export_path) {
+	if (m->export_path[0]) {
 		char err[256];
 
 		if (reg_export(m->db, m->export_path, time(NULL), err, sizeof(err)))
@@ -166,87 +167,43 @@ out:
 	return ret;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: xpool-monitor [--db FILE] [--name NAME] [--interval SEC] [--samples N]\n"
-		   "                     [--chrony-socket PATH | --no-chrony] [--max-root-distance SEC]\n"
-		   "                     [--export FILE] [--once] [-v]\n"
-		   "Checks every server of the registry with N NTP queries (default 3) each interval\n"
-		   "(default 60 s), scores it as the pool does, and records the result. It refuses to\n"
-		   "score while its own clock is unsynchronised. --export writes the DNS snapshot\n"
-		   "after every round.\n");
-}
+#define M struct monitor
+static const struct xp_directive directives[] = {
+	XP_STRING("db", M, db_path, REG_DB_DEFAULT, "FILE", "the registry (SQLite)"),
+	XP_STRING("name", M, name, "monitor", "NAME", "this monitor's name in the registry"),
+	XP_INT("interval", M, interval, 1, 86400, "60", "SEC", "between rounds"),
+	XP_INT("samples", M, samples, 1, 10, "3", "N", "NTP queries per check, 100 ms apart"),
+	XP_INT("timeout-ms", M, timeout_ms, 100, 10000, "1000", "MS", "the deadline of one sample"),
+	XP_STRING("chrony-socket", M, chrony_socket, "/run/chrony/chronyd.sock", "PATH",
+		  "this host's chronyd: the monitor scores only while it is synchronised"),
+	XP_FLAG("no-chrony", M, no_chrony, "judge this host's clock by adjtimex() instead"),
+	XP_DOUBLE("max-root-distance", M, max_rd, 0.001, 16, "1", "SEC",
+		  "a server's root delay / 2 + root dispersion above this is an error"),
+	XP_STRING("export", M, export_path, NULL, "FILE", "write the DNS snapshot after every round"),
+	XP_FLAG("once", M, once, "one round, then exit"),
+};
+#undef M
+
+static const struct xp_conf_spec spec = {
+	.prog = "xpool-monitor",
+	.default_path = "/etc/xpool/monitor.conf",
+	.dirs = directives,
+	.n_dirs = sizeof(directives) / sizeof(directives[0]),
+};
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "samples", required_argument, NULL, 's' },
-		{ "chrony-socket", required_argument, NULL, 'c' },
-		{ "no-chrony", no_argument, NULL, 'N' },
-		{ "max-root-distance", required_argument, NULL, 'r' },
-		{ "export", required_argument, NULL, 'e' },
-		{ "once", no_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct monitor m = { .db_path = REG_DB_DEFAULT, .name = "monitor",
-			     .chrony_socket = "/run/chrony/chronyd.sock", .interval = 60,
-			     .samples = 3, .timeout_ms = 1000, .max_rd = 1.0,
-			     .chrony = { .fd = -1 }, .sig_fd = -1 };
-	int c, bad = 0, verbose = 0, ret;
-	char *end;
+	static struct monitor m = { .chrony = { .fd = -1 }, .sig_fd = -1 };
+	struct xp_conf_opts o = { .config_path = "" };
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			m.db_path = optarg;
-			break;
-		case 'n':
-			m.name = optarg;
-			bad |= !*optarg || strlen(optarg) > 64;
-			break;
-		case 'i':
-			bad |= xp_parse_long(optarg, 1, 86400, &m.interval) != 0;
-			break;
-		case 's':
-			bad |= xp_parse_long(optarg, 1, 10, &m.samples) != 0;
-			break;
-		case 'c':
-			m.chrony_socket = optarg;
-			break;
-		case 'N':
-			m.no_chrony = 1;
-			break;
-		case 'r':
-			m.max_rd = strtod(optarg, &end);
-			bad |= *end || m.max_rd <= 0;
-			break;
-		case 'e':
-			m.export_path = optarg;
-			break;
-		case 'o':
-			m.once = 1;
-			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			bad = 1;
-		}
-	}
-	if (bad || optind != argc) {
-		fprintf(stderr, "xpool-monitor: invalid arguments\n");
-		usage(stderr);
+	if (xp_conf_load(&spec, &m, argc, argv, &o) || !m.name[0])
 		return EXIT_USAGE;
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		return 0;
 	}
-	xp_log_init("xpool-monitor", verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	xp_log_init("xpool-monitor", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
 		return 1;
 	ret = run(&m);

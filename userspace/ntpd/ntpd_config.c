@@ -48,48 +48,6 @@ static int d_address(void *cfg, const char *where, int argc, char **argv)
 	return 0;
 }
 
-static int d_xdp_mode(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	if (rsp_xdp_mode_parse(argv[1], &c->xdp_mode))
-		return bad(where, "xdp-mode: expected native, generic or auto, got '%s'", argv[1]);
-	return 0;
-}
-
-#define d_string xp_conf_string
-
-static int d_chrony_socket(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	return d_string(c->chrony_socket, sizeof(c->chrony_socket), where, "chrony-socket", argv[1]);
-}
-
-static int d_no_chrony(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)where, (void)argc, (void)argv;
-	c->no_chrony = true;
-	return 0;
-}
-
-static int d_stale_after(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	long v;
-
-	(void)argc;
-	if (num(where, "stale-after", argv[1], 1, XPOOL_STALE_MAX_NS / 1000000000ULL, &v))
-		return -EINVAL;
-	c->stale_after = v;
-	return 0;
-}
-
 /* ratelimit [interval N] [burst N] [leak N] [kod]: chrony's directive and ranges. */
 static int d_ratelimit(void *cfg, const char *where, int argc, char **argv)
 {
@@ -122,19 +80,6 @@ static int d_ratelimit(void *cfg, const char *where, int argc, char **argv)
 				   argv[i]);
 		}
 	}
-	return 0;
-}
-
-static int d_ratelimit_clients(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	long v;
-
-	(void)argc;
-	if (num(where, "ratelimit-clients", argv[1], 1024, 16777216, &v))
-		return -EINVAL;
-	c->rl_clients = v;
 	return 0;
 }
 
@@ -175,65 +120,6 @@ static int d_deny(void *cfg, const char *where, int argc, char **argv)
 	return acl_add(c, where, "deny", argv[1], action);
 }
 
-static int d_control_mode(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	if (!strcmp(argv[1], "drop"))
-		c->control_mode = XPOOL_CONTROL_DROP;
-	else if (!strcmp(argv[1], "pass"))
-		c->control_mode = XPOOL_CONTROL_PASS;
-	else
-		return bad(where, "control-mode: expected drop or pass, got '%s'", argv[1]);
-	return 0;
-}
-
-static int d_unsync(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	if (!strcmp(argv[1], "reply"))
-		c->unsync_pass = false;
-	else if (!strcmp(argv[1], "pass"))
-		c->unsync_pass = true;
-	else
-		return bad(where, "unsync: expected reply or pass, got '%s'", argv[1]);
-	return 0;
-}
-
-static int d_metrics(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	return xp_conf_hostport(c->metrics, sizeof(c->metrics), where, "metrics", argv[1]);
-}
-
-static int d_pin_path(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)argc;
-	if (argv[1][0] != '/')
-		return bad(where, "pin-path: expected an absolute path, got '%s'", argv[1]);
-	return d_string(c->pin_path, sizeof(c->pin_path), where, "pin-path", argv[1]);
-}
-
-static int d_stratum(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	long v;
-
-	(void)argc;
-	if (num(where, "stratum", argv[1], 1, 15, &v))
-		return -EINVAL;
-	c->stratum = v;
-	return 0;
-}
-
 static int d_refid(void *cfg, const char *where, int argc, char **argv)
 {
 	struct ntpd_config *c = cfg;
@@ -245,69 +131,43 @@ static int d_refid(void *cfg, const char *where, int argc, char **argv)
 	return 0;
 }
 
-static int d_flag(bool *flag)
-{
-	*flag = true;
-	return 0;
-}
-
-static int d_adopt(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)where, (void)argc, (void)argv;
-	return d_flag(&c->adopt);
-}
-
-static int d_detach_on_exit(void *cfg, const char *where, int argc, char **argv)
-{
-	struct ntpd_config *c = cfg;
-
-	(void)where, (void)argc, (void)argv;
-	return d_flag(&c->detach_on_exit);
-}
-
-static int d_test_mode(void *cfg, const char *where, int argc, char **argv)
-{
-	(void)where, (void)argc, (void)argv;
-	return d_flag(&((struct ntpd_config *)cfg)->test_mode);
-}
-
-static int d_test_offset(void *cfg, const char *where, int argc, char **argv)
-{
-	long v;
-
-	(void)argc;
-	if (num(where, "test-time-offset-ms", argv[1], -100000, 100000, &v))
-		return -EINVAL;
-	((struct ntpd_config *)cfg)->test_offset_ms = v;
-	return 0;
-}
-
 enum { LIST_IFACES = 1, LIST_ADDRS, LIST_ACL };
 
+static const char *const xdp_modes[] = { "native", "generic", "auto", NULL }; /* enum order */
+static const char *const control_modes[] = { "drop", "pass", NULL };
+static const char *const unsync_modes[] = { "reply", "pass", NULL };
+
+#define C struct ntpd_config
 static const struct xp_directive directives[] = {
-	{ "interface", 1, 1, LIST_IFACES, d_interface, "IFACE       serve on IFACE (repeatable)" },
-	{ "address", 1, 1, LIST_ADDRS, d_address, "ADDR|any      answer for ADDR (repeatable); default: the interfaces' own" },
-	{ "xdp-mode", 1, 1, 0, d_xdp_mode, "MODE         native, generic or auto" },
-	{ "chrony-socket", 1, 1, 0, d_chrony_socket, "PATH    chronyd's command socket" },
-	{ "no-chrony", 0, 0, 0, d_no_chrony, "             clock state from adjtimex() only" },
-	{ "stale-after", 1, 1, 0, d_stale_after, "SEC       XDP steps aside after SEC" },
-	{ "ratelimit", 0, 7, 0, d_ratelimit, "[interval N] [burst N] [leak N] [kod]" },
-	{ "ratelimit-clients", 1, 1, 0, d_ratelimit_clients, "N clients tracked" },
-	{ "allow", 1, 1, LIST_ACL, d_allow, "PREFIX|all      answer these clients (repeatable)" },
-	{ "deny", 1, 2, LIST_ACL, d_deny, "PREFIX|all [kod] refuse these clients (repeatable)" },
-	{ "control-mode", 1, 1, 0, d_control_mode, "drop|pass mode 6/7 queries" },
-	{ "unsync", 1, 1, 0, d_unsync, "reply|pass        while chronyd is unsynchronised" },
-	{ "metrics", 1, 1, 0, d_metrics, "HOST:PORT       Prometheus endpoint" },
-	{ "pin-path", 1, 1, 0, d_pin_path, "DIR            where maps are pinned" },
-	{ "stratum", 1, 1, 0, d_stratum, "N               with no-chrony" },
-	{ "refid", 1, 1, 0, d_refid, "ID                with no-chrony" },
-	{ "adopt", 0, 0, 0, d_adopt, "                 feed a program attached by ip link" },
-	{ "detach-on-exit", 0, 0, 0, d_detach_on_exit, "        remove XDP at exit" },
-	{ "test-mode", 0, 0, 0, d_test_mode, "             allow test-only faults (never in production)" },
-	{ "test-time-offset-ms", 1, 1, 0, d_test_offset, "MS serve a wrong time (test-mode only)" },
+	XP_FN("interface", 1, 1, LIST_IFACES, d_interface, NULL, "IFACE", "serve on IFACE"),
+	XP_FN("address", 1, 1, LIST_ADDRS, d_address, NULL, "ADDR|any",
+	      "answer for ADDR; unless given, for the interfaces' own addresses as they change"),
+	XP_ENUM("xdp-mode", C, xdp_mode, xdp_modes, "auto", "how XDP attaches"),
+	XP_STRING("chrony-socket", C, chrony_socket, NTPD_CHRONY_SOCKET, "PATH",
+		  "chronyd's command socket"),
+	XP_FLAG("no-chrony", C, no_chrony, "clock state from adjtimex() only"),
+	XP_INT("stale-after", C, stale_after, 1, 3600, "10", "SEC",
+	       "XDP steps aside when the clock data is older"),
+	XP_FN("ratelimit", 0, 7, 0, d_ratelimit, NULL, "[interval N] [burst N] [leak N] [kod]",
+	      "per-client rate limit, chrony's directive (interval 3, burst 8, leak 2)"),
+	XP_INT("ratelimit-clients", C, rl_clients, 1024, 16777216, "131072", "N",
+	       "clients the rate limit tracks"),
+	XP_FN("allow", 1, 1, LIST_ACL, d_allow, NULL, "PREFIX|all", "answer these clients"),
+	XP_FN("deny", 1, 2, LIST_ACL, d_deny, NULL, "PREFIX|all [kod]", "refuse these clients"),
+	XP_ENUM("control-mode", C, control_mode, control_modes, "drop", "mode 6/7 queries"),
+	XP_ENUM("unsync", C, unsync_pass, unsync_modes, "reply",
+		"while chronyd is unsynchronised: LI=3 replies, or pass to the kernel"),
+	XP_HOSTPORT("metrics", C, metrics, NULL, "Prometheus endpoint"),
+	XP_PATH("pin-path", C, pin_path, RSP_PIN_PATH_DEFAULT, "DIR", "where maps are pinned"),
+	XP_INT("stratum", C, stratum, 1, 15, "2", "N", "the stratum served with no-chrony"),
+	XP_FN("refid", 1, 1, 0, d_refid, "XPOL", "ID", "the reference ID served with no-chrony"),
+	XP_FLAG("adopt", C, adopt, "feed a program attached by ip link"),
+	XP_FLAG("detach-on-exit", C, detach_on_exit, "remove XDP at exit"),
+	XP_FLAG("test-mode", C, test_mode, "allow test-only faults (never in production)"),
+	XP_INT("test-time-offset-ms", C, test_offset_ms, -100000, 100000, NULL, "MS",
+	       "serve a wrong time (test-mode only)"),
 };
+#undef C
 
 static void clear_list(void *cfg, int list)
 {
@@ -331,20 +191,18 @@ static const struct xp_conf_spec spec = {
 	.short_target = "interface",
 };
 
+/* What the table cannot say: the ratelimit directive's own options. */
 static void ntpd_config_defaults(struct ntpd_config *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->xdp_mode = RSP_XDP_AUTO;
-	strcpy(c->chrony_socket, NTPD_CHRONY_SOCKET);
-	strcpy(c->pin_path, RSP_PIN_PATH_DEFAULT);
-	c->stale_after = XPOOL_STALE_DEFAULT_NS / 1000000000ULL;
 	c->rl_interval = 3; /* chrony's defaults: 8 s average, bursts of 8, 1 in 4 leaks */
 	c->rl_burst = 8;
 	c->rl_leak = 2;
-	c->rl_clients = XPOOL_RATELIMIT_CLIENTS_DEFAULT;
-	c->control_mode = XPOOL_CONTROL_DROP;
-	c->stratum = 2;
-	xp_parse_refid("XPOL", &c->refid_be);
+}
+
+const struct xp_conf_spec *ntpd_config_spec(void)
+{
+	return &spec;
 }
 
 void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m)

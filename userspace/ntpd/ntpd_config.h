@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "rsp_xdp.h"
+#include "xp_conf.h"
 #include "xpool_shared.h"
 
 #define NTPD_CONFIG_DEFAULT    "/etc/xpool/ntpd.conf"
@@ -61,6 +62,9 @@ int ntpd_config_load(struct ntpd_config *c, int argc, char **argv);
  * --check-config and by start-up: 0 or -ENODEV, each problem on stderr.
  */
 int ntpd_config_check_system(const struct ntpd_config *c);
+
+/* The directive table (tests compare it with the man pages). */
+const struct xp_conf_spec *ntpd_config_spec(void);
 
 /* The XDP config map value these directives describe. */
 void ntpd_config_to_map(const struct ntpd_config *c, struct xpool_config *m);

@@ -32,19 +32,6 @@ static void reset(struct rsp_xdp *x)
 		x->map_fd[i] = -1;
 }
 
-int rsp_xdp_mode_parse(const char *s, enum rsp_xdp_mode *mode)
-{
-	if (!strcmp(s, "auto"))
-		*mode = RSP_XDP_AUTO;
-	else if (!strcmp(s, "native"))
-		*mode = RSP_XDP_NATIVE;
-	else if (!strcmp(s, "generic"))
-		*mode = RSP_XDP_GENERIC;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char msg[512];

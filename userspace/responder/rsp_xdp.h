@@ -12,7 +12,7 @@
 #define RSP_PROG_NAME	"xpool_ntp"
 #define RSP_PIN_PATH_DEFAULT "/sys/fs/bpf/xpool"
 
-enum rsp_xdp_mode { RSP_XDP_AUTO, RSP_XDP_NATIVE, RSP_XDP_GENERIC };
+enum rsp_xdp_mode { RSP_XDP_NATIVE, RSP_XDP_GENERIC, RSP_XDP_AUTO };
 
 struct xpool_ntp_bpf;
 
@@ -68,7 +68,6 @@ int rsp_xdp_read_stats(const struct rsp_xdp *x, uint64_t out[XPOOL_STAT__MAX]);
 /* Empties a hash or LPM map (for reloading addresses and prefixes). */
 int rsp_map_clear(int map_fd, size_t key_size);
 
-int rsp_xdp_mode_parse(const char *s, enum rsp_xdp_mode *mode);
 
 /* Opens the maps pinned under dir (for xpoolctl): 0 or -errno; unused fds are -1. */
 int rsp_xdp_open_pinned(struct rsp_xdp *x, const char *dir);

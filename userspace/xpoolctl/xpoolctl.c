@@ -14,32 +14,57 @@
 #include "reg_db.h"
 #include "rsp_report.h"
 #include "rsp_xdp.h"
+#include "xp_conf.h"
 #include "xp_log.h"
 
 #define EXIT_USAGE 2
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: xpoolctl ntp stats [--pin-path DIR]\n"
-		   "       xpoolctl ntp detach -i IFACE [--pin-path DIR] [--unpin]\n"
-		   "       xpoolctl [--db FILE] init\n"
-		   "       xpoolctl [--db FILE] server add ADDR COUNTRY [--netspeed KBIT] [--owner TEXT]\n"
-		   "                                       [--disabled] [--test-addresses]\n"
-		   "       xpoolctl [--db FILE] server remove|show ADDR\n"
-		   "       xpoolctl [--db FILE] server set ADDR netspeed|country|owner|enabled VALUE\n"
-		   "       xpoolctl [--db FILE] server list\n"
-		   "       xpoolctl [--db FILE] export SNAPSHOT.json\n"
-		   "stats: the responder's counters and clock state from its pinned maps, with or\n"
-		   "       without xpool-ntpd running.\n"
-		   "detach: removes the xpool responder from IFACE (never another program);\n"
-		   "       --unpin also removes the pinned maps (clock, counters, rate-limit state).\n"
-		   "server, export: the registry (SQLite, default %s); export writes the DNS\n"
-		   "       snapshot atomically, with the median score of monitors active in 20 min.\n"
-		   "       Only init and server add create a registry; list, show and export open it\n"
-		   "       read-only. Server addresses are global unicast; --test-addresses also\n"
-		   "       takes documentation and private ranges (test and lab pools).\n"
-		   "Default pin path: %s\n", REG_DB_DEFAULT, RSP_PIN_PATH_DEFAULT);
-}
+struct ctl {
+	char pin[256], ifname[16], db[256], owner[REG_OWNER_MAX + 1];
+	bool unpin, disabled, test_addresses;
+	long netspeed;
+};
+
+#define X struct ctl
+static const struct xp_directive directives[] = {
+	XP_PATH("pin-path", X, pin, RSP_PIN_PATH_DEFAULT, "DIR", "the responder's pinned maps"),
+	XP_STRING("interface", X, ifname, NULL, "IFACE", "ntp detach: the interface"),
+	XP_FLAG("unpin", X, unpin, "ntp detach: also remove the pinned maps"),
+	XP_STRING("db", X, db, REG_DB_DEFAULT, "FILE", "the registry (SQLite)"),
+	XP_INT("netspeed", X, netspeed, 0, 100000000, "10000", "KBIT",
+	       "server add: the weight in DNS, 0: monitor only"),
+	XP_STRING("owner", X, owner, NULL, "TEXT", "server add: printable text for the operator"),
+	XP_FLAG("disabled", X, disabled, "server add: listed as disabled"),
+	XP_FLAG("test-addresses", X, test_addresses,
+		"server add: also documentation and private ranges (test and lab pools)"),
+};
+#undef X
+
+static const struct xp_conf_spec spec = {
+	.prog = "xpoolctl",
+	.default_path = "/etc/xpool/xpoolctl.conf",
+	.dirs = directives,
+	.n_dirs = sizeof(directives) / sizeof(directives[0]),
+	.short_opt = 'i',
+	.short_target = "interface",
+	.args = true,
+	.usage_args = "COMMAND ...",
+	.help_text =
+		"Commands:\n"
+		"  ntp stats                     the responder's counters and clock state from its\n"
+		"                                pinned maps, with or without xpool-ntpd running\n"
+		"  ntp detach -i IFACE [--unpin] removes the xpool responder from IFACE (never\n"
+		"                                another program)\n"
+		"  init                          creates the registry\n"
+		"  server add ADDR COUNTRY       a server (global unicast; see --test-addresses)\n"
+		"  server remove|show ADDR\n"
+		"  server set ADDR netspeed|country|owner|enabled VALUE\n"
+		"  server list\n"
+		"  export SNAPSHOT.json          the DNS snapshot, written atomically, with the median\n"
+		"                                score of monitors active in the last 20 minutes\n"
+		"Only init and server add create a registry; list, show and export open it read-only.\n"
+		"Exit status: 0, 1 on an error, 2 on a usage error.\n",
+};
 
 static int cmd_stats(const char *pin)
 {
@@ -156,7 +181,7 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 	else if (argc == 2 && !strcmp(argv[1], "list"))
 		ret = reg_server_list(db, stdout, time(NULL));
 	if (ret == -EIO && !err[0])
-		snprintf(err, sizeof(err), "registry %s: read failed", db_path);
+		snprintf(err, sizeof(err), "registry %.200s: read failed", db_path);
 	else if (ret == -EINVAL && !err[0])
 		snprintf(err, sizeof(err), "unknown or incomplete command; see xpoolctl --help");
 	reg_close(db);
@@ -167,78 +192,34 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pin-path", required_argument, NULL, 'p' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "unpin", no_argument, NULL, 'u' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "netspeed", required_argument, NULL, 'N' },
-		{ "owner", required_argument, NULL, 'O' },
-		{ "disabled", no_argument, NULL, 'X' },
-		{ "test-addresses", no_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *pin = RSP_PIN_PATH_DEFAULT, *ifname = NULL, *db = REG_DB_DEFAULT, *owner = "";
-	int c, unpin = 0;
-	unsigned flags = 0;
-	long netspeed = 10000;
-	char *end;
+	static struct ctl c;
+	struct xp_conf_opts o = { .config_path = "" };
+	unsigned flags;
+	char **av;
+	int ac;
 
-	while ((c = getopt_long(argc, argv, "p:i:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			pin = optarg;
-			break;
-		case 'i':
-			ifname = optarg;
-			break;
-		case 'u':
-			unpin = 1;
-			break;
-		case 'D':
-			db = optarg;
-			break;
-		case 'N':
-			netspeed = strtol(optarg, &end, 10);
-			if (*end || end == optarg) {
-				fprintf(stderr, "xpoolctl: --netspeed: not a number: %s\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'O':
-			owner = optarg;
-			break;
-		case 'X':
-			flags |= REG_F_DISABLED;
-			break;
-		case 'T':
-			flags |= REG_F_TEST_ADDRESSES;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
+	if (xp_conf_load(&spec, &c, argc, argv, &o))
+		return EXIT_USAGE;
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		return 0;
 	}
-	xp_log_init("xpoolctl", XP_LOG_INFO);
+	ac = o.argc;
+	av = o.argv;
+	flags = (c.disabled ? REG_F_DISABLED : 0) | (c.test_addresses ? REG_F_TEST_ADDRESSES : 0);
+	xp_log_init("xpoolctl", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	if (argc - optind == 2 && !strcmp(argv[optind], "ntp") && !strcmp(argv[optind + 1], "stats"))
-		return cmd_stats(pin);
-	if (argc - optind == 2 && !strcmp(argv[optind], "ntp") &&
-	    !strcmp(argv[optind + 1], "detach")) {
-		if (!ifname) {
+	if (ac == 2 && !strcmp(av[0], "ntp") && !strcmp(av[1], "stats"))
+		return cmd_stats(c.pin);
+	if (ac == 2 && !strcmp(av[0], "ntp") && !strcmp(av[1], "detach")) {
+		if (!c.ifname[0]) {
 			fprintf(stderr, "xpoolctl: ntp detach needs -i IFACE\n");
 			return EXIT_USAGE;
 		}
-		return cmd_detach(ifname, pin, unpin);
+		return cmd_detach(c.ifname, c.pin, c.unpin);
 	}
-	if (argc - optind >= 1 && (!strcmp(argv[optind], "server") || !strcmp(argv[optind], "export") ||
-				   !strcmp(argv[optind], "init")))
-		return cmd_registry(db, argc - optind, argv + optind, netspeed, owner, flags);
-	fprintf(stderr, "xpoolctl: unknown command\n");
-	usage(stderr);
+	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") || !strcmp(av[0], "init")))
+		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags);
+	fprintf(stderr, "xpoolctl: unknown command; see xpoolctl --help\n");
 	return EXIT_USAGE;
 }
