@@ -153,7 +153,7 @@ $(DNS_LIB): $(call obj,$(DNS_LIB_SRCS))
 
 $(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS) -lsystemd
 
 $(REG_LIB): $(call obj,$(wildcard userspace/registry/*.c))
 	$(call msg,AR,$@)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <urcu.h>
+#include <systemd/sd-daemon.h>
 #include <sodium.h>
 
 #include "dns_server.h"
@@ -73,6 +74,8 @@ static int reload(struct dns_daemon *d, const char *why)
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
 		       d->cfg.snapshot);
+		sd_notifyf(0, "STATUS=snapshot rejected (%s); serial %u stays in service", why,
+			   d->serial);
 		d->snap_st = st; /* do not retry the same broken file every second */
 		return -EINVAL;
 	}
@@ -87,6 +90,7 @@ static int reload(struct dns_daemon *d, const char *why)
 		       why, d->cfg.snapshot, new_listed, d->cfg.min_servers, now_listed);
 		dns_snapshot_free(&snap);
 		d->snap_st = st;
+		sd_notifyf(0, "STATUS=snapshot refused: %zu in DNS < min-servers", new_listed);
 		return -EINVAL;
 	}
 	dns_snapshot_free(&d->snap);
@@ -99,6 +103,8 @@ static int reload(struct dns_daemon *d, const char *why)
 	d->srv.reloads_ok++;
 	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u", why, d->cfg.snapshot,
 		snap.n, data->listed, data->serial);
+	sd_notifyf(0, "STATUS=serving serial %u: %zu servers, %u in DNS", data->serial, snap.n,
+		   data->listed);
 	return 0;
 }
 
@@ -160,6 +166,7 @@ static int drop_privileges(void)
 
 static int run(struct dns_daemon *d, int metrics_fd)
 {
+	uint64_t watchdog_usec = 0;
 	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
 	int sfd, tfd, ret = 0;
 	sigset_t mask;
@@ -171,6 +178,8 @@ static int run(struct dns_daemon *d, int metrics_fd)
 		xp_err("cannot set up signals and timers: %s", strerror(errno));
 		return -errno;
 	}
+	sd_watchdog_enabled(0, &watchdog_usec);
+	sd_notify(0, "READY=1");
 	for (;;) {
 		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 }, { metrics_fd, POLLIN, 0 } };
 		struct signalfd_siginfo si;
@@ -184,9 +193,12 @@ static int run(struct dns_daemon *d, int metrics_fd)
 				continue;
 			}
 			xp_info("signal %u: shutting down", si.ssi_signo);
+			sd_notify(0, "STOPPING=1");
 			break;
 		}
 		if (p[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (watchdog_usec) /* the tick is 1 s: WatchdogSec= of 2 s and up is kept */
+				sd_notify(0, "WATCHDOG=1");
 			if (file_changed(d))
 				reload(d, "file changed");
 			else if (time(NULL) - d->last_redraw >= (time_t)d->cfg.redraw) {

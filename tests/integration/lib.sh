@@ -85,6 +85,33 @@ xp_daemon() {
 	XP_LAST_PID=$!
 }
 
+# xp_ready NAME NS LOGFILE CMD...: xp_daemon with a NOTIFY_SOCKET of its own, waiting (10 s at
+# most) for READY=1: readiness from sd_notify, not from log wording. Its messages land in
+# $XP_TMP/NAME.notify (one per line), for xp_wait_notify.
+xp_ready() {
+	local name=$1 sock=$XP_TMP/$1.sock
+	shift
+	socat -u UNIX-RECV:"$sock" - >"$XP_TMP/$name.raw" &
+	XP_PIDS+=($!)
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.02; done
+	NOTIFY_SOCKET=$sock xp_daemon "$@"
+	xp_wait_notify "$name" "READY=1" 10 && return 0
+	cat "$2"
+	xp_fail "$name: no READY=1 within 10 s"
+}
+
+# xp_wait_notify NAME PATTERN SECONDS: an sd_notify message of daemon NAME matches PATTERN
+xp_wait_notify() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		# datagrams arrive without newlines: each message starts with a KEY= of capitals
+		sed 's/\([A-Z_]*=\)/\n\1/g' "$XP_TMP/$1.raw" 2>/dev/null >"$XP_TMP/$1.notify"
+		grep -q "$2" "$XP_TMP/$1.notify" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # xp_wait_log FILE PATTERN SECONDS
 xp_wait_log() {
 	local i

@@ -15,9 +15,8 @@ out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 300)
 # nothing listens on 123 yet: the kernel stack's port unreachable proves the request passed
 echo "$out" | grep -q "Connection refused" || xp_fail "an unfed program must pass everything ($out)"
 xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd did not start"
-xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" --adopt -i vs \
+xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" --adopt -i vs \
 	--chrony-socket "$XP_TMP/ref/chronyd.sock"
-xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || { cat "$XP_TMP/ntpd.log"; xp_fail "adopt failed"; }
 grep -q "adopted XDP program" "$XP_TMP/ntpd.log" || xp_fail "not adopted"
 conf=$XP_TMP/cq.conf
 printf 'server %s iburst minpoll -2 maxpoll -2\npidfile %s/cq.pid\ncmdport 0\nbindcmdaddress /\n' \
@@ -61,7 +60,8 @@ for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
 NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 \
 	xp_daemon "$S" "$XP_TMP/ntpd2.log" "$BUILD/xpool-ntpd" -i vs --no-chrony --stratum 2 \
 	--pin-path "$(xp_pin_path nochrony)" --detach-on-exit
-xp_wait_log "$XP_TMP/ntpd2.log" "serving NTP" 10 || xp_fail "no-chrony start"
+for _ in $(seq 100); do grep -q "READY=1" "$XP_TMP/notify.log" && break; sleep 0.1; done
+grep -q "READY=1" "$XP_TMP/notify.log" || { cat "$XP_TMP/ntpd2.log"; xp_fail "no-chrony start"; }
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4)
 xp_log "no-chrony reply: $out"
 if grep -q "kernel STA_UNSYNC" "$XP_TMP/ntpd2.log"; then

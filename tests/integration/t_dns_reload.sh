@@ -23,10 +23,9 @@ mk() { # mk FILE NET: 12 servers in one /24, all in de
 mk "$XP_TMP/a.json" 192.0.2
 mk "$XP_TMP/b.json" 198.51.100
 cp "$XP_TMP/a.json" "$XP_TMP/snap.json"
-xp_daemon "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $SRV4 --zone pool.ntp.test \
+xp_ready dns "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $SRV4 --zone pool.ntp.test \
 	--snapshot "$XP_TMP/snap.json" --threads 2 --metrics 127.0.0.1:9153 --test-addresses
 DNS=$XP_LAST_PID
-xp_wait_log "$XP_TMP/dns.log" "serving pool.ntp.test" 10 || xp_fail "start"
 
 for i in $(seq 1000); do echo "pool.ntp.test A"; echo "0.pool.ntp.test A"; done >"$XP_TMP/q"
 xp_ns "$C" dnsperf -s $SRV4 -d "$XP_TMP/q" -l 7 -Q 4000 -c 4 >"$XP_TMP/perf" 2>&1 &

@@ -34,8 +34,7 @@ tcp-max-conns-per-client 4
 tcp-idle-timeout 10
 tcp-io-timeout 1000
 CONF
-xp_daemon "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf"
-xp_wait_log "$XP_TMP/dns.log" "serving pool.ntp.test" 10 || { cat "$XP_TMP/dns.log"; xp_fail "start"; }
+xp_ready dns "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf"
 
 # The attack from the review: many connections from one address, one byte every 0.4 s each
 # (a message never completes; before the fix each byte refreshed the timeout).

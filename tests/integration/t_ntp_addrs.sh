@@ -13,13 +13,13 @@ MAC=$(ip -n "$S" link show vs | awk '/link\/ether/ { print $2 }')
 # addresses the server does not have: the client reaches them through static neighbours
 for a in 10.201.0.77 10.201.0.88 fd00:201::77; do ip -n "$C" neigh replace $a lladdr "$MAC" dev vc; done
 
+STARTS=0
 start() { # start [DIRECTIVES...]: xpool-ntpd on vs, with nothing of the kernel's on port 123
-	rm -f "$XP_TMP/ntpd.log" # xp_daemon appends: a new log, so that readiness is this run's
-	xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
+	STARTS=$((STARTS + 1))
+	xp_ready ntpd$STARTS "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
 		--detach-on-exit --chrony-socket "$XP_TMP/ref/chronyd.sock" \
 		--pin-path "$(xp_pin_path ntpd)" "$@"
 	NTPD=$XP_LAST_PID
-	xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || { cat "$XP_TMP/ntpd.log"; xp_fail "start"; }
 }
 answered() { # answered ADDR: an XDP reply came back (no NTP socket listens in the server)
 	xp_ns "$C" "$BUILD/xpool-ntp-probe" send "$1" --timeout 300 | grep -q "mode=4 stratum=2"

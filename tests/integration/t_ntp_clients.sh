@@ -11,10 +11,9 @@ xp_rig "$S" "$C" || xp_fail "cannot build the veth rig"
 
 # chronyd as the time source: local stratum 1, no NTP port of its own (the test listens on 123)
 xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd did not start"
-xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \
+xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \
 	--chrony-socket "$XP_TMP/ref/chronyd.sock" --pin-path "$(xp_pin_path ntpd)"
 NTPD=$XP_LAST_PID
-xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || { cat "$XP_TMP/ntpd.log"; xp_fail "xpool-ntpd did not start"; }
 grep -q "attached in native mode" "$XP_TMP/ntpd.log" || xp_fail "not attached in native mode"
 ip -n "$S" link show vs | grep -q "prog/xdp" || xp_fail "no XDP program on vs"
 

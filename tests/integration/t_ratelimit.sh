@@ -15,10 +15,10 @@ PIN=$(xp_pin_path ntpd)
 
 xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd did not start"
 # 16 replies/s per client after a burst of 8, no leak, RATE KoD for the rest
-xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
+xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
 	--chrony-socket "$XP_TMP/ref/chronyd.sock" --pin-path "$PIN" \
 	--ratelimit="interval -4 burst 8 leak 0 kod"
-xp_wait_log "$XP_TMP/ntpd.log" "clock synchronised" 10 || xp_fail "xpool-ntpd did not start"
+xp_wait_notify ntpd "STATUS=synchronised" 10 || xp_fail "xpool-ntpd did not synchronise"
 
 smac=$(ip -n "$C" -br link show vc | awk '{print $3}')
 dmac=$(ip -n "$S" -br link show vs | awk '{print $3}')

@@ -12,14 +12,15 @@ PIN=$(xp_pin_path ntpd)
 
 # The host's own chronyd: stratum 1 from 'local', serving NTP on port 123 as the fallback.
 xp_chronyd "$S" host "local stratum 1" "allow all" || xp_fail "chronyd did not start"
-start_ntpd() {
-	xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
+STARTS=0
+start_ntpd() { # ready when it says READY=1 (sd_notify)
+	STARTS=$((STARTS + 1))
+	xp_ready ntpd$STARTS "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
 		--chrony-socket "$XP_TMP/host/chronyd.sock" --pin-path "$PIN" --stale-after 2
 	NTPD=$XP_LAST_PID
 }
 start_ntpd
-xp_wait_log "$XP_TMP/ntpd.log" "serving NTP" 10 || xp_fail "xpool-ntpd did not start"
-xp_wait_log "$XP_TMP/ntpd.log" "clock synchronised" 5 || xp_fail "xpool-ntpd not synchronised"
+xp_wait_notify ntpd1 "STATUS=synchronised" 5 || xp_fail "xpool-ntpd not synchronised"
 
 # 100 requests/s for 9 s: XDP (stratum 2), kill -9 at 1.5 s, host chronyd (stratum 1) once
 # the data is 2 s old, restart at 6 s: XDP again.

@@ -25,10 +25,10 @@ UPPID=$XP_LAST_PID
 xp_chronyd "$S" srv "server $UP4 iburst minpoll -4 maxpoll -4" "port 0" ||
 	xp_fail "server chronyd did not start"
 xp_chronyc srv waitsync 40 0 0 0.2 >/dev/null || xp_fail "server chronyd did not synchronise"
-xp_daemon "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
+xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
 	--chrony-socket "$XP_TMP/srv/chronyd.sock" --pin-path "$(xp_pin_path ntpd)" \
 	--metrics 127.0.0.1:9123
-xp_wait_log "$XP_TMP/ntpd.log" "clock synchronised: stratum 3" 10 ||
+xp_wait_notify ntpd "STATUS=synchronised, stratum 3" 10 ||
 	{ cat "$XP_TMP/ntpd.log"; xp_fail "xpool-ntpd did not follow chronyd at stratum 3"; }
 
 xp_chronyd "$C" cli "server $SRV4 iburst minpoll -2 maxpoll -2" || xp_fail "client chronyd"
@@ -72,7 +72,7 @@ xp_ns "$S" curl -s 127.0.0.1:9123/metrics | grep -q '^xpool_ntp_synchronised 0' 
 rm -f "$XP_TMP/srv/chronyd.sock"
 xp_chronyd "$S" srv "server $UP4 iburst minpoll -4 maxpoll -4" "port 0" ||
 	xp_fail "server chronyd did not restart"
-xp_wait_log "$XP_TMP/ntpd.log" "unsynchronised (chronyd says so)" 3 ||
+xp_wait_log "$XP_TMP/ntpd.log" "unsynchronised (chronyd says so)" 3 || # the reason: the log's
 	xp_fail "xpool-ntpd did not read chronyd's own unsynchronised state"
 xp_chronyc srv tracking | grep -q "Leap status *: Not synchronised" || xp_fail "chronyd synced?"
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4)
