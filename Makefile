@@ -111,8 +111,12 @@ PROBE_BIN := $(BUILD)/xpool-ntp-probe
 GUN_BIN := $(BUILD)/xpool-ntpgun
 CTL_BIN := $(BUILD)/xpoolctl
 BENCH_XDP_BIN := $(BUILD)/bench-xdp
-TEST_SRCS := $(wildcard tests/lib/*.c tests/unit/*.c tests/bpf/*.c)
-TEST_BIN := $(BUILD)/tests/xpool-tests
+# pure unit tests (any user), and the BPF tests (root: they load programs), in binaries of their own
+TEST_LIB_SRCS := $(filter-out tests/lib/xt_bpf.c tests/lib/xt_fuzz.c tests/lib/xt_check.c,$(wildcard tests/lib/*.c))
+TEST_SRCS := $(TEST_LIB_SRCS) $(wildcard tests/unit/*.c)
+TEST_BIN := $(BUILD)/tests/xpool-unit
+BPF_TEST_SRCS := $(wildcard tests/lib/*.c tests/bpf/*.c)
+BPF_TEST_BIN := $(BUILD)/tests/xpool-bpf
 FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay-dns $(BUILD)/tests/fuzz-replay-snapshot \
 	$(BUILD)/tests/fuzz-replay-config
 GEO_TEST := $(BUILD)/tests/geo-test.mmdb
@@ -188,6 +192,11 @@ $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LI
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd -lsqlite3 $(DNS_LIBS)
 
+$(BPF_TEST_BIN): $(call obj,$(BPF_TEST_SRCS)) $(RSP_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lm
+
 $(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/fuzz/replay.c) \
 		$(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -234,12 +243,12 @@ $(BPF_BUILD) $(SKEL):
 # nothing built is an intermediate to delete (objects of pattern rules, skeletons)
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all tests layers docs deps check unit integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all tests layers docs deps check unit bpf-tests integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
 PRODUCT := $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN)
-TESTS := $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
+TESTS := $(TEST_BIN) $(BPF_TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 
 all: $(PRODUCT)
 
@@ -251,7 +260,7 @@ deps:
 # Unit and BPF tests (Criterion), the layering check, then the namespace integration tests.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)$(MAKE) --no-print-directory layers docs unit integration demo-check
+	$(Q)$(MAKE) --no-print-directory layers docs unit bpf-tests integration demo-check
 
 # the build enforces the layering: one deliberate violation must fail to compile
 layers:
@@ -271,11 +280,17 @@ $(GEO_TEST_IPL): tests/data/geo-test.csv tools/geo/mkmmdb.pl
 	@mkdir -p $(@D)
 	$(Q)perl tools/geo/mkmmdb.pl --format ip-location-db $< $@
 
-unit: $(TESTS)
+# make unit: the pure unit tests and the corpora, as any user (no deps, no root)
+unit: $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 	$(Q)XPOOL_GEO_TEST=$(GEO_TEST) $(TEST_BIN) --jobs 2
 	$(Q)$(BUILD)/tests/fuzz-replay-dns tests/fuzz/corpus
 	$(Q)$(BUILD)/tests/fuzz-replay-snapshot tests/fuzz/corpus-snapshot 2>/dev/null
 	$(Q)$(BUILD)/tests/fuzz-replay-config tests/fuzz/corpus-config 2>/dev/null
+
+# the XDP program through bpf_prog_test_run: root; skipped, with the reason, otherwise
+bpf-tests: $(BPF_TEST_BIN)
+	$(Q)if [ "$$(id -u)" -eq 0 ]; then $(BPF_TEST_BIN) --jobs 2; \
+	else $(BPF_TEST_BIN) --verbose 2>&1 | grep -E "^\[(SKIP|====)\]"; fi
 
 integration: all tests
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh

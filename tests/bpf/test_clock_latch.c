@@ -12,6 +12,9 @@
 
 #include "xt_bpf.h"
 #include "xt_pkt.h"
+#include "xt_need.h"
+
+TestSuite(clock_latch, .init = xt_need_bpf);
 
 #define READS 200000
 

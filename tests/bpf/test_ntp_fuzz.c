@@ -5,6 +5,9 @@
 #include <criterion/criterion.h>
 
 #include "xt_fuzz.h"
+#include "xt_need.h"
+
+TestSuite(ntp_fuzz, .init = xt_need_bpf);
 
 #define FRAMES 1000000
 

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <time.h>
 #include <criterion/criterion.h>
+
+#include "xt_need.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -14,6 +16,7 @@ static struct xt_bpf b;
 
 static void setup(void)
 {
+	xt_need_bpf();
 	cr_assert_eq(xt_bpf_open(&b), 0, "cannot load the XDP program (root and BPF needed)");
 }
 

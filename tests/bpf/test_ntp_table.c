@@ -14,6 +14,9 @@
 #include "xt_bpf.h"
 #include "xt_check.h"
 #include "xt_pkt.h"
+#include "xt_need.h"
+
+TestSuite(ntp_table, .init = xt_need_bpf);
 
 enum setup {
 	SETUP_NONE,

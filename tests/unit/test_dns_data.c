@@ -10,18 +10,13 @@
 #include "dns_data.h"
 #include "dns_geo.h"
 #include "dns_rrl.h"
+#include "xt_tmp.h"
 
 static char path[64];
 
 static int load_flags(const char *text, unsigned flags, struct dns_snapshot *s)
 {
-	FILE *f;
-
-	strcpy(path, "/tmp/xpool-snap.XXXXXX");
-	cr_assert_neq(mkstemp(path), -1);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
+	cr_assert_eq(xt_tmp_file("snap", text, 0, path), 0);
 	return dns_snapshot_load(path, flags, s);
 }
 

@@ -9,18 +9,13 @@
 
 #include "dns_config.h"
 #include "ntpd_config.h"
+#include "xt_tmp.h"
 
 static char conf_path[64], err_path[64];
 
 static void write_conf(const char *text)
 {
-	FILE *f;
-
-	strcpy(conf_path, "/tmp/xpool-conf.XXXXXX");
-	cr_assert_neq(mkstemp(conf_path), -1);
-	f = fopen(conf_path, "w");
-	fputs(text, f);
-	fclose(f);
+	cr_assert_eq(xt_tmp_file("conf", text, 0, conf_path), 0);
 }
 
 /* Loads with argv after "-c FILE"; stderr goes to a file the test can read. */
@@ -243,7 +238,6 @@ Test(ntpd_config, bad_flag_and_missing_pieces)
 Test(ntpd_config, hostile_files)
 {
 	struct ntpd_config c;
-	FILE *f;
 
 	/* a directory as the config file: "Is a directory", not "Input/output error" */
 	strcpy(conf_path, "/tmp");
@@ -251,11 +245,7 @@ Test(ntpd_config, hostile_files)
 	cr_expect(strstr(errors(), "Is a directory") != NULL, "%s", errors());
 	unlink(err_path);
 	/* a NUL byte: named as such, not as an overlong line */
-	strcpy(conf_path, "/tmp/xpool-conf.XXXXXX");
-	cr_assert_neq(mkstemp(conf_path), -1);
-	f = fopen(conf_path, "w");
-	fwrite("interface eth0\nstale\0-after 3\n", 1, 31, f);
-	fclose(f);
+	cr_assert_eq(xt_tmp_file("conf", "interface eth0\nstale\0-after 3\n", 31, conf_path), 0);
 	cr_expect_neq(load(&c, NULL, 0), 0);
 	cr_expect(strstr(errors(), ":2: a NUL byte") != NULL, "%s", errors());
 	cr_expect(strstr(errors(), "longer than") == NULL, "%s", errors());

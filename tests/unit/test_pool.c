@@ -11,6 +11,7 @@
 
 #include "dns_data.h"
 #include "mon_ntp.h"
+#include "xt_tmp.h"
 #include "mon_score.h"
 #include "reg_db.h"
 
@@ -59,13 +60,10 @@ Test(pool_score, updates_and_caps)
 
 Test(pool_score, leap_days)
 {
-	char path[] = "/tmp/xpool-leap.XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
+	char path[XT_TMP_PATH];
 
 	/* 3692217600 = 2017-01-01 00:00:00 UTC in NTP seconds: the leap of 2016-12-31 */
-	fputs("# test list\n3692217600\t37\t# 1 Jan 2017\n", f);
-	fclose(f);
+	cr_assert_eq(xt_tmp_file("leap", "# test list\n3692217600\t37\t# 1 Jan 2017\n", 0, path), 0);
 	cr_expect(mon_leap_legitimate(1483185600, path), "2016-12-31 12:00 with a leap scheduled");
 	cr_expect(!mon_leap_legitimate(1483099200, path), "2016-12-30: the wrong day");
 	cr_expect(!mon_leap_legitimate(1467288000, path), "2016-06-30: no leap scheduled then");
@@ -81,7 +79,7 @@ static sqlite3 *fresh_db(void)
 {
 	sqlite3 *db;
 
-	snprintf(db_path, sizeof(db_path), "/tmp/xpool-reg-%d.db", getpid());
+	xt_tmp_name("reg", "db", db_path);
 	unlink(db_path);
 	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0);
 	return db;
@@ -117,7 +115,7 @@ Test(registry, migration_from_v1)
 {
 	sqlite3 *db;
 
-	snprintf(db_path, sizeof(db_path), "/tmp/xpool-reg-v1-%d.db", getpid());
+	xt_tmp_name("reg-v1", "db", db_path);
 	unlink(db_path);
 	cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db,
