@@ -64,12 +64,13 @@ static unsigned snap_flags(const struct dns_daemon *d)
 /* Loads the snapshot file: a bad one is rejected and the old data stays in service. */
 static int reload(struct dns_daemon *d, const char *why)
 {
+	struct timespec t0, t1;
 	struct dns_snapshot snap;
 	struct dns_data *data;
 	struct stat st;
-
 	size_t now_listed, new_listed;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, snap_flags(d), &snap)) {
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
@@ -99,10 +100,12 @@ static int reload(struct dns_daemon *d, const char *why)
 	data = build(d);
 	if (!data)
 		return -ENOMEM;
-	dns_server_publish(&d->srv, data);
+	dns_server_publish(&d->srv, data); /* returns once no worker can read the old data */
 	d->srv.reloads_ok++;
-	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u", why, d->cfg.snapshot,
-		snap.n, data->listed, data->serial);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u, in %ld ms", why,
+		d->cfg.snapshot, snap.n, data->listed, data->serial,
+		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	sd_notifyf(0, "STATUS=serving serial %u: %zu servers, %u in DNS", data->serial, snap.n,
 		   data->listed);
 	return 0;

@@ -76,3 +76,34 @@ expect 1 "$CTL" --db "$XP_TMP/bad.db" export "$XP_TMP/snap.json"
 ls "$XP_TMP" | grep -q 'snap.json.tmp' && xp_fail "a temporary file was left"
 expect 1 "$CTL" --db "$XP_TMP/bad.db" server list
 xp_log "OK: a damaged page fails export and list ($(head -c 120 "$XP_TMP/err")), no file written"
+
+# a full disk: writes fail with a clear error, nothing half-written, the registry stays whole
+full=$XP_TMP/tiny
+mkdir -p "$full"
+out=$(unshare -m bash -c '
+	set -e
+	mount -t tmpfs -o size=512k tmpfs "$1"
+	"$2" --db "$1/reg.db" init
+	"$2" --db "$1/reg.db" server add 8.8.8.8 us
+	dd if=/dev/zero of="$1/filler" bs=4k 2>/dev/null || true
+	set +e
+	rc=0
+	for i in $(seq 1 40); do
+		"$2" --db "$1/reg.db" server add "9.9.$i.9" de --owner "$(printf "x%.0s" $(seq 120))" \
+			2>>"$1/../full.err" || { rc=$?; break; }
+	done
+	echo "add-exit $rc"
+	"$2" --db "$1/reg.db" export "$1/snap.json" 2>>"$1/../full.err"
+	echo "export-exit $?"
+	ls "$1" | grep -c "snap.json" || true
+	rm -f "$1/filler"
+	sqlite3 "$1/reg.db" "PRAGMA integrity_check"
+	"$2" --db "$1/reg.db" server list | grep -c "8.8.8.8"
+' _ "$full" "$PWD/$CTL" 2>&1)
+xp_log "full disk: $(echo $out) / $(tr '\n' ' ' <"$XP_TMP/full.err" | head -c 300)"
+echo "$out" | grep -q "add-exit 1" || xp_fail "server add on a full disk did not fail cleanly: $out"
+echo "$out" | grep -q "export-exit 1" || xp_fail "export to a full disk did not fail: $out"
+echo "$out" | grep -qx "0" || xp_fail "a snapshot file was left on the full disk: $out"
+echo "$out" | grep -q "^ok$" || xp_fail "the registry was damaged: $out"
+grep -q "No space left on device" "$XP_TMP/full.err" || xp_fail "no clear reason: $(cat "$XP_TMP/full.err")"
+xp_log "OK: a full disk fails add and export with a reason; the registry stays whole"

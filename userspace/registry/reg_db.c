@@ -30,6 +30,18 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE INDEX history_server ON history (server_id, ts);",
 };
 
+/* SQLite's message, with the system's reason when there is one (a full disk, a read-only file). */
+static const char *db_why(sqlite3 *db)
+{
+	static __thread char buf[256];
+	int e = sqlite3_system_errno(db);
+
+	if (!e)
+		return sqlite3_errmsg(db);
+	snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(db), strerror(e));
+	return buf;
+}
+
 static int fail(char *err, size_t n, int ret, const char *fmt, const char *arg)
 {
 	if (err)
@@ -43,7 +55,7 @@ static int exec(sqlite3 *db, const char *sql)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		xp_err("registry: %s", msg ? msg : sqlite3_errstr(rc));
+		xp_err("registry: %s", sqlite3_system_errno(db) ? db_why(db) : msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -56,7 +68,7 @@ static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
 	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
 
 	if (rc != SQLITE_OK) {
-		xp_err("registry: %s", sqlite3_errmsg(db));
+		xp_err("registry: %s", db_why(db));
 		*st = NULL;
 		return -EIO;
 	}
@@ -68,7 +80,7 @@ static int bound(sqlite3 *db, int rc)
 {
 	if (rc == SQLITE_OK)
 		return 0;
-	xp_err("registry: bind: %s", sqlite3_errmsg(db));
+	xp_err("registry: bind: %s", db_why(db));
 	return -EIO;
 }
 
@@ -77,7 +89,7 @@ static int rows_done(sqlite3 *db, int rc)
 {
 	if (rc == SQLITE_DONE)
 		return 0;
-	xp_err("registry: read failed: %s", sqlite3_errmsg(db));
+	xp_err("registry: read failed: %s", db_why(db));
 	return -EIO;
 }
 
@@ -89,7 +101,7 @@ static int user_version(sqlite3 *db)
 	if (!prep(db, "PRAGMA user_version", &st) && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	else
-		xp_err("registry: cannot read the schema version: %s", sqlite3_errmsg(db));
+		xp_err("registry: cannot read the schema version: %s", db_why(db));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -129,7 +141,7 @@ static int open_readonly(const char *path, sqlite3 **out)
 	}
 	if (v < 0) {
 		xp_err("registry %s: cannot open read-only: %s", path,
-			db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+			db ? db_why(db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	if (v != REG_SCHEMA_VERSION) {
@@ -253,7 +265,7 @@ static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
 	if (rc == SQLITE_CONSTRAINT)
 		ret = fail(err, n, -EEXIST, "%s", "that address is already registered");
 	else if (rc != SQLITE_DONE)
-		ret = fail(err, n, -EIO, "registry: %s", sqlite3_errmsg(db));
+		ret = fail(err, n, -EIO, "registry: %s", db_why(db));
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -286,7 +298,7 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 		 "INSERT INTO servers (ip, netspeed, country, owner, enabled, created, updated)"
 		 " VALUES (?, ?, ?, ?, ?, ?, ?)",
 		 &st))
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	rc |= sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
 	rc |= sqlite3_bind_int64(st, 2, netspeed);
 	rc |= sqlite3_bind_text(st, 3, cc, -1, SQLITE_TRANSIENT);
@@ -296,7 +308,7 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 	rc |= sqlite3_bind_int64(st, 7, now);
 	if (bound(db, rc)) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	}
 	return step_done(db, st, err, errlen);
 }
@@ -311,7 +323,7 @@ int reg_server_remove(sqlite3 *db, const char *ip, char *err, size_t errlen)
 	if (prep(db, "DELETE FROM servers WHERE ip = ?", &st) ||
 	    bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT))) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	}
 	ret = step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
@@ -352,7 +364,7 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 	canon(ip, addr, sizeof(addr));
 	snprintf(sql, sizeof(sql), "UPDATE servers SET %s = ?, updated = ? WHERE ip = ?", field);
 	if (prep(db, sql, &st))
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	if (!strcmp(field, "netspeed") || !strcmp(field, "enabled"))
 		ret = sqlite3_bind_int64(st, 1, v);
 	else
@@ -361,7 +373,7 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 	ret |= sqlite3_bind_text(st, 3, addr, -1, SQLITE_TRANSIENT);
 	if (bound(db, ret)) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	}
 	ret = step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
@@ -461,7 +473,7 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 	if (id < 0)
 		return fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
 	if (dns_score(db, id, now, &score))
-		return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 	fprintf(f, "DNS score (median of active monitors): %.2f\n", score);
 	if (prep(db, "SELECT ts, monitor, offset, step, score, note FROM history"
 		     " WHERE server_id = ? ORDER BY ts DESC, rowid DESC LIMIT 20",
@@ -492,7 +504,7 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 	return 0;
 io:
 	sqlite3_finalize(st);
-	return fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+	return fail(err, errlen, -EIO, "registry: %s", db_why(db));
 }
 
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx)
@@ -584,7 +596,7 @@ int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errl
 	/* in one read transaction: the servers and their scores as of one moment */
 	if (exec(db, "BEGIN") ||
 	    prep(db, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", &st)) {
-		ret = fail(err, errlen, -EIO, "registry: %s", sqlite3_errmsg(db));
+		ret = fail(err, errlen, -EIO, "registry: %s", db_why(db));
 		goto out;
 	}
 	/* every row or no snapshot: a read error is never taken as the end of the table */
@@ -607,12 +619,17 @@ int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errl
 	}
 	if (rc != SQLITE_DONE) {
 		ret = fail(err, errlen, -EIO, "registry read failed, no snapshot written: %s",
-			   sqlite3_errmsg(db));
+			   db_why(db));
 		goto out;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
+	errno = 0;
 	if (json_dump_file(root, tmp, JSON_INDENT(1)) || rename(tmp, path)) {
-		ret = fail(err, errlen, -EIO, "cannot write the snapshot %s", path);
+		int e = errno;
+
+		snprintf(err, errlen, "cannot write the snapshot %s: %s", path,
+			 e ? strerror(e) : "write failed");
+		ret = -EIO;
 		unlink(tmp);
 	}
 out:
