@@ -188,6 +188,8 @@ static const struct xp_directive directives[] = {
 		"the snapshot may list documentation and private addresses (test pools)"),
 	XP_FLAG("allow-small-snapshot", C, allow_small_snapshot,
 		"take a reload that lists fewer than min-servers"),
+	XP_INT("snapshot-max-mb", C, snapshot_max_mb, 1, 4096, "32", "MB",
+	       "a bigger snapshot is refused unread (about 500,000 servers fit in 32 MB)"),
 	XP_FN("vendor", 1, 1, LIST_VENDOR, d_vendor, NULL, "NAME", "N.NAME.zone is N.zone"),
 	XP_FN("ns", 1, 1, LIST_NS, d_ns, NULL, "NAME", "NS records at the apex (ns1.ZONE unless given)"),
 	XP_INT("rrl-rate", C, rrl_rate, 0, 1000000, "0", "N",

@@ -44,6 +44,7 @@ struct dns_config {
 	bool aaaa_everywhere;
 	bool test_addresses;	  /* snapshot may hold documentation and private addresses */
 	bool allow_small_snapshot; /* take a reload that leaves fewer than min-servers */
+	uint32_t snapshot_max_mb;   /* a bigger file is refused unread */
 	char vendors[DNS_MAX_VENDORS][64];
 	int n_vendors;
 	char ns[DNS_MAX_NS][254];

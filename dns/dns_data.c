@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <jansson.h>
 
 #include "dns_data.h"
@@ -83,12 +84,28 @@ static int addr_cmp(const void *a, const void *b)
 	return x->v6 != y->v6 ? x->v6 - y->v6 : memcmp(x->addr, y->addr, 16);
 }
 
-int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out)
+int dns_snapshot_load(const char *path, unsigned flags, size_t max_bytes, struct dns_snapshot *out)
 {
 	json_error_t jerr;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	struct stat st;
+	json_t *root;
 
 	memset(out, 0, sizeof(*out));
+	/* parsing costs about 13 bytes of memory per byte of JSON: bound it before reading */
+	if (stat(path, &st)) {
+		xp_err("%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xp_err("%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (max_bytes && (size_t)st.st_size > max_bytes) {
+		xp_err("%s: %lld bytes, over snapshot-max-mb (%zu MB): refused unread", path,
+		       (long long)st.st_size, max_bytes >> 20);
+		return -EFBIG;
+	}
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		xp_err("%s:%d: %s", path, jerr.line, jerr.text);
 		return -EINVAL;
@@ -268,45 +285,84 @@ static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct dn
 	return ret;
 }
 
+/* The zones a listed server is in: global, its continent's, its country's. */
+static int zones_of(const struct dns_snap_entry *e, int out[3])
+{
+	int cont = xp_cc_continent(e->cc), n = 0;
+
+	out[n++] = DNS_ZONE_GLOBAL;
+	if (cont >= 0)
+		out[n++] = DNS_ZONE_CONT(cont);
+	out[n++] = DNS_ZONE_CC(e->cc);
+	return n;
+}
+
 struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
 				uint32_t serial)
 {
+	/* one pass to count, one to place: every server once, not once per zone (O(n), not O(zones n)) */
+	static _Thread_local size_t off[DNS_N_ZONES][2], fill[DNS_N_ZONES][2];
 	struct dns_data *d = calloc(1, sizeof(*d));
-	struct dns_host *tmp = malloc((s->n ? s->n : 1) * sizeof(*tmp));
+	struct dns_host *all = NULL;
 	struct dns_rng rng;
+	size_t total = 0;
 	int ret = 0;
 
-	if (!d || !tmp)
+	if (!d)
 		goto fail;
+	memset(off, 0, sizeof(off));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct dns_snap_entry *e = &s->e[i];
+		int z[3], nz;
+
+		if (!e->enabled || !e->netspeed || e->score < min_score)
+			continue;
+		nz = zones_of(e, z);
+		for (int k = 0; k < nz; k++)
+			off[z[k]][e->v6]++;
+	}
+	for (int zone = 0; zone < DNS_N_ZONES; zone++)
+		for (int fam = 0; fam < 2; fam++) {
+			size_t n = off[zone][fam];
+
+			off[zone][fam] = fill[zone][fam] = total;
+			total += n;
+		}
+	all = malloc((total ? total : 1) * sizeof(*all));
+	if (!all)
+		goto fail;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct dns_snap_entry *e = &s->e[i];
+		int z[3], nz;
+
+		if (!e->enabled || !e->netspeed || e->score < min_score)
+			continue;
+		nz = zones_of(e, z);
+		for (int k = 0; k < nz; k++) {
+			struct dns_host *h = &all[fill[z[k]][e->v6]++];
+
+			memcpy(h->addr, e->addr, 16);
+			h->weight = e->netspeed;
+		}
+	}
 	dns_rng_seed(&rng, seed);
 	d->generated = s->generated;
 	d->serial = serial;
 	for (int zone = 0; zone < DNS_N_ZONES && !ret; zone++) {
 		for (int fam = 0; fam < 2 && !ret; fam++) {
-			uint32_t n = 0;
+			uint32_t n = fill[zone][fam] - off[zone][fam];
 
-			for (size_t i = 0; i < s->n; i++) {
-				const struct dns_snap_entry *e = &s->e[i];
-				int cont = xp_cc_continent(e->cc);
-
-				if (!e->enabled || !e->netspeed || e->score < min_score ||
-				    e->v6 != fam)
-					continue;
-				if (zone != DNS_ZONE_GLOBAL && zone != DNS_ZONE_CONT(cont) &&
-				    zone != DNS_ZONE_CC(e->cc))
-					continue;
-				memcpy(tmp[n].addr, e->addr, 16);
-				tmp[n++].weight = e->netspeed;
-			}
 			if (zone == DNS_ZONE_GLOBAL)
 				d->listed += n;
-			ret = build_zone(d, &d->zones[zone], fam, tmp, n, &rng);
+			ret = build_zone(d, &d->zones[zone], fam, all + off[zone][fam], n, &rng);
 		}
 	}
-	free(tmp);
+	free(all);
+	all = NULL;
 	if (!ret)
 		return d;
 fail:
+	free(all);
 	dns_data_free(d);
 	return NULL;
 }

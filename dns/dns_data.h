@@ -39,9 +39,9 @@ struct dns_snapshot {
 /*
  * Parses and validates a snapshot; every problem is reported as "path: servers[i].field: why".
  * Addresses must be global unicast (xp_addr) unless DNS_SNAP_TEST_ADDRESSES; generated may not
- * lie more than a day in the future.
+ * lie more than a day in the future. A file over max_bytes (0: no limit) is refused unread.
  */
-int dns_snapshot_load(const char *path, unsigned flags, struct dns_snapshot *out);
+int dns_snapshot_load(const char *path, unsigned flags, size_t max_bytes, struct dns_snapshot *out);
 /* The same from a buffer (fuzzing, tests); name is used in messages. */
 int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned flags,
 		       struct dns_snapshot *out);

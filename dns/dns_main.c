@@ -61,6 +61,11 @@ static unsigned snap_flags(const struct dns_daemon *d)
 	return d->cfg.test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
 }
 
+static size_t snap_max(const struct dns_daemon *d)
+{
+	return (size_t)d->cfg.snapshot_max_mb << 20;
+}
+
 /* Loads the snapshot file: a bad one is rejected and the old data stays in service. */
 static int reload(struct dns_daemon *d, const char *why)
 {
@@ -71,7 +76,7 @@ static int reload(struct dns_daemon *d, const char *why)
 	size_t now_listed, new_listed;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, snap_flags(d), &snap)) {
+	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, snap_flags(d), snap_max(d), &snap)) {
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
 		       d->cfg.snapshot);
@@ -245,7 +250,7 @@ int main(int argc, char **argv)
 		randombytes_buf(d.cfg.cookie_secret, sizeof(d.cfg.cookie_secret));
 	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	/* the data files are part of the configuration: check them too */
-	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), &d.snap))
+	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), snap_max(&d), &d.snap))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	/* installed, the built-in database is in LOCALSTATEDIR/xpool; run from a build tree, in
 	 * build/geoip beside the binary (decided here, never compiled in) */

@@ -17,7 +17,7 @@ static char path[64];
 static int load_flags(const char *text, unsigned flags, struct dns_snapshot *s)
 {
 	cr_assert_eq(xt_tmp_file("snap", text, 0, path), 0);
-	return dns_snapshot_load(path, flags, s);
+	return dns_snapshot_load(path, flags, 0, s);
 }
 
 /* The tests' servers have documentation addresses: a test pool. */

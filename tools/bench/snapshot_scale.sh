@@ -33,6 +33,14 @@ gen "$dir/a.json" "$N" 1
 gen "$dir/b.json" "$N" 2
 gen "$dir/small.json" 1000 3
 printf 'snapshot %s\ngeoip off\nlisten 127.0.0.1:55353\nzone pool.ntp.test\n' "$dir/live.json" >"$dir/dns.conf"
+# the default limit (32 MB) first: a bigger file is refused before it is read
+cp "$dir/a.json" "$dir/live.json"
+if "$BUILD/xpool-dns" -c "$dir/dns.conf" --check-config >"$dir/check" 2>&1; then
+	echo "with the default snapshot-max-mb: taken"
+else
+	echo "with the default snapshot-max-mb: refused unread ($(grep -o 'over snapshot-max-mb.*' "$dir/check"))"
+fi
+echo "snapshot-max-mb 4096" >>"$dir/dns.conf" # measure what taking it costs
 
 # the check: parse, validate and build, as start-up does
 cp "$dir/a.json" "$dir/live.json"
