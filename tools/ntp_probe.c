@@ -142,7 +142,7 @@ static int do_stream(const struct probe_opts *o)
 {
 	struct sockaddr_storage ss, bs;
 	socklen_t sl, bl;
-	int64_t start, next, last_reply = -1, max_gap = 0, end;
+	int64_t start, next, last_reply = -1, max_gap = 0, end, last_send = -1, max_send_gap = 0;
 	long sent = 0, received = 0, kod = 0, interval_us = 1000000 / o->rate;
 	char strata[512] = "";
 	int fd, last_stratum = -1, ret = 1;
@@ -173,6 +173,10 @@ static int do_stream(const struct probe_opts *o)
 			xp_ntp_request(req, 4, 3, xp_timespec_to_ntp64(&t) + sent); /* unique each */
 			if (send(fd, req, sizeof(req), 0) == sizeof(req))
 				sent++;
+			/* how late this sender ran: a reply gap is judged against it */
+			if (last_send >= 0 && mono_ms() - last_send > max_send_gap)
+				max_send_gap = mono_ms() - last_send;
+			last_send = mono_ms();
 			next += interval_us;
 		}
 		if (mono_ms() >= end + 1000)
@@ -195,8 +199,10 @@ static int do_stream(const struct probe_opts *o)
 			}
 		}
 	}
-	printf("sent=%ld received=%ld lost=%ld max_gap_ms=%lld kod=%ld strata=%s\n", sent, received,
-	       sent - received, (long long)max_gap, kod, strata);
+	printf("sent=%ld received=%ld lost=%ld max_gap_ms=%lld max_send_gap_ms=%lld kod=%ld "
+	       "strata=%s\n",
+	       sent, received, sent - received, (long long)max_gap, (long long)max_send_gap, kod,
+	       strata);
 	ret = 0;
 out:
 	if (fd >= 0)

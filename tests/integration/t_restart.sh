@@ -45,7 +45,10 @@ lost=$(echo "$out" | sed -n 's/.*lost=\([0-9-]*\).*/\1/p')
 gap=$(echo "$out" | sed -n 's/.*max_gap_ms=\([0-9]*\).*/\1/p')
 strata=$(echo "$out" | sed -n 's/.*strata=\(.*\)/\1/p' | sed 's/@[0-9]*ms//g')
 [ "$lost" = 0 ] || xp_fail "$lost requests went unanswered"
-[ "$gap" -lt 100 ] || xp_fail "a gap of $gap ms between replies"
+# a reply gap is bounded by how late the sender itself ran, plus the reply path's own delay
+# (the kernel and chronyd, scheduled under load): no request went to a program that was not there
+sgap=$(echo "$out" | sed -n 's/.*max_send_gap_ms=\([0-9]*\).*/\1/p')
+[ "$gap" -le $((sgap + 100)) ] || xp_fail "a gap of $gap ms between replies (sender's own: $sgap ms)"
 [ "$strata" = "2,1,2" ] || xp_fail "expected XDP (2), then chronyd (1), then XDP (2); got $strata"
 grep -q "STALE, passing all" "$XP_TMP/stats-dead" || xp_fail "xpoolctl did not show stale data"
 grep -q "adopt\|replaced XDP program" "$XP_TMP/ntpd.log" || xp_fail "no atomic replace logged"

@@ -9,6 +9,7 @@
 #include "dns_geo.h"
 #include "xt_tmp.h"
 #include "xp_cc.h"
+#include "xp_log.h"
 
 static uint8_t *orig;
 static size_t orig_len;
@@ -19,6 +20,7 @@ static void load_orig(void)
 	FILE *f;
 
 	cr_assert_not_null(mm, "XPOOL_GEO_TEST names the test mmdb (make unit sets it)");
+	xp_log_init("test", XP_LOG_QUIET); /* hundreds of refusals: expected, not shown */
 	f = fopen(mm, "rb");
 	cr_assert_not_null(f);
 	fseek(f, 0, SEEK_END);

@@ -3,7 +3,7 @@
 #ifndef XP_LOG_H
 #define XP_LOG_H
 
-enum xp_log_level { XP_LOG_ERR, XP_LOG_WARN, XP_LOG_INFO, XP_LOG_DEBUG };
+enum xp_log_level { XP_LOG_QUIET = -1, XP_LOG_ERR, XP_LOG_WARN, XP_LOG_INFO, XP_LOG_DEBUG };
 
 void xp_log_init(const char *prog, enum xp_log_level max);
 void xp_log(enum xp_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
