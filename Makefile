@@ -243,7 +243,7 @@ $(BPF_BUILD) $(SKEL):
 # nothing built is an intermediate to delete (objects of pattern rules, skeletons)
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all tests layers docs deps check unit bpf-tests integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all tests layers docs deps check unit bpf-tests integration-stress integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
@@ -286,6 +286,11 @@ unit: $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 	$(Q)$(BUILD)/tests/fuzz-replay-dns tests/fuzz/corpus
 	$(Q)$(BUILD)/tests/fuzz-replay-snapshot tests/fuzz/corpus-snapshot 2>/dev/null
 	$(Q)$(BUILD)/tests/fuzz-replay-config tests/fuzz/corpus-config 2>/dev/null
+
+# the integration tests with every core busy (stress-ng): timing bounds must hold under load
+integration-stress: all tests
+	$(Q)stress-ng --cpu $$(nproc) --timeout 3600 --quiet & pid=$$!; \
+	BUILD=$(BUILD) tests/integration/run.sh; rc=$$?; kill $$pid; wait $$pid 2>/dev/null; exit $$rc
 
 # the XDP program through bpf_prog_test_run: root; skipped, with the reason, otherwise
 bpf-tests: $(BPF_TEST_BIN)
