@@ -174,7 +174,7 @@ static const struct xp_directive directives[] = {
 	XP_FN("listen", 1, 1, LIST_LISTEN, d_listen, NULL, "ADDR[:PORT]|[IPv6]:PORT",
 	      "UDP and TCP, port 53 unless given"),
 	XP_FN("zone", 1, 1, 0, d_zone, "pool.ntp.org", "NAME", "the pool's apex"),
-	XP_PATH("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
+	XP_STRING("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
 	XP_FN("geoip", 1, 1, 0, d_geoip, NULL, "FILE|off",
 	      "mmdb (MaxMind or ip-location-db); the built-in CC0 database unless given"),
 	XP_INT("threads", C, threads, 1, 64, "1", "N", "UDP worker threads"),

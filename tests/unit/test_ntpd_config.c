@@ -287,3 +287,17 @@ Test(ntpd_config, tables_are_consistent)
 		}
 	}
 }
+
+/* Relative paths stay relative (the bench and operators use them); pin paths are absolute. */
+Test(ntpd_config, relative_snapshot_path)
+{
+	static struct dns_config dc;
+	char empty[XT_TMP_PATH];
+	char *argv[] = { "xpool-dns", "-c", empty, "--snapshot", "build/snap.json", "-l", "127.0.0.1",
+			 NULL };
+
+	cr_assert_eq(xt_tmp_file("conf", "", 0, empty), 0);
+	cr_expect_eq(dns_config_load(&dc, 7, argv), 0);
+	cr_expect_str_eq(dc.snapshot, "build/snap.json");
+	unlink(empty);
+}
