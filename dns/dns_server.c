@@ -16,6 +16,7 @@
 #include "dns_server.h"
 #include "dns_wire.h"
 #include "xp_log.h"
+#include "xp_time.h"
 
 #define BATCH	    32
 #define QUERY_MAX   4096
@@ -31,14 +32,6 @@ struct tcp_conn {
 	uint8_t in[2 + TCP_MSG_MAX];
 	uint8_t out[2 + TCP_MSG_MAX];
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int open_socket(const struct sockaddr_storage *sa, socklen_t len, int type)
 {
@@ -309,7 +302,7 @@ static void *tcp_thread(void *arg)
 	}
 	while (ep >= 0 && conns && !atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		int n = epoll_wait(ep, ev, 64, POLL_MS);
-		int64_t now = mono_ms();
+		int64_t now = xp_mono_ms();
 
 		w->now = time(NULL);
 		for (int i = 0; i < n; i++) {

@@ -129,14 +129,6 @@ out:
 	return ret;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Sends at a fixed rate and accounts for every reply, matched by its origin timestamp. */
 static int do_stream(const struct probe_opts *o)
 {
@@ -156,16 +148,16 @@ static int do_stream(const struct probe_opts *o)
 		perror("xpool-ntp-probe: socket");
 		goto out;
 	}
-	start = mono_ms();
+	start = xp_mono_ms();
 	next = 0;
 	end = start + o->duration_ms;
 	for (;;) {
-		int64_t now_us = (mono_ms() - start) * 1000;
+		int64_t now_us = (xp_mono_ms() - start) * 1000;
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		uint8_t buf[512];
 		ssize_t n;
 
-		if (now_us >= next && mono_ms() < end) {
+		if (now_us >= next && xp_mono_ms() < end) {
 			uint8_t req[XP_NTP_LEN];
 			struct timespec t;
 
@@ -174,16 +166,16 @@ static int do_stream(const struct probe_opts *o)
 			if (send(fd, req, sizeof(req), 0) == sizeof(req))
 				sent++;
 			/* how late this sender ran: a reply gap is judged against it */
-			if (last_send >= 0 && mono_ms() - last_send > max_send_gap)
-				max_send_gap = mono_ms() - last_send;
-			last_send = mono_ms();
+			if (last_send >= 0 && xp_mono_ms() - last_send > max_send_gap)
+				max_send_gap = xp_mono_ms() - last_send;
+			last_send = xp_mono_ms();
 			next += interval_us;
 		}
-		if (mono_ms() >= end + 1000)
+		if (xp_mono_ms() >= end + 1000)
 			break; /* one second for the last replies */
 		poll(&pfd, 1, 1);
 		while ((n = recv(fd, buf, sizeof(buf), 0)) >= 48) {
-			int64_t now = mono_ms();
+			int64_t now = xp_mono_ms();
 			int stratum = buf[1];
 
 			received++;

@@ -14,6 +14,7 @@
 
 #include "xp_bytes.h"
 #include "xp_chrony.h"
+#include "xp_time.h"
 
 #define PROTO_VERSION	6
 #define PKT_REQUEST	1
@@ -130,20 +131,12 @@ out:
 	return ret;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int xp_chrony_tracking(struct xp_chrony *c, int timeout_ms, struct xp_tracking *t)
 {
 	uint8_t req[XP_CHRONY_REQ_LEN], rep[512];
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 	size_t len = xp_chrony_build_tracking(req, ++c->seq);
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = xp_mono_ms() + timeout_ms;
 	ssize_t n;
 
 	if (c->fd < 0)
@@ -153,7 +146,7 @@ int xp_chrony_tracking(struct xp_chrony *c, int timeout_ms, struct xp_tracking *
 	if (send(c->fd, req, len, 0) < 0)
 		return -errno;
 	for (;;) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - xp_mono_ms();
 		int r;
 
 		/* one deadline for the exchange: replies that are not ours never extend it */

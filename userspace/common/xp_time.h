@@ -25,6 +25,15 @@ int64_t xp_ntp64_to_unix_ns(uint64_t ntp, int64_t pivot_unix_s);
 /* Seconds as NTP short format (16.16), saturating; negative gives 0. */
 uint32_t xp_seconds_to_short(double s);
 
+/* CLOCK_MONOTONIC in milliseconds: the clock every deadline is kept on. */
+static inline int64_t xp_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static inline uint64_t xp_ts_ns(const struct timespec *ts)
 {
 	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;

@@ -39,14 +39,6 @@ int mon_leap_legitimate(time_t now, const char *leap_list)
 	return found;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Waits for fd until the monotonic deadline (ms): 0 when readable, -ETIMEDOUT, or -ECANCELED
  * when the stop flag is set. A signal (EINTR) re-checks the flag and the deadline.
@@ -57,7 +49,7 @@ static int wait_readable(int fd, int64_t deadline, const struct mon_check_opts *
 				 { .fd = o->stop_fd > 0 ? o->stop_fd : -1, .events = POLLIN } };
 
 	for (;;) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - xp_mono_ms();
 		int n;
 
 		if (o->stop && *o->stop)
@@ -79,7 +71,7 @@ static int wait_readable(int fd, int64_t deadline, const struct mon_check_opts *
 static int sample(int fd, const struct mon_check_opts *o, struct mon_sample *s, double *delay,
 		  char *note, size_t nlen)
 {
-	int64_t deadline = mono_ms() + o->timeout_ms;
+	int64_t deadline = xp_mono_ms() + o->timeout_ms;
 	uint8_t req[XP_NTP_LEN], rep[512];
 	struct xp_ntp_reply r;
 	struct timespec t1, t4;
@@ -177,7 +169,7 @@ int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_
 		char note[96] = "";
 
 		/* samples 100 ms apart; a stop ends the gap too */
-		if (i && wait_readable(-1, mono_ms() + 100, o) == -ECANCELED) {
+		if (i && wait_readable(-1, xp_mono_ms() + 100, o) == -ECANCELED) {
 			ret = -ECANCELED;
 			break;
 		}
