@@ -209,7 +209,7 @@ static const struct xp_directive directives[] = {
 	XP_INT("redraw", C, redraw, 10, 86400, "3600", "SEC", "reshuffle the numbered zones"),
 	XP_INT("tcp-max-conns", C, tcp_max, 1, 65536, "256", "N", "open TCP connections"),
 	XP_INT("tcp-max-conns-per-client", C, tcp_max_per_client, 1, 65536, "16", "N",
-	       "TCP connections from one address"),
+	       "TCP connections from one IPv4 address or IPv6 /64"),
 	XP_INT("tcp-idle-timeout", C, tcp_idle, 1, 3600, "10", "SEC",
 	       "a TCP connection without a message is closed"),
 	XP_INT("tcp-io-timeout", C, tcp_io_timeout, 100, 60000, "2000", "MS",

@@ -249,9 +249,10 @@ static int tcp_serve(struct dns_server *s, struct dns_worker *w, struct tcp_conn
 	return 0;
 }
 
+/* One client: an IPv4 address, or an IPv6 /64 (a host gets a whole /64 to pick from). */
 static bool same_client(const struct dns_client *a, const struct dns_client *b)
 {
-	return a->family == b->family && !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16);
+	return a->family == b->family && !memcmp(a->addr, b->addr, a->family == 4 ? 4 : 8);
 }
 
 /*
