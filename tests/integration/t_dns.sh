@@ -55,6 +55,7 @@ tcp-max-conns 4
 tcp-idle-timeout 2
 test-addresses
 nsid dns1.test
+snapshot-max-mb 1
 cookie-secret e5e973e5a6b2a43f48e7dc849e37bfcf
 EOF
 for i in $(seq 1 8); do
@@ -178,6 +179,11 @@ xp_wait_notify dns "STATUS=snapshot refused" 5 || xp_fail "empty snapshot taken"
 grep -q "fewer than min-servers" "$XP_TMP/dns.log" || xp_fail "no reason logged"
 a=$(q "$C2" 10.203.2.1 pool.ntp.test A)
 in_set "$a" "198.51.100.11 198.51.100.12 198.51.100.13" || xp_fail "emptied by a small snapshot: $a"
+# a snapshot over snapshot-max-mb (1 MB here) is refused before it is read
+head -c 2000000 /dev/zero | tr '\0' ' ' >"$XP_TMP/snap.json.new" && mv "$XP_TMP/snap.json.new" "$XP_TMP/snap.json"
+xp_wait_log "$XP_TMP/dns.log" "over snapshot-max-mb (1 MB): refused unread" 5 || xp_fail "huge snapshot read"
+a=$(q "$C2" 10.203.2.1 pool.ntp.test A)
+in_set "$a" "198.51.100.11 198.51.100.12 198.51.100.13" || xp_fail "old data not kept: $a"
 # a server at 127.0.0.1 never reaches DNS, whatever the flags
 sed 's/198.51.100.11/127.0.0.1/' "$XP_TMP/snap2.json" >"$XP_TMP/snap.json.new"
 mv "$XP_TMP/snap.json.new" "$XP_TMP/snap.json"
@@ -188,7 +194,7 @@ m=$(xp_ns "$S" curl -s 127.0.0.1:9153/metrics)
 for want in 'xpool_dns_queries_total{zone="de"}' 'xpool_dns_queries_total{zone="fr"}' \
 	'xpool_dns_client_country_total{country="de"}' 'xpool_dns_qtype_total{qtype="AAAA"}' \
 	'xpool_dns_responses_total{rcode="NXDOMAIN"}' 'xpool_dns_rrl_total{action="drop"}' \
-	'xpool_dns_reloads_total{result="failed"} 2' 'xpool_dns_snapshot_age_seconds' \
+	'xpool_dns_reloads_total{result="failed"} 3' 'xpool_dns_snapshot_age_seconds' \
 	'xpool_dns_reloads_total{result="too_few_servers"} 1' \
 	'xpool_dns_received_total{transport="tcp"}'; do
 	echo "$m" | grep -qF "$want" || xp_fail "metrics lack $want"

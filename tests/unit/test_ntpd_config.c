@@ -177,6 +177,8 @@ static const struct {
 	{ "allow 10.0.0.0/33", "allow/deny: expected ADDR" },
 	{ "deny 10.0.0.1 please", "deny: expected 'kod'" },
 	{ "address 10.0.0.0/8", "address: not an IPv4 or IPv6 address" },
+	/* regression: the listener takes numeric addresses only, and so does the check */
+	{ "metrics localhost:9123", "metrics: expected HOST:PORT" },
 	{ "xdp-mode fast", "xdp-mode: expected native, generic or auto" },
 	{ "control-mode maybe", "control-mode: expected drop or pass" },
 	{ "unsync sometimes", "unsync: expected reply or pass" },

@@ -99,7 +99,8 @@ int xp_conf_defaults(const struct xp_conf_spec *spec, void *cfg);
 void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f);
 
 /* Helpers for directive handlers: print "where: ..." and return -EINVAL. */
-int xp_conf_bad(const char *where, const char *fmt, const char *arg);
+int xp_conf_bad(const char *where, const char *fmt, const char *arg)
+	__attribute__((format(printf, 2, 0)));
 int xp_conf_long(const char *where, const char *name, const char *s, long min, long max, long *v);
 int xp_conf_string(char *dst, size_t n, const char *where, const char *name, const char *s);
 
