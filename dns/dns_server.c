@@ -336,6 +336,10 @@ static void *tcp_thread(void *arg)
 			if (!c)
 				continue;
 			r = recv(c->fd, c->in + c->have, sizeof(c->in) - c->have, 0);
+			/* an event of this batch may belong to a connection evicted from the slot
+			 * since: its successor has nothing to read yet, which is not an error */
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
 			if (r <= 0 || (c->have += r, tcp_serve(s, w, c, now)))
 				tcp_close(ep, conns, tag, &n_conns);
 		}
