@@ -169,11 +169,11 @@ $(MON_LIB): $(call obj,$(MON_LIB_SRCS))
 
 $(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsystemd -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsodium -lsystemd -lm
 
 $(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsodium -lbpf -lelf -lz -lm
 
 $(GUN_BIN): $(call obj,tools/ntpgun/ntpgun.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)

@@ -77,6 +77,16 @@ ls "$XP_TMP" | grep -q 'snap.json.tmp' && xp_fail "a temporary file was left"
 expect 1 "$CTL" --db "$XP_TMP/bad.db" server list
 xp_log "OK: a damaged page fails export and list ($(head -c 120 "$XP_TMP/err")), no file written"
 
+# a signed export: the signature verifies with the public key, and a key is never overwritten
+expect 0 "$CTL" key generate "$XP_TMP/pool.key"
+[ "$(stat -c %a "$XP_TMP/pool.key")" = 600 ] || xp_fail "the secret key is readable by others"
+expect 1 "$CTL" key generate "$XP_TMP/pool.key"
+expect 0 "$CTL" --db "$DB" export "$XP_TMP/signed.json" --sign "$XP_TMP/pool.key"
+grep -q "^xpool-ed25519 signature [0-9a-f]\{128\}$" "$XP_TMP/signed.json.sig" || xp_fail "no signature"
+expect 1 "$CTL" --db "$DB" export "$XP_TMP/s2.json" --sign "$XP_TMP/pool.key.pub"
+grep -q "not an xpool secret key" "$XP_TMP/err" || xp_fail "a public key signed: $(cat "$XP_TMP/err")"
+xp_log "OK: key generate, export --sign"
+
 # a full disk: writes fail with a clear error, nothing half-written, the registry stays whole
 full=$XP_TMP/tiny
 mkdir -p "$full"

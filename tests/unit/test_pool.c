@@ -204,7 +204,7 @@ Test(registry, export_loads_in_xpool_dns)
 	reg_record(db, 1, "stale", -50, 1, 0, "", now - 3600);
 	cr_expect_float_eq(reg_dns_score(db, 1, now), 15, 1e-9, "median of the 3 active");
 	snprintf(out, sizeof(out), "%s.json", db_path);
-	cr_assert_eq(reg_export(db, out, now, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(reg_export(db, out, now, NULL, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(dns_snapshot_load(out, DNS_SNAP_TEST_ADDRESSES, 0, &snap), 0);
 	cr_expect_eq(snap.n, 2);
 	cr_expect_float_eq(snap.e[0].score, 15, 1e-9);

@@ -104,7 +104,7 @@ static int round_once(struct monitor *m)
 	if (m->export_path[0]) {
 		char err[256];
 
-		if (reg_export(m->db, m->export_path, time(NULL), err, sizeof(err)))
+		if (reg_export(m->db, m->export_path, time(NULL), NULL, err, sizeof(err)))
 			xp_err("%s", err);
 	}
 	sd_notifyf(0, "STATUS=round done: %u server(s) checked", m->checked);

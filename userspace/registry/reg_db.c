@@ -13,6 +13,7 @@
 #include "xp_addr.h"
 #include "xp_cc.h"
 #include "xp_log.h"
+#include "xp_sign.h"
 
 /* Migrations: entry i takes the schema from version i to i + 1, in one transaction. */
 static const char *const migrations[REG_SCHEMA_VERSION] = {
@@ -580,10 +581,11 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 	return ret;
 }
 
-int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errlen)
+int reg_export(sqlite3 *db, const char *path, time_t now, const uint8_t *sk, char *err,
+	       size_t errlen)
 {
 	json_t *root = json_object(), *servers = json_array();
-	char tmp[512], gen[32];
+	char gen[32], sig_path[4200], sig[XP_SIGN_TEXT], *text = NULL;
 	sqlite3_stmt *st = NULL;
 	int ret = 0, rc;
 
@@ -622,17 +624,31 @@ int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errl
 			   db_why(db));
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
-	errno = 0;
-	if (json_dump_file(root, tmp, JSON_INDENT(1)) || rename(tmp, path)) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot write the snapshot %s: %s", path,
-			 e ? strerror(e) : "write failed");
-		ret = -EIO;
-		unlink(tmp);
+	text = json_dumps(root, JSON_INDENT(1));
+	if (!text) {
+		ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+		goto out;
+	}
+	/*
+	 * The signature goes next to the file, each written whole and renamed into place: the
+	 * snapshot first, then its signature. A fetcher between the two renames sees a mismatch,
+	 * keeps its data and takes the pair at its next poll.
+	 */
+	ret = xp_write_atomic(path, text, strlen(text), 0644);
+	if (ret) {
+		snprintf(err, errlen, "cannot write the snapshot %s: %s", path, strerror(-ret));
+		goto out;
+	}
+	if (sk) {
+		xp_sign_text(text, strlen(text), sk, sig);
+		snprintf(sig_path, sizeof(sig_path), "%s.sig", path);
+		ret = xp_write_atomic(sig_path, sig, strlen(sig), 0644);
+		if (ret)
+			snprintf(err, errlen, "cannot write the signature %s: %s", sig_path,
+				 strerror(-ret));
 	}
 out:
+	free(text);
 	sqlite3_finalize(st);
 	if (!sqlite3_get_autocommit(db))
 		exec(db, "COMMIT");

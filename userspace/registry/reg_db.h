@@ -4,6 +4,7 @@
 #define REG_DB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -58,8 +59,10 @@ double reg_dns_score(sqlite3 *db, long id, time_t now);
 
 /*
  * Writes the snapshot for xpool-dns atomically (temporary file, then rename), from one read
- * transaction; any read error writes nothing and returns -EIO.
+ * transaction; any read error writes nothing and returns -EIO. With sk (an Ed25519 secret
+ * key, xp_sign), a detached signature goes to path.sig.
  */
-int reg_export(sqlite3 *db, const char *path, time_t now, char *err, size_t errlen);
+int reg_export(sqlite3 *db, const char *path, time_t now, const uint8_t *sk, char *err,
+	       size_t errlen);
 
 #endif

@@ -16,11 +16,12 @@
 #include "rsp_xdp.h"
 #include "xp_conf.h"
 #include "xp_log.h"
+#include "xp_sign.h"
 
 #define EXIT_USAGE 2
 
 struct ctl {
-	char pin[256], ifname[16], db[256], owner[REG_OWNER_MAX + 1];
+	char pin[256], ifname[16], db[256], owner[REG_OWNER_MAX + 1], sign[256];
 	bool unpin, disabled, test_addresses;
 	long netspeed;
 };
@@ -37,6 +38,8 @@ static const struct xp_directive directives[] = {
 	XP_FLAG("disabled", X, disabled, "server add: listed as disabled"),
 	XP_FLAG("test-addresses", X, test_addresses,
 		"server add: also documentation and private ranges (test and lab pools)"),
+	XP_STRING("sign", X, sign, NULL, "KEYFILE",
+		  "export: sign with this Ed25519 secret key, the signature in FILE.sig"),
 };
 #undef X
 
@@ -62,6 +65,9 @@ static const struct xp_conf_spec spec = {
 		"  server list\n"
 		"  export SNAPSHOT.json          the DNS snapshot, written atomically, with the median\n"
 		"                                score of monitors active in the last 20 minutes\n"
+		"                                (--sign KEYFILE: and its signature, SNAPSHOT.json.sig)\n"
+		"  key generate KEYFILE          an Ed25519 key pair for signed snapshots: the secret\n"
+		"                                in KEYFILE (0600), the public key in KEYFILE.pub\n"
 		"Only init and server add create a registry; list, show and export open it read-only.\n"
 		"Exit status: 0, 1 on an error, 2 on a usage error.\n",
 };
@@ -154,8 +160,9 @@ static bool known_command(int argc, char **argv)
 
 /* Registry commands: 0, 1 on an error (with its message), 2 on bad arguments. */
 static int cmd_registry(const char *db_path, int argc, char **argv, long netspeed,
-			const char *owner, unsigned flags)
+			const char *owner, unsigned flags, const char *sign)
 {
+	uint8_t sk[XP_SIGN_SECRET];
 	char err[256] = "";
 	sqlite3 *db;
 	int ret = -EINVAL;
@@ -164,12 +171,17 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		fprintf(stderr, "xpoolctl: unknown or incomplete command; see xpoolctl --help\n");
 		return EXIT_USAGE;
 	}
+	if (argc == 2 && !strcmp(argv[0], "export") && sign[0] &&
+	    xp_sign_load_secret(sign, sk, err, sizeof(err))) {
+		fprintf(stderr, "xpoolctl: %s\n", err);
+		return 1;
+	}
 	if (reg_open(db_path, open_mode(argc, argv), &db))
 		return 1;
 	if (argc == 1)
 		ret = 0; /* init: created and migrated */
 	else if (argc == 2 && !strcmp(argv[0], "export"))
-		ret = reg_export(db, argv[1], time(NULL), err, sizeof(err));
+		ret = reg_export(db, argv[1], time(NULL), sign[0] ? sk : NULL, err, sizeof(err));
 	else if (argc == 4 && !strcmp(argv[1], "add"))
 		ret = reg_server_add(db, argv[2], netspeed, argv[3], owner, flags, err, sizeof(err));
 	else if (argc == 3 && !strcmp(argv[1], "remove"))
@@ -218,8 +230,18 @@ int main(int argc, char **argv)
 		}
 		return cmd_detach(c.ifname, c.pin, c.unpin);
 	}
+	if (ac == 3 && !strcmp(av[0], "key") && !strcmp(av[1], "generate")) {
+		char err[256];
+
+		if (xp_sign_keygen(av[2], err, sizeof(err))) {
+			fprintf(stderr, "xpoolctl: %s\n", err);
+			return 1;
+		}
+		printf("%s: secret key; %s.pub: public key (give it to the DNS hosts)\n", av[2], av[2]);
+		return 0;
+	}
 	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") || !strcmp(av[0], "init")))
-		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags);
+		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags, c.sign);
 	fprintf(stderr, "xpoolctl: unknown command; see xpoolctl --help\n");
 	return EXIT_USAGE;
 }
