@@ -188,6 +188,14 @@ static const struct xp_directive directives[] = {
 		"the snapshot may list documentation and private addresses (test pools)"),
 	XP_FLAG("allow-small-snapshot", C, allow_small_snapshot,
 		"take a reload that lists fewer than min-servers"),
+	XP_STRING("snapshot-url", C, snapshot_url, NULL, "URL",
+		  "fetch the snapshot over HTTP(S) instead of reading a file"),
+	XP_STRING("snapshot-key", C, snapshot_key, NULL, "FILE",
+		  "the public key a fetched snapshot must be signed with (xpoolctl key generate)"),
+	XP_STRING("snapshot-cache", C, snapshot_cache, NULL, "FILE",
+		  "the last good fetched snapshot (and FILE.sig): the start when the URL is down"),
+	XP_INT("snapshot-poll", C, snapshot_poll, 1, 86400, "60", "SEC",
+	       "between fetches (conditional GETs)"),
 	XP_INT("snapshot-max-mb", C, snapshot_max_mb, 1, 4096, "32", "MB",
 	       "a bigger snapshot is refused unread (about 500,000 servers fit in 32 MB)"),
 	XP_FN("vendor", 1, 1, LIST_VENDOR, d_vendor, NULL, "NAME", "N.NAME.zone is N.zone"),
@@ -284,8 +292,12 @@ int dns_config_load(struct dns_config *c, int argc, char **argv)
 		fprintf(stderr, "xpool-dns: no listen address: give 'listen ADDR' or -l ADDR\n");
 		ret = -EINVAL;
 	}
-	if (!ret && !c->snapshot[0]) {
-		fprintf(stderr, "xpool-dns: no snapshot: give 'snapshot FILE'\n");
+	if (!ret && !c->snapshot[0] == !c->snapshot_url[0]) {
+		fprintf(stderr, "xpool-dns: give one of 'snapshot FILE' and 'snapshot-url URL'\n");
+		ret = -EINVAL;
+	}
+	if (!ret && c->snapshot_url[0] && !c->snapshot_key[0]) {
+		fprintf(stderr, "xpool-dns: snapshot-url needs snapshot-key (the public key)\n");
 		ret = -EINVAL;
 	}
 	if (!ret && c->tcp_max_per_client > c->tcp_max)

@@ -45,6 +45,10 @@ struct dns_config {
 	bool test_addresses;	  /* snapshot may hold documentation and private addresses */
 	bool allow_small_snapshot; /* take a reload that leaves fewer than min-servers */
 	uint32_t snapshot_max_mb;   /* a bigger file is refused unread */
+	char snapshot_url[512];	    /* fetch the snapshot: HTTP(S), signed */
+	char snapshot_key[256];	    /* the Ed25519 public key it must be signed with */
+	char snapshot_cache[256];   /* the last good snapshot and signature */
+	uint32_t snapshot_poll;	    /* seconds between fetches */
 	char vendors[DNS_MAX_VENDORS][64];
 	int n_vendors;
 	char ns[DNS_MAX_NS][254];

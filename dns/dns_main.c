@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <sodium.h>
 
+#include "dns_fetch.h"
 #include "dns_server.h"
 #include "xp_http.h"
 #include "xp_log.h"
@@ -33,6 +34,7 @@ struct dns_daemon {
 	struct stat snap_st;	  /* to notice a changed file */
 	uint32_t serial;
 	time_t last_redraw;
+	struct dns_fetch *fetch; /* snapshot-url: the poller; NULL for a file */
 };
 
 static uint64_t random_seed(void)
@@ -66,17 +68,58 @@ static size_t snap_max(const struct dns_daemon *d)
 	return (size_t)d->cfg.snapshot_max_mb << 20;
 }
 
+/*
+ * Puts a validated snapshot in service, unless it would leave fewer than min-servers in DNS
+ * while more are served (an empty or truncated export must not empty the pool's zone).
+ * Takes snap either way.
+ */
+static int apply(struct dns_daemon *d, struct dns_snapshot *snap, const char *why,
+		 const char *source, const struct timespec *t0)
+{
+	size_t now_listed = dns_snapshot_listed(&d->snap, d->cfg.min_score);
+	size_t new_listed = dns_snapshot_listed(snap, d->cfg.min_score);
+	struct dns_data *data;
+	struct timespec t1;
+
+	if (!d->cfg.allow_small_snapshot && now_listed >= (size_t)d->cfg.min_servers &&
+	    new_listed < (size_t)d->cfg.min_servers) {
+		d->srv.reloads_refused_small++;
+		xp_err("%s: snapshot %s refused: it lists %zu server(s) in DNS, fewer than min-servers "
+		       "%d (%zu in service stay; allow-small-snapshot takes it)",
+		       why, source, new_listed, d->cfg.min_servers, now_listed);
+		dns_snapshot_free(snap);
+		sd_notifyf(0, "STATUS=snapshot refused: %zu in DNS < min-servers", new_listed);
+		return -EINVAL;
+	}
+	dns_snapshot_free(&d->snap);
+	d->snap = *snap;
+	memset(snap, 0, sizeof(*snap));
+	data = build(d);
+	if (!data)
+		return -ENOMEM;
+	dns_server_publish(&d->srv, data); /* returns once no worker can read the old data */
+	d->srv.reloads_ok++;
+	if (d->fetch)
+		atomic_store(&d->fetch->served_generated, (int64_t)d->snap.generated);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u, in %ld ms", why,
+		source, d->snap.n, data->listed, data->serial,
+		(long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000));
+	sd_notifyf(0, "STATUS=serving serial %u: %zu servers, %u in DNS", data->serial, d->snap.n,
+		   data->listed);
+	return 0;
+}
+
 /* Loads the snapshot file: a bad one is rejected and the old data stays in service. */
 static int reload(struct dns_daemon *d, const char *why)
 {
-	struct timespec t0, t1;
 	struct dns_snapshot snap;
-	struct dns_data *data;
+	struct timespec t0;
 	struct stat st;
-	size_t now_listed, new_listed;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (stat(d->cfg.snapshot, &st) || dns_snapshot_load(d->cfg.snapshot, snap_flags(d), snap_max(d), &snap)) {
+	if (stat(d->cfg.snapshot, &st) ||
+	    dns_snapshot_load(d->cfg.snapshot, snap_flags(d), snap_max(d), &snap)) {
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
 		       d->cfg.snapshot);
@@ -85,35 +128,19 @@ static int reload(struct dns_daemon *d, const char *why)
 		d->snap_st = st; /* do not retry the same broken file every second */
 		return -EINVAL;
 	}
-	/* an empty or truncated export must not empty the pool's zone */
-	now_listed = dns_snapshot_listed(&d->snap, d->cfg.min_score);
-	new_listed = dns_snapshot_listed(&snap, d->cfg.min_score);
-	if (!d->cfg.allow_small_snapshot && now_listed >= (size_t)d->cfg.min_servers &&
-	    new_listed < (size_t)d->cfg.min_servers) {
-		d->srv.reloads_refused_small++;
-		xp_err("%s: snapshot %s refused: it lists %zu server(s) in DNS, fewer than min-servers "
-		       "%d (%zu in service stay; allow-small-snapshot takes it)",
-		       why, d->cfg.snapshot, new_listed, d->cfg.min_servers, now_listed);
-		dns_snapshot_free(&snap);
-		d->snap_st = st;
-		sd_notifyf(0, "STATUS=snapshot refused: %zu in DNS < min-servers", new_listed);
-		return -EINVAL;
-	}
-	dns_snapshot_free(&d->snap);
-	d->snap = snap;
 	d->snap_st = st;
-	data = build(d);
-	if (!data)
-		return -ENOMEM;
-	dns_server_publish(&d->srv, data); /* returns once no worker can read the old data */
-	d->srv.reloads_ok++;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u, in %ld ms", why,
-		d->cfg.snapshot, snap.n, data->listed, data->serial,
-		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
-	sd_notifyf(0, "STATUS=serving serial %u: %zu servers, %u in DNS", data->serial, snap.n,
-		   data->listed);
-	return 0;
+	return apply(d, &snap, why, d->cfg.snapshot, &t0);
+}
+
+/* A fetched snapshot the poller verified: in service unless too small. */
+static void take_fetched(struct dns_daemon *d)
+{
+	struct dns_snapshot snap;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (dns_fetch_take(d->fetch, &snap) == 0)
+		apply(d, &snap, "fetched", d->cfg.snapshot_url, &t0);
 }
 
 static int file_changed(struct dns_daemon *d)
@@ -129,7 +156,16 @@ static int file_changed(struct dns_daemon *d)
 
 static void render(void *ctx, FILE *f)
 {
-	dns_server_metrics(&((struct dns_daemon *)ctx)->srv, f);
+	struct dns_daemon *d = ctx;
+
+	dns_server_metrics(&d->srv, f);
+	if (!d->fetch)
+		return;
+	fprintf(f, "# HELP xpool_dns_snapshot_fetch_total Snapshot fetches by result.\n"
+		   "# TYPE xpool_dns_snapshot_fetch_total counter\n");
+	for (int r = 0; r < DNS_FETCH__MAX; r++)
+		fprintf(f, "xpool_dns_snapshot_fetch_total{result=\"%s\"} %lu\n", dns_fetch_label(r),
+			(unsigned long)atomic_load(&d->fetch->count[r]));
 }
 
 /* The build tree's GeoIP copy: build/geoip/, from build/xpool-dns or build/san/xpool-dns. */
@@ -189,15 +225,22 @@ static int run(struct dns_daemon *d, int metrics_fd)
 	sd_watchdog_enabled(0, &watchdog_usec);
 	sd_notify(0, "READY=1");
 	for (;;) {
-		struct pollfd p[3] = { { sfd, POLLIN, 0 }, { tfd, POLLIN, 0 }, { metrics_fd, POLLIN, 0 } };
+		struct pollfd p[4] = { { sfd, POLLIN, 0 },
+				       { tfd, POLLIN, 0 },
+				       { metrics_fd, POLLIN, 0 },
+				       { d->fetch ? d->fetch->event_fd : -1, POLLIN, 0 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(p, metrics_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
+		/* a negative fd is ignored by poll: no metrics, no fetching */
+		if (poll(p, 4, -1) < 0 && errno != EINTR)
 			break;
+		if (p[3].revents)
+			take_fetched(d);
 		if (p[0].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
-				reload(d, "SIGHUP");
+				if (!d->fetch)
+					reload(d, "SIGHUP");
 				continue;
 			}
 			xp_info("signal %u: shutting down", si.ssi_signo);
@@ -207,7 +250,7 @@ static int run(struct dns_daemon *d, int metrics_fd)
 		if (p[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
 			if (watchdog_usec) /* the tick is 1 s: WatchdogSec= of 2 s and up is kept */
 				sd_notify(0, "WATCHDOG=1");
-			if (file_changed(d))
+			if (!d->fetch && file_changed(d))
 				reload(d, "file changed");
 			else if (time(NULL) - d->last_redraw >= (time_t)d->cfg.redraw) {
 				struct dns_data *data = build(d);
@@ -250,8 +293,23 @@ int main(int argc, char **argv)
 		randombytes_buf(d.cfg.cookie_secret, sizeof(d.cfg.cookie_secret));
 	xp_log_init("xpool-dns", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	/* the data files are part of the configuration: check them too */
-	if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), snap_max(&d), &d.snap))
+	if (d.cfg.snapshot_url[0]) {
+		static struct dns_fetch fetch;
+
+		if (dns_fetch_init(&fetch, &d.cfg))
+			return d.cfg.check_only ? EXIT_USAGE : 1;
+		d.fetch = &fetch;
+		/* the URL first; when it cannot give a good snapshot, the last one it gave */
+		if (!d.cfg.check_only && dns_fetch_poll(&fetch, &d.snap) != DNS_FETCH_OK &&
+		    dns_fetch_load_cache(&fetch, &d.snap)) {
+			xp_err("%s: no snapshot from the URL nor the cache: not serving",
+			       d.cfg.snapshot_url);
+			return 1;
+		}
+		atomic_store(&fetch.served_generated, (int64_t)d.snap.generated);
+	} else if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), snap_max(&d), &d.snap)) {
 		return d.cfg.check_only ? EXIT_USAGE : 1;
+	}
 	/* installed, the built-in database is in LOCALSTATEDIR/xpool; run from a build tree, in
 	 * build/geoip beside the binary (decided here, never compiled in) */
 	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK))
@@ -264,9 +322,11 @@ int main(int argc, char **argv)
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
 		printf("%s: configuration OK (%zu servers in %s)\n", d.cfg.config_path, d.snap.n,
-		       d.cfg.snapshot);
+		       d.fetch ? "the URL, not fetched by the check" : d.cfg.snapshot);
 		dns_snapshot_free(&d.snap);
 		dns_geo_close(geo);
+		if (d.fetch)
+			dns_fetch_free(d.fetch);
 		rcu_unregister_thread();
 		return 0;
 	}
@@ -282,11 +342,15 @@ int main(int argc, char **argv)
 	data = ret ? NULL : build(&d);
 	if (data)
 		ret = dns_server_start(&d.srv, data, geo);
+	if (!ret && data && d.fetch)
+		ret = dns_fetch_start(d.fetch);
 	if (!ret && data) {
 		xp_info("serving %s: %d listen address(es), %d thread(s), %zu servers (%u in DNS)",
 			d.cfg.zone, d.cfg.n_listen, d.cfg.threads, d.snap.n, data->listed);
 		ret = run(&d, metrics_fd);
 	}
+	if (d.fetch)
+		dns_fetch_free(d.fetch);
 	dns_server_stop(&d.srv);
 	dns_snapshot_free(&d.snap);
 	dns_geo_close(geo);

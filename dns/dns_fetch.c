@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* dns_fetch.c - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "dns_fetch.h"
+#include "xp_log.h"
+#include "xp_sign.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+#define TOTAL_TIMEOUT_MS   30000
+#define LOW_SPEED_BYTES	   1024 /* a server slower than 1 KB/s for 10 s is given up on */
+#define LOW_SPEED_SECS	   10
+#define SIG_MAX		   1024
+
+#define DNS_FETCH_LABEL(name, label) [DNS_FETCH_##name] = label,
+static const char *const labels[DNS_FETCH__MAX] = { DNS_FETCH_RESULTS(DNS_FETCH_LABEL) };
+#undef DNS_FETCH_LABEL
+
+const char *dns_fetch_label(enum dns_fetch_result r)
+{
+	return labels[r];
+}
+
+struct body {
+	char *data;
+	size_t len, max;
+	bool too_big;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct body *b = ctx;
+	size_t add = size * n;
+	char *grown;
+
+	if (b->len + add > b->max) {
+		b->too_big = true;
+		return 0; /* aborts the transfer: memory is bounded before it is used */
+	}
+	grown = realloc(b->data, b->len + add + 1);
+	if (!grown)
+		return 0;
+	b->data = grown;
+	memcpy(b->data + b->len, p, add);
+	b->len += add;
+	b->data[b->len] = 0;
+	return add;
+}
+
+struct headers {
+	char etag[256], last_modified[128];
+};
+
+/* Keeps ETag and Last-Modified, for the next conditional GET. */
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct headers *h = ctx;
+	size_t len = size * n;
+	char line[512];
+
+	if (len >= sizeof(line))
+		return len;
+	memcpy(line, p, len);
+	line[len] = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	if (!strncasecmp(line, "ETag: ", 6))
+		snprintf(h->etag, sizeof(h->etag), "%.250s", line + 6);
+	else if (!strncasecmp(line, "Last-Modified: ", 15))
+		snprintf(h->last_modified, sizeof(h->last_modified), "%.120s", line + 15);
+	return len;
+}
+
+/* One GET: the result, the body and the status. cond: send the validators we hold. */
+static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t max, bool cond,
+				 struct body *b, struct headers *h)
+{
+	struct curl_slist *hdrs = NULL;
+	char line[512];
+	long status = 0;
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+	enum dns_fetch_result r = DNS_FETCH_NETWORK;
+
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+	if (!c)
+		return r;
+	if (cond && f->etag[0]) {
+		snprintf(line, sizeof(line), "If-None-Match: %s", f->etag);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	if (cond && f->last_modified[0]) {
+		snprintf(line, sizeof(line), "If-Modified-Since: %s", f->last_modified);
+		hdrs = curl_slist_append(hdrs, line);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for timeouts */
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)TOTAL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)LOW_SPEED_BYTES);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)LOW_SPEED_SECS);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "xpool-dns");
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK)
+		r = status == 200 ? DNS_FETCH_OK
+		    : status == 304 ? DNS_FETCH_NOT_MODIFIED
+				    : DNS_FETCH_HTTP_STATUS;
+	else if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		r = DNS_FETCH_TOO_BIG;
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		r = DNS_FETCH_TIMEOUT;
+	if (r != DNS_FETCH_OK && r != DNS_FETCH_NOT_MODIFIED)
+		xp_debug("GET %s: %s (HTTP %ld)", url, curl_easy_strerror(rc), status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return r;
+}
+
+/* Verifies and parses a signed snapshot; newer than the one in service, or the reason. */
+static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const struct body *snap,
+				    const char *sig, size_t sig_len, const char *name,
+				    struct dns_snapshot *out)
+{
+	int64_t served = atomic_load(&f->served_generated);
+	unsigned flags = f->cfg->test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
+
+	if (!sig || xp_sign_verify(snap->data, snap->len, sig, sig_len, f->pk))
+		return DNS_FETCH_SIGNATURE;
+	if (dns_snapshot_parse(snap->data, snap->len, name, flags, out))
+		return DNS_FETCH_INVALID;
+	if (!out->generated) {
+		xp_err("%s: a fetched snapshot needs its generated time (rollback protection)", name);
+		dns_snapshot_free(out);
+		return DNS_FETCH_INVALID;
+	}
+	/* no rollback: an older snapshot, even signed, may be a replay of a bad day */
+	if (out->generated < served) {
+		dns_snapshot_free(out);
+		return DNS_FETCH_ROLLBACK;
+	}
+	if (out->generated == served) {
+		dns_snapshot_free(out);
+		return DNS_FETCH_NOT_MODIFIED;
+	}
+	return DNS_FETCH_OK;
+}
+
+/* Writes the verified pair to the cache: the snapshot, then its signature. */
+static int write_cache(struct dns_fetch *f, const struct body *snap, const char *sig,
+		       size_t sig_len)
+{
+	char path[sizeof(f->cfg->snapshot_cache) + 8];
+	int ret;
+
+	if (!f->cfg->snapshot_cache[0])
+		return 0;
+	ret = xp_write_atomic(f->cfg->snapshot_cache, snap->data, snap->len, 0644);
+	snprintf(path, sizeof(path), "%s.sig", f->cfg->snapshot_cache);
+	if (!ret)
+		ret = xp_write_atomic(path, sig, sig_len, 0644);
+	if (ret)
+		xp_err("%s: cannot write the cache: %s", f->cfg->snapshot_cache, strerror(-ret));
+	return ret;
+}
+
+enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
+{
+	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
+	char sig_url[sizeof(f->cfg->snapshot_url) + 8];
+	struct headers h = { "", "" }, hs = { "", "" };
+	struct body snap, sig = { 0 };
+	enum dns_fetch_result r;
+
+	memset(out, 0, sizeof(*out));
+	r = get(f, f->cfg->snapshot_url, max, true, &snap, &h);
+	if (r == DNS_FETCH_OK) {
+		snprintf(sig_url, sizeof(sig_url), "%s.sig", f->cfg->snapshot_url);
+		r = get(f, sig_url, SIG_MAX, false, &sig, &hs);
+		if (r == DNS_FETCH_HTTP_STATUS || r == DNS_FETCH_TOO_BIG)
+			r = DNS_FETCH_SIGNATURE; /* no signature, or not one */
+		if (r == DNS_FETCH_OK)
+			r = verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_url, out);
+		if (r == DNS_FETCH_OK && write_cache(f, &snap, sig.data, sig.len)) {
+			dns_snapshot_free(out);
+			r = DNS_FETCH_CACHE;
+		}
+		/* the validators of a snapshot we took, or one we will never take */
+		if (r == DNS_FETCH_OK || r == DNS_FETCH_NOT_MODIFIED || r == DNS_FETCH_ROLLBACK) {
+			snprintf(f->etag, sizeof(f->etag), "%s", h.etag);
+			snprintf(f->last_modified, sizeof(f->last_modified), "%s", h.last_modified);
+		}
+	}
+	free(snap.data);
+	free(sig.data);
+	atomic_fetch_add(&f->count[r], 1);
+	/* once per change of state: a dead registry host is one line, not one per poll */
+	if (r != f->last && r != DNS_FETCH_NOT_MODIFIED) {
+		if (r == DNS_FETCH_OK)
+			xp_info("%s: a new signed snapshot", f->cfg->snapshot_url);
+		else
+			xp_warn("%s: %s; the data in service stays", f->cfg->snapshot_url,
+				dns_fetch_label(r));
+	}
+	if (r != DNS_FETCH_NOT_MODIFIED)
+		f->last = r;
+	return r;
+}
+
+static int read_all(const char *path, size_t max, struct body *b)
+{
+	FILE *fp = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+	if (!fp)
+		return -errno;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (on_data(buf, 1, n, b) != n) {
+			fclose(fp);
+			return -EFBIG;
+		}
+	fclose(fp);
+	return b->data ? 0 : -ENODATA;
+}
+
+int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
+{
+	char path[sizeof(f->cfg->snapshot_cache) + 8];
+	struct body snap, sig;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!f->cfg->snapshot_cache[0])
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s.sig", f->cfg->snapshot_cache);
+	ret = read_all(f->cfg->snapshot_cache, (size_t)f->cfg->snapshot_max_mb << 20, &snap);
+	if (!ret)
+		ret = read_all(path, SIG_MAX, &sig);
+	else
+		sig.data = NULL;
+	if (!ret && verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_cache, out) != DNS_FETCH_OK)
+		ret = -EBADMSG;
+	if (ret)
+		xp_err("%s: no usable cache: %s", f->cfg->snapshot_cache, strerror(-ret));
+	free(snap.data);
+	free(sig.data);
+	return ret;
+}
+
+int dns_fetch_init(struct dns_fetch *f, const struct dns_config *cfg)
+{
+	char err[256];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->cfg = cfg;
+	f->event_fd = -1;
+	f->last = DNS_FETCH_NOT_MODIFIED;
+	ret = xp_sign_load_public(cfg->snapshot_key, f->pk, err, sizeof(err));
+	if (ret) {
+		xp_err("snapshot-key %s", err);
+		return ret;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		xp_err("libcurl cannot start");
+		return -EIO;
+	}
+	f->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
+	return f->event_fd < 0 ? -errno : 0;
+}
+
+static void *poller(void *arg)
+{
+	struct dns_fetch *f = arg;
+
+	for (;;) {
+		struct dns_snapshot snap;
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += f->cfg->snapshot_poll;
+		pthread_mutex_lock(&f->lock);
+		while (!atomic_load(&f->stop) &&
+		       pthread_cond_timedwait(&f->wake, &f->lock, &until) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&f->lock);
+		if (atomic_load(&f->stop))
+			break;
+		if (dns_fetch_poll(f, &snap) != DNS_FETCH_OK)
+			continue;
+		pthread_mutex_lock(&f->lock);
+		dns_snapshot_free(&f->pending); /* a newer one replaces one not yet taken */
+		f->pending = snap;
+		pthread_mutex_unlock(&f->lock);
+		if (write(f->event_fd, &(uint64_t){ 1 }, 8) != 8)
+			xp_warn("snapshot fetch: cannot wake the main loop: %s", strerror(errno));
+	}
+	return NULL;
+}
+
+int dns_fetch_start(struct dns_fetch *f)
+{
+	int ret = pthread_create(&f->thread, NULL, poller, f);
+
+	f->running = !ret;
+	return -ret;
+}
+
+void dns_fetch_stop(struct dns_fetch *f)
+{
+	if (!f->running)
+		return;
+	pthread_mutex_lock(&f->lock);
+	atomic_store(&f->stop, true);
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
+	/* a transfer in progress ends by its own deadlines (at most TOTAL_TIMEOUT_MS) */
+	pthread_join(f->thread, NULL);
+	f->running = false;
+}
+
+int dns_fetch_take(struct dns_fetch *f, struct dns_snapshot *out)
+{
+	uint64_t n;
+	int ret = -EAGAIN;
+
+	if (read(f->event_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return -errno;
+	pthread_mutex_lock(&f->lock);
+	if (f->pending.e) {
+		*out = f->pending;
+		memset(&f->pending, 0, sizeof(f->pending));
+		ret = 0;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return ret;
+}
+
+void dns_fetch_free(struct dns_fetch *f)
+{
+	dns_fetch_stop(f);
+	dns_snapshot_free(&f->pending);
+	if (f->event_fd >= 0)
+		close(f->event_fd);
+	f->event_fd = -1;
+}
