@@ -20,12 +20,14 @@
 #include "reg_db.h"
 #include "xp_conf.h"
 #include "xp_log.h"
+#include "xp_sign.h"
 #include "xp_parse.h"
 
 #define EXIT_USAGE 2
 
 struct monitor {
-	char db_path[256], name[65], chrony_socket[108], export_path[256];
+	char db_path[256], name[65], chrony_socket[108], export_path[256], export_sign[256];
+	uint8_t sk[XP_SIGN_SECRET]; /* export-sign's secret key, loaded at start */
 	long interval, samples, timeout_ms;
 	double max_rd;
 	bool once, no_chrony;
@@ -104,7 +106,8 @@ static int round_once(struct monitor *m)
 	if (m->export_path[0]) {
 		char err[256];
 
-		if (reg_export(m->db, m->export_path, time(NULL), NULL, err, sizeof(err)))
+		if (reg_export(m->db, m->export_path, time(NULL), m->export_sign[0] ? m->sk : NULL, err,
+			       sizeof(err)))
 			xp_err("%s", err);
 	}
 	sd_notifyf(0, "STATUS=round done: %u server(s) checked", m->checked);
@@ -180,6 +183,8 @@ static const struct xp_directive directives[] = {
 	XP_DOUBLE("max-root-distance", M, max_rd, 0.001, 16, "1", "SEC",
 		  "a server's root delay / 2 + root dispersion above this is an error"),
 	XP_STRING("export", M, export_path, NULL, "FILE", "write the DNS snapshot after every round"),
+	XP_STRING("export-sign", M, export_sign, NULL, "KEYFILE",
+		  "sign each export with this Ed25519 secret key (FILE.sig)"),
 	XP_FLAG("once", M, once, "one round, then exit"),
 };
 #undef M
@@ -204,6 +209,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	xp_log_init("xpool-monitor", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	if (m.export_sign[0]) {
+		char err[256];
+
+		if (xp_sign_load_secret(m.export_sign, m.sk, err, sizeof(err))) {
+			xp_err("export-sign %s", err);
+			return EXIT_USAGE;
+		}
+	}
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
 		return 1;
 	ret = run(&m);
