@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "reg_db.h"
+#include "reg_sql.h"
 #include "xp_addr.h"
 #include "xp_cc.h"
 #include "xp_log.h"
@@ -31,78 +32,15 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	"CREATE INDEX history_server ON history (server_id, ts);",
 };
 
-/* SQLite's message, with the system's reason when there is one (a full disk, a read-only file). */
-static const char *db_why(sqlite3 *db)
-{
-	static __thread char buf[256];
-	int e = sqlite3_system_errno(db);
-
-	if (!e)
-		return sqlite3_errmsg(db);
-	snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(db), strerror(e));
-	return buf;
-}
-
-static int fail(char *err, size_t n, int ret, const char *fmt, const char *arg)
-{
-	if (err)
-		snprintf(err, n, fmt, arg);
-	return ret;
-}
-
-static int exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-
-	if (rc != SQLITE_OK) {
-		xp_err("registry: %s", sqlite3_system_errno(db) ? db_why(db) : msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return -EIO;
-	}
-	return 0;
-}
-
-/* Every statement is prepared here: a failure is reported with the database's message. */
-static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-
-	if (rc != SQLITE_OK) {
-		xp_err("registry: %s", db_why(db));
-		*st = NULL;
-		return -EIO;
-	}
-	return 0;
-}
-
-/* A bind's result, reported (binds only fail on a wrong index or out of memory). */
-static int bound(sqlite3 *db, int rc)
-{
-	if (rc == SQLITE_OK)
-		return 0;
-	xp_err("registry: bind: %s", db_why(db));
-	return -EIO;
-}
-
-/* The end of a SELECT loop: SQLITE_DONE, or a read error reported (never taken as the end). */
-static int rows_done(sqlite3 *db, int rc)
-{
-	if (rc == SQLITE_DONE)
-		return 0;
-	xp_err("registry: read failed: %s", db_why(db));
-	return -EIO;
-}
-
 static int user_version(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int v = -1;
 
-	if (!prep(db, "PRAGMA user_version", &st) && sqlite3_step(st) == SQLITE_ROW)
+	if (!reg_prep(db, "PRAGMA user_version", &st) && sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	else
-		xp_err("registry: cannot read the schema version: %s", db_why(db));
+		xp_err("registry: cannot read the schema version: %s", reg_why(db));
 	sqlite3_finalize(st);
 	return v;
 }
@@ -142,7 +80,7 @@ static int open_readonly(const char *path, sqlite3 **out)
 	}
 	if (v < 0) {
 		xp_err("registry %s: cannot open read-only: %s", path,
-			db ? db_why(db) : sqlite3_errstr(rc));
+			db ? reg_why(db) : sqlite3_errstr(rc));
 		goto fail;
 	}
 	if (v != REG_SCHEMA_VERSION) {
@@ -188,26 +126,26 @@ int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **out)
 		return -EIO;
 	}
 	sqlite3_busy_timeout(db, 10000);
-	if (exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
+	if (reg_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
 		goto fail;
 	/* migrate on open, one version at a time, each in a write transaction */
 	for (;;) {
-		if (exec(db, "BEGIN IMMEDIATE"))
+		if (reg_exec(db, "BEGIN IMMEDIATE"))
 			goto fail;
 		v = user_version(db);
 		if (v < 0 || v > REG_SCHEMA_VERSION) {
 			xp_err("registry %s: schema version %d is newer than this program (%d)",
 				path, v, REG_SCHEMA_VERSION);
-			exec(db, "ROLLBACK");
+			reg_exec(db, "ROLLBACK");
 			goto fail;
 		}
 		if (v == REG_SCHEMA_VERSION) {
-			exec(db, "COMMIT");
+			reg_exec(db, "COMMIT");
 			break;
 		}
 		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
-		if (exec(db, migrations[v]) || exec(db, sql) || exec(db, "COMMIT")) {
-			exec(db, "ROLLBACK");
+		if (reg_exec(db, migrations[v]) || reg_exec(db, sql) || reg_exec(db, "COMMIT")) {
+			reg_exec(db, "ROLLBACK");
 			goto fail;
 		}
 	}
@@ -259,18 +197,6 @@ static void put_safe(FILE *f, const unsigned char *t)
 			fputc(*t, f);
 }
 
-static int step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
-{
-	int rc = sqlite3_step(st), ret = 0;
-
-	if (rc == SQLITE_CONSTRAINT)
-		ret = fail(err, n, -EEXIST, "%s", "that address is already registered");
-	else if (rc != SQLITE_DONE)
-		ret = fail(err, n, -EIO, "registry: %s", db_why(db));
-	sqlite3_finalize(st);
-	return ret;
-}
-
 int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *country,
 		   const char *owner, unsigned flags, char *err, size_t errlen)
 {
@@ -282,24 +208,24 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 	int rc = 0;
 
 	if (xp_addr_parse(ip, a, &v6))
-		return fail(err, errlen, -EINVAL, "not an IPv4 or IPv6 address: '%s'", ip);
+		return reg_fail(err, errlen, -EINVAL, "not an IPv4 or IPv6 address: '%s'", ip);
 	if (xp_addr_check_server(v6, a, flags & REG_F_TEST_ADDRESSES, why, sizeof(why)))
-		return fail(err, errlen, -EINVAL, "%s", why);
+		return reg_fail(err, errlen, -EINVAL, "%s", why);
 	if (owner && !valid_owner(owner))
-		return fail(err, errlen, -EINVAL, "%s",
+		return reg_fail(err, errlen, -EINVAL, "%s",
 			    "owner: printable text of at most 128 bytes, no control characters");
 	if (!valid_country(country))
-		return fail(err, errlen, -EINVAL, "unknown country code: '%s' (ISO 3166 alpha-2)",
+		return reg_fail(err, errlen, -EINVAL, "unknown country code: '%s' (ISO 3166 alpha-2)",
 			    country ? country : "");
 	if (netspeed < 0 || netspeed > 100000000)
-		return fail(err, errlen, -EINVAL, "%s", "netspeed: 0 to 100000000 kbit/s");
+		return reg_fail(err, errlen, -EINVAL, "%s", "netspeed: 0 to 100000000 kbit/s");
 	canon(ip, addr, sizeof(addr));
 	strcpy(cc, xp_cc_code(xp_cc_index(country, 2)));
-	if (prep(db,
+	if (reg_prep(db,
 		 "INSERT INTO servers (ip, netspeed, country, owner, enabled, created, updated)"
 		 " VALUES (?, ?, ?, ?, ?, ?, ?)",
 		 &st))
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	rc |= sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT);
 	rc |= sqlite3_bind_int64(st, 2, netspeed);
 	rc |= sqlite3_bind_text(st, 3, cc, -1, SQLITE_TRANSIENT);
@@ -307,11 +233,11 @@ int reg_server_add(sqlite3 *db, const char *ip, long netspeed, const char *count
 	rc |= sqlite3_bind_int(st, 5, !(flags & REG_F_DISABLED));
 	rc |= sqlite3_bind_int64(st, 6, now);
 	rc |= sqlite3_bind_int64(st, 7, now);
-	if (bound(db, rc)) {
+	if (reg_bound(db, rc)) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	}
-	return step_done(db, st, err, errlen);
+	return reg_step_done(db, st, err, errlen);
 }
 
 int reg_server_remove(sqlite3 *db, const char *ip, char *err, size_t errlen)
@@ -321,14 +247,14 @@ int reg_server_remove(sqlite3 *db, const char *ip, char *err, size_t errlen)
 	int ret;
 
 	canon(ip, addr, sizeof(addr));
-	if (prep(db, "DELETE FROM servers WHERE ip = ?", &st) ||
-	    bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT))) {
+	if (reg_prep(db, "DELETE FROM servers WHERE ip = ?", &st) ||
+	    reg_bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT))) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	}
-	ret = step_done(db, st, err, errlen);
+	ret = reg_step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
-		ret = fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
+		ret = reg_fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
 	return ret;
 }
 
@@ -343,42 +269,42 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 	if (!strcmp(field, "netspeed")) {
 		v = strtol(value, &end, 10);
 		if (*end || end == value || v < 0 || v > 100000000)
-			return fail(err, errlen, -EINVAL, "netspeed: expected 0-100000000, got '%s'",
+			return reg_fail(err, errlen, -EINVAL, "netspeed: expected 0-100000000, got '%s'",
 				    value);
 	} else if (!strcmp(field, "enabled")) {
 		if (strcmp(value, "yes") && strcmp(value, "no"))
-			return fail(err, errlen, -EINVAL, "enabled: expected yes or no, got '%s'",
+			return reg_fail(err, errlen, -EINVAL, "enabled: expected yes or no, got '%s'",
 				    value);
 		v = !strcmp(value, "yes");
 	} else if (!strcmp(field, "country")) {
 		if (!valid_country(value))
-			return fail(err, errlen, -EINVAL, "unknown country code: '%s'", value);
+			return reg_fail(err, errlen, -EINVAL, "unknown country code: '%s'", value);
 		value = xp_cc_code(xp_cc_index(value, 2));
 	} else if (!strcmp(field, "owner")) {
 		if (!valid_owner(value))
-			return fail(err, errlen, -EINVAL, "%s",
+			return reg_fail(err, errlen, -EINVAL, "%s",
 				    "owner: printable text of at most 128 bytes, no control characters");
 	} else {
-		return fail(err, errlen, -EINVAL,
+		return reg_fail(err, errlen, -EINVAL,
 			    "unknown field '%s' (netspeed, country, owner, enabled)", field);
 	}
 	canon(ip, addr, sizeof(addr));
 	snprintf(sql, sizeof(sql), "UPDATE servers SET %s = ?, updated = ? WHERE ip = ?", field);
-	if (prep(db, sql, &st))
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+	if (reg_prep(db, sql, &st))
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	if (!strcmp(field, "netspeed") || !strcmp(field, "enabled"))
 		ret = sqlite3_bind_int64(st, 1, v);
 	else
 		ret = sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
 	ret |= sqlite3_bind_int64(st, 2, time(NULL));
 	ret |= sqlite3_bind_text(st, 3, addr, -1, SQLITE_TRANSIENT);
-	if (bound(db, ret)) {
+	if (reg_bound(db, ret)) {
 		sqlite3_finalize(st);
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	}
-	ret = step_done(db, st, err, errlen);
+	ret = reg_step_done(db, st, err, errlen);
 	if (!ret && !sqlite3_changes(db))
-		ret = fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
+		ret = reg_fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
 	return ret;
 }
 
@@ -390,18 +316,18 @@ static int dns_score(sqlite3 *db, long id, time_t now, double *out)
 	sqlite3_stmt *st;
 
 	*out = NAN;
-	if (prep(db, "SELECT score FROM scores WHERE server_id = ? AND updated >= ?"
+	if (reg_prep(db, "SELECT score FROM scores WHERE server_id = ? AND updated >= ?"
 		     " ORDER BY score",
 		 &st))
 		return -EIO;
-	if (bound(db, sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
+	if (reg_bound(db, sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
 		sqlite3_finalize(st);
 		return -EIO;
 	}
 	/* more than 64 monitors: the median of the 64 lowest (never more than a handful) */
 	while (n < 64 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		s[n++] = sqlite3_column_double(st, 0);
-	if (n < 64 && rows_done(db, rc)) {
+	if (n < 64 && reg_rows_done(db, rc)) {
 		sqlite3_finalize(st);
 		return -EIO;
 	}
@@ -423,7 +349,7 @@ int reg_server_list(sqlite3 *db, FILE *f, time_t now)
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 
-	if (prep(db, "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
+	if (reg_prep(db, "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
 		     " ORDER BY country, ip",
 		 &st))
 		return -EIO;
@@ -440,7 +366,7 @@ int reg_server_list(sqlite3 *db, FILE *f, time_t now)
 		fputc('\n', f);
 	}
 	if (!ret)
-		ret = rows_done(db, rc);
+		ret = reg_rows_done(db, rc);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -454,10 +380,10 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 	int rc;
 
 	canon(ip, addr, sizeof(addr));
-	if (prep(db, "SELECT id, country, netspeed, enabled, owner, created FROM servers"
+	if (reg_prep(db, "SELECT id, country, netspeed, enabled, owner, created FROM servers"
 		     " WHERE ip = ?",
 		 &st) ||
-	    bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT)))
+	    reg_bound(db, sqlite3_bind_text(st, 1, addr, -1, SQLITE_TRANSIENT)))
 		goto io;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -467,19 +393,19 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 			sqlite3_column_int(st, 3) ? "enabled" : "disabled");
 		put_safe(f, sqlite3_column_text(st, 4));
 		fputs("'\n", f);
-	} else if (rows_done(db, rc)) {
+	} else if (reg_rows_done(db, rc)) {
 		goto io;
 	}
 	sqlite3_finalize(st);
 	if (id < 0)
-		return fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
+		return reg_fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
 	if (dns_score(db, id, now, &score))
-		return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	fprintf(f, "DNS score (median of active monitors): %.2f\n", score);
-	if (prep(db, "SELECT ts, monitor, offset, step, score, note FROM history"
+	if (reg_prep(db, "SELECT ts, monitor, offset, step, score, note FROM history"
 		     " WHERE server_id = ? ORDER BY ts DESC, rowid DESC LIMIT 20",
 		 &st) ||
-	    bound(db, sqlite3_bind_int64(st, 1, id)))
+	    reg_bound(db, sqlite3_bind_int64(st, 1, id)))
 		goto io;
 	fprintf(f, "%-20s %-12s %12s %8s %8s  %s\n", "time (UTC)", "monitor", "offset", "step",
 		"score", "note");
@@ -499,13 +425,13 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 		put_safe(f, sqlite3_column_text(st, 5));
 		fputc('\n', f);
 	}
-	if (rows_done(db, rc))
+	if (reg_rows_done(db, rc))
 		goto io;
 	sqlite3_finalize(st);
 	return 0;
 io:
 	sqlite3_finalize(st);
-	return fail(err, errlen, -EIO, "registry: %s", db_why(db));
+	return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 }
 
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx)
@@ -513,12 +439,12 @@ int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), 
 	sqlite3_stmt *st;
 	int ret = 0, rc;
 
-	if (prep(db, "SELECT id, ip FROM servers ORDER BY id", &st))
+	if (reg_prep(db, "SELECT id, ip FROM servers ORDER BY id", &st))
 		return -EIO;
 	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ret = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
 	if (!ret)
-		ret = rows_done(db, rc);
+		ret = reg_rows_done(db, rc);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -529,15 +455,15 @@ double reg_score_get(sqlite3 *db, long id, const char *monitor)
 	double s = 0;
 	int rc;
 
-	if (prep(db, "SELECT score FROM scores WHERE server_id = ? AND monitor = ?", &st))
+	if (reg_prep(db, "SELECT score FROM scores WHERE server_id = ? AND monitor = ?", &st))
 		return 0;
-	if (!bound(db, sqlite3_bind_int64(st, 1, id) |
+	if (!reg_bound(db, sqlite3_bind_int64(st, 1, id) |
 			       sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT))) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			s = sqlite3_column_double(st, 0);
 		else
-			rows_done(db, rc); /* reported; the monitor scores from 0 */
+			reg_rows_done(db, rc); /* reported; the monitor scores from 0 */
 	}
 	sqlite3_finalize(st);
 	return s;
@@ -547,22 +473,22 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 	       double offset, const char *note, time_t now)
 {
 	sqlite3_stmt *st;
-	int ret = exec(db, "BEGIN IMMEDIATE");
+	int ret = reg_exec(db, "BEGIN IMMEDIATE");
 
 	if (ret)
 		return ret;
-	ret = prep(db, "INSERT INTO scores (server_id, monitor, score, updated)"
+	ret = reg_prep(db, "INSERT INTO scores (server_id, monitor, score, updated)"
 		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server_id, monitor)"
 		       " DO UPDATE SET score = ?3, updated = ?4",
 		   &st);
 	if (!ret) {
-		ret = bound(db, sqlite3_bind_int64(st, 1, id) |
+		ret = reg_bound(db, sqlite3_bind_int64(st, 1, id) |
 					sqlite3_bind_text(st, 2, monitor, -1, SQLITE_TRANSIENT) |
 					sqlite3_bind_double(st, 3, score) | sqlite3_bind_int64(st, 4, now));
-		ret = ret ? (sqlite3_finalize(st), ret) : step_done(db, st, NULL, 0);
+		ret = ret ? (sqlite3_finalize(st), ret) : reg_step_done(db, st, NULL, 0);
 	}
 	if (!ret)
-		ret = prep(db, "INSERT INTO history (server_id, monitor, ts, offset, step,"
+		ret = reg_prep(db, "INSERT INTO history (server_id, monitor, ts, offset, step,"
 			       " score, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			   &st);
 	if (!ret) {
@@ -574,10 +500,10 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 		rc |= sqlite3_bind_double(st, 5, step);
 		rc |= sqlite3_bind_double(st, 6, score);
 		rc |= sqlite3_bind_text(st, 7, note ? note : "", -1, SQLITE_TRANSIENT);
-		ret = bound(db, rc);
-		ret = ret ? (sqlite3_finalize(st), ret) : step_done(db, st, NULL, 0);
+		ret = reg_bound(db, rc);
+		ret = ret ? (sqlite3_finalize(st), ret) : reg_step_done(db, st, NULL, 0);
 	}
-	exec(db, ret ? "ROLLBACK" : "COMMIT");
+	reg_exec(db, ret ? "ROLLBACK" : "COMMIT");
 	return ret;
 }
 
@@ -592,13 +518,13 @@ int reg_export(sqlite3 *db, const char *path, time_t now, const uint8_t *sk, cha
 	strftime(gen, sizeof(gen), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	if (!root || !servers || json_object_set_new(root, "generated", json_string(gen)) ||
 	    json_object_set(root, "servers", servers)) {
-		ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+		ret = reg_fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
 		goto out;
 	}
 	/* in one read transaction: the servers and their scores as of one moment */
-	if (exec(db, "BEGIN") ||
-	    prep(db, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", &st)) {
-		ret = fail(err, errlen, -EIO, "registry: %s", db_why(db));
+	if (reg_exec(db, "BEGIN") ||
+	    reg_prep(db, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", &st)) {
+		ret = reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 		goto out;
 	}
 	/* every row or no snapshot: a read error is never taken as the end of the table */
@@ -615,18 +541,18 @@ int reg_export(sqlite3 *db, const char *path, time_t now, const uint8_t *sk, cha
 				      isnan(score) ? 0.0 : score, "country",
 				      sqlite3_column_text(st, 3), "enabled",
 				      sqlite3_column_int(st, 4)))) {
-			ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+			ret = reg_fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
 			goto out;
 		}
 	}
 	if (rc != SQLITE_DONE) {
-		ret = fail(err, errlen, -EIO, "registry read failed, no snapshot written: %s",
-			   db_why(db));
+		ret = reg_fail(err, errlen, -EIO, "registry read failed, no snapshot written: %s",
+			   reg_why(db));
 		goto out;
 	}
 	text = json_dumps(root, JSON_INDENT(1));
 	if (!text) {
-		ret = fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
+		ret = reg_fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
 		goto out;
 	}
 	/*
@@ -651,7 +577,7 @@ out:
 	free(text);
 	sqlite3_finalize(st);
 	if (!sqlite3_get_autocommit(db))
-		exec(db, "COMMIT");
+		reg_exec(db, "COMMIT");
 	json_decref(servers);
 	json_decref(root);
 	return ret;
