@@ -25,6 +25,7 @@ chmod 755 "$XP_TMP" "$WWW"
 
 # the registry host: a registry, a key, a signed export, a web server serving it
 "$CTL" --db "$XP_TMP/reg.db" init >/dev/null
+"$CTL" --db "$XP_TMP/reg.db" monitor add m1 && "$CTL" --db "$XP_TMP/reg.db" monitor set m1 status active
 for i in 1 2 3; do "$CTL" --db "$XP_TMP/reg.db" server add 192.0.2.$i de --test-addresses; done
 sqlite3 "$XP_TMP/reg.db" "INSERT INTO scores SELECT id, 'm1', 19, strftime('%s','now') FROM servers"
 "$CTL" key generate "$XP_TMP/pool.key" >/dev/null

@@ -17,7 +17,9 @@ ip -n "$S" link set vsil up
 # silent servers: frames reach the other namespace, which does not have these addresses and
 # drops them without a word (no ICMP port unreachable to end a sample early)
 MAC=$(ip -n "$S" link show vsil | awk '/link\/ether/ { print $2 }')
-for i in 1 2 3 4 5; do ip -n "$M" neigh replace 10.206.0.1$i lladdr "$MAC" dev vm; done
+# the servers are another /24 on the same link: a monitor never scores its own /24
+ip -n "$M" route add 10.206.1.0/24 dev vm
+for i in 1 2 3 4 5; do ip -n "$M" neigh replace 10.206.1.1$i lladdr "$MAC" dev vm; done
 ip -n "$M" link set lo up
 # the monitor's own clock: a chronyd that calls itself synchronised (local stratum 1)
 xp_chronyd "$M" clock "local stratum 1" "port 0" || xp_fail "chronyd"
@@ -26,8 +28,9 @@ for _ in $(seq 50); do xp_chronyc clock tracking | grep -q "Stratum *: 1" && bre
 DB=$XP_TMP/reg.db
 "$BUILD/xpoolctl" --db "$DB" init || xp_fail "init"
 # five silent servers (nothing listens on 123): a round takes 5 x 3 samples x 1 s
+"$BUILD/xpoolctl" --db "$DB" monitor add t1 || xp_fail "monitor add" # testing: recorded
 for i in 1 2 3 4 5; do
-	"$BUILD/xpoolctl" --db "$DB" server add 10.206.0.1$i de --test-addresses || xp_fail "add"
+	"$BUILD/xpoolctl" --db "$DB" server add 10.206.1.1$i de --test-addresses || xp_fail "add"
 done
 socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
 XP_PIDS+=($!)
@@ -54,10 +57,28 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM history")
 xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/notify.log")"
 
 # --once: a whole round, every silent server scored -5 (no response)
-"$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.12 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.13 &&
-	"$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.14 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.0.15
+"$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.12 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.13 &&
+	"$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.14 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.15
 xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
 	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/once.log" 2>&1 || xp_fail "--once"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM history WHERE step = -5")
 [ "$n" -eq 1 ] || { cat "$XP_TMP/once.log"; xp_fail "--once: $n no-response checks recorded"; }
+# the registry decides: a paused monitor scores nothing; an unregistered one does not start;
+# a server in the monitor's own /24 is never scored
+"$BUILD/xpoolctl" --db "$DB" monitor set t1 status paused || xp_fail "pause"
+before=$(sqlite3 "$DB" "SELECT count(*) FROM history")
+xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/paused.log" 2>&1 || xp_fail "paused --once"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM history")" = "$before" ] || xp_fail "a paused monitor scored"
+grep -q "paused" "$XP_TMP/paused.log" || xp_fail "no word of the pause: $(cat "$XP_TMP/paused.log")"
+out=$(xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name nobody --once \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "monitor nobody is not registered" || xp_fail "unregistered: $out"
+"$BUILD/xpoolctl" --db "$DB" monitor set t1 status active || xp_fail "activate"
+"$BUILD/xpoolctl" --db "$DB" server add 10.206.0.99 de --test-addresses || xp_fail "add own"
+xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/own.log" 2>&1 || xp_fail "own --once"
+n=$(sqlite3 "$DB" "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip = '10.206.0.99'")
+[ "$n" = 0 ] || xp_fail "a server in the monitor's own /24 was scored"
+"$BUILD/xpoolctl" --db "$DB" monitor list | grep -q "^t1 .* active" || xp_fail "monitor list"
 xp_log "ok"

@@ -75,7 +75,9 @@ static double now_s(void)
 
 Test(monitor_peer, stray_datagrams_do_not_extend_the_deadline, .timeout = 60)
 {
-	struct mon_check_opts o = { .samples = 3, .timeout_ms = 400, .max_root_distance = 1 };
+	/* the peer is on loopback, in the monitor's own /24: allowed here (a lab's setting) */
+	struct mon_check_opts o = { .samples = 3, .timeout_ms = 400, .max_root_distance = 1,
+				    .same_network_ok = true };
 	struct mon_check c;
 	struct stray s;
 	double t0, took;
@@ -108,7 +110,7 @@ static void *set_stop(void *arg)
 Test(monitor_peer, stop_flag_ends_the_check, .timeout = 60)
 {
 	struct mon_check_opts o = { .samples = 3, .timeout_ms = 30000, .max_root_distance = 1,
-				    .stop = &stop_flag };
+				    .stop = &stop_flag, .same_network_ok = true };
 	struct mon_check c;
 	struct stray s;
 	pthread_t t;
@@ -125,4 +127,19 @@ Test(monitor_peer, stop_flag_ends_the_check, .timeout = 60)
 	stray_stop(&s);
 	/* a 30 s sample deadline, ended by the flag set at 0.3 s (polled every 100 ms) */
 	cr_expect_lt(took, 15.0, "stopped inside the sample (%.3f s)", took);
+}
+
+/* A monitor never scores a server in its own /24 (the pool's rule): nothing is even sent. */
+Test(monitor_peer, own_network_is_not_scored, .timeout = 30)
+{
+	struct mon_check_opts o = { .samples = 3, .timeout_ms = 400, .max_root_distance = 1 };
+	struct mon_check c;
+	struct stray s;
+
+	stray_start(&s);
+	o.port = s.port;
+	cr_expect_eq(mon_check_server("127.0.0.1", &o, &c), -EXDEV);
+	usleep(200000);
+	stray_stop(&s);
+	cr_expect_eq(s.strays, 0, "a request went out to a server of the monitor's own network");
 }

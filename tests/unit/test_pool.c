@@ -132,6 +132,7 @@ Test(registry, migration_from_v1)
 		     SQLITE_OK);
 	sqlite3_close(db);
 	cr_assert_eq(reg_open(db_path, REG_OPEN_EXISTING, &db), 0);
+	cr_assert_eq(reg_monitor_add(db, "m1", NULL, 0), 0, "the monitors table exists now");
 	cr_expect_eq(reg_record(db, 1, "m1", 3.5, 1, 0.001, "after migration", time(NULL)), 0,
 		     "the history table exists now");
 	cr_expect_float_eq(reg_score_get(db, 1, "m1"), 3.5, 1e-9, "old rows kept");
@@ -173,6 +174,8 @@ Test(registry, concurrent_writers, .timeout = 60)
 	void *r;
 
 	cr_assert_eq(reg_server_add(db, "192.0.2.1", 1, "de", "", TEST_ADDR, err, 256), 0);
+	cr_assert_eq(reg_monitor_add(db, "a", err, 256), 0);
+	cr_assert_eq(reg_monitor_add(db, "b", err, 256), 0);
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, writer, &a[i]);
 	for (int i = 0; i < 4; i++) {
@@ -198,6 +201,16 @@ Test(registry, export_loads_in_xpool_dns)
 
 	reg_server_add(db, "192.0.2.1", 10000, "de", "", TEST_ADDR, err, 256);
 	reg_server_add(db, "2001:db8::1", 0, "uk", "", TEST_ADDR | REG_F_DISABLED, err, 256);
+	for (int i = 0; i < 5; i++) {
+		static const char *const names[] = { "m1", "m2", "m3", "stale", "tester" };
+
+		cr_assert_eq(reg_monitor_add(db, names[i], err, 256), 0);
+		cr_assert_eq(reg_monitor_set(db, names[i], i < 4 ? "active" : "testing", err, 256), 0);
+	}
+	/* a testing monitor is recorded and shown, but does not move the DNS score */
+	cr_assert_eq(reg_record(db, 1, "tester", -100, 1, 0, "", now), 0);
+	cr_expect_eq(reg_record(db, 1, "unknown", 20, 1, 0, "", now), -ENOENT,
+		     "an unregistered monitor writes nothing");
 	reg_record(db, 1, "m1", 12, 1, 0, "", now);
 	reg_record(db, 1, "m2", 18, 1, 0, "", now);
 	reg_record(db, 1, "m3", 15, 1, 0, "", now);

@@ -74,8 +74,11 @@ for s in $SERVERS; do
 	i=$((i + 1))
 done
 "$BUILD/xpoolctl" --db "$DB" export "$XP_TMP/export.json"
+# the monitor is a registry entry: new ones are testing, this one counts at once
+"$BUILD/xpoolctl" --db "$DB" monitor add demo-mon && "$BUILD/xpoolctl" --db "$DB" monitor set demo-mon status active ||
+	xp_fail "monitor"
 cp "$XP_TMP/export.json" "$XP_TMP/snapshot.json"
-xp_daemon $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon \
+xp_daemon $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon --same-network-ok \
 	--interval 1 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/export.json"
 # the DNS host is "another machine": the snapshot reaches it as a copied file, renamed in place
 ( while sleep 1; do cp "$XP_TMP/export.json" "$XP_TMP/snap.tmp" && mv "$XP_TMP/snap.tmp" "$XP_TMP/snapshot.json"; done ) &

@@ -30,7 +30,7 @@ struct monitor {
 	uint8_t sk[XP_SIGN_SECRET]; /* export-sign's secret key, loaded at start */
 	long interval, samples, timeout_ms;
 	double max_rd;
-	bool once, no_chrony;
+	bool once, no_chrony, same_network_ok;
 	sqlite3 *db;
 	struct xp_chrony chrony;
 	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
@@ -68,18 +68,27 @@ static int check_one(void *ctx, long id, const char *ip)
 	struct monitor *m = ctx;
 	double prev = reg_score_get(m->db, id, m->name), step, score;
 	struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
-				    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd };
+				    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd,
+				    .same_network_ok = m->same_network_ok };
 	struct mon_check c;
+	int ret = mon_check_server(ip, &o, &c);
 
-	if (mon_check_server(ip, &o, &c) == -ECANCELED)
+	if (ret == -ECANCELED)
 		return 1; /* stopping: this server's check is not recorded */
+	if (ret == -EXDEV) {
+		xp_debug("%-24s in this monitor's own network: not scored", ip);
+		return 0;
+	}
 	m->checked++;
 	if (m->watchdog_usec)
 		sd_notify(0, "WATCHDOG=1");
 	step = mon_step(&c.chosen);
 	score = mon_score(prev, &c.chosen);
-	if (reg_record(m->db, id, m->name, score, step,
-		       c.chosen.result == MON_OK ? c.chosen.offset : NAN, c.note, time(NULL)))
+	ret = reg_record(m->db, id, m->name, score, step,
+			 c.chosen.result == MON_OK ? c.chosen.offset : NAN, c.note, time(NULL));
+	if (ret == -ENOENT)
+		return 1; /* removed or paused during the round: stop scoring */
+	if (ret)
 		xp_err("%s: cannot record the check", ip);
 	xp_info("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
 		isnan(c.chosen.offset) ? 0.0 : c.chosen.offset * 1e3, step, prev, score, c.note);
@@ -89,10 +98,27 @@ static int check_one(void *ctx, long id, const char *ip)
 /* One round: every server, then the export. 1 when a stop arrived during it. */
 static int round_once(struct monitor *m)
 {
+	enum reg_mon_status status;
 	char why[160];
 	int ret;
 
 	m->checked = 0;
+	/* the registry says whether this monitor scores: registered, and not paused */
+	switch (reg_monitor_status(m->db, m->name, &status)) {
+	case 0:
+		break;
+	case -ENOENT:
+		xp_err("monitor %s is not registered (xpoolctl monitor add %s)", m->name, m->name);
+		return -1;
+	default:
+		xp_warn("cannot read this monitor's status: the round waits");
+		return 0;
+	}
+	if (status == REG_MON_PAUSED) {
+		xp_info("paused in the registry: not scoring");
+		sd_notify(0, "STATUS=paused");
+		return 0;
+	}
 	if (!self_synced(m, why, sizeof(why))) {
 		xp_warn("not scoring: %s", why);
 		sd_notifyf(0, "STATUS=not scoring: %s", why);
@@ -158,8 +184,13 @@ static int run(struct monitor *m)
 		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0)
 			continue;
 		/* a round longer than the interval: the next starts at once, ticks do not pile up */
-		if (round_once(m) || m->once)
+		ret = round_once(m);
+		if (ret < 0)
+			break; /* not registered: an operator's error */
+		if (ret || m->once) {
+			ret = 0;
 			break;
+		}
 	}
 	sd_notify(0, "STOPPING=1");
 out:
@@ -186,6 +217,8 @@ static const struct xp_directive directives[] = {
 	XP_STRING("export-sign", M, export_sign, NULL, "KEYFILE",
 		  "sign each export with this Ed25519 secret key (FILE.sig)"),
 	XP_FLAG("once", M, once, "one round, then exit"),
+	XP_FLAG("same-network-ok", M, same_network_ok,
+		"labs and tests: also score servers in this monitor's own /24 or /48"),
 };
 #undef M
 

@@ -142,6 +142,22 @@ static int rank(enum mon_result r)
 	}
 }
 
+/* Is the connected peer in our own /24 (IPv4) or /48 (IPv6)? */
+static bool same_network(int fd)
+{
+	struct sockaddr_storage me, peer;
+	socklen_t ml = sizeof(me), pl = sizeof(peer);
+
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) || getpeername(fd, (struct sockaddr *)&peer, &pl) ||
+	    me.ss_family != peer.ss_family)
+		return false;
+	if (me.ss_family == AF_INET)
+		return !memcmp(&((struct sockaddr_in *)&me)->sin_addr,
+			       &((struct sockaddr_in *)&peer)->sin_addr, 3);
+	return !memcmp(&((struct sockaddr_in6 *)&me)->sin6_addr,
+		       &((struct sockaddr_in6 *)&peer)->sin6_addr, 6);
+}
+
 int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_check *c)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
@@ -163,6 +179,10 @@ int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_
 		return -errno;
 	}
 	freeaddrinfo(ai);
+	if (!o->same_network_ok && same_network(fd)) {
+		close(fd);
+		return -EXDEV;
+	}
 	for (int i = 0; i < o->samples; i++) {
 		struct mon_sample s;
 		double delay = 0;

@@ -4,6 +4,7 @@
 #define MON_NTP_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -23,9 +24,12 @@ struct mon_check_opts {
 	uint16_t port;	     /* 123 unless a test says otherwise */
 	const volatile sig_atomic_t *stop; /* when set, the check ends at once: -ECANCELED */
 	int stop_fd; /* readable (a signalfd with a signal pending): the same; -1 or 0 for none */
+	bool same_network_ok; /* labs: also servers in the monitor's own /24 or /48 */
 };
 
 /*
+ * A server in the monitor's own IPv4 /24 or IPv6 /48 (judged by the local address the check
+ * goes out from) is never scored, as the pool does: -EXDEV, nothing sent.
  * Sends o->samples queries to ip. Every sample has a deadline of its own (a peer that sends
  * stray datagrams cannot extend it) and the stop flag is honoured inside the wait. The chosen sample is the valid reply with
  * the lowest delay; without one, the worst of the failures by the pool's precedence (RATE,

@@ -30,6 +30,12 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
 	" monitor TEXT NOT NULL, ts INTEGER NOT NULL, offset REAL, step REAL NOT NULL,"
 	" score REAL NOT NULL, note TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX history_server ON history (server_id, ts);",
+	/* 3: monitors are registry entries; those that reported before keep counting (active) */
+	"CREATE TABLE monitors (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" status TEXT NOT NULL DEFAULT 'testing' CHECK (status IN ('active', 'testing', 'paused')),"
+	" created INTEGER NOT NULL, last_report INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO monitors (name, status, created, last_report)"
+	" SELECT monitor, 'active', min(updated), max(updated) FROM scores GROUP BY monitor;",
 };
 
 static int user_version(sqlite3 *db)
@@ -316,9 +322,11 @@ static int dns_score(sqlite3 *db, long id, time_t now, double *out)
 	sqlite3_stmt *st;
 
 	*out = NAN;
-	if (reg_prep(db, "SELECT score FROM scores WHERE server_id = ? AND updated >= ?"
-		     " ORDER BY score",
-		 &st))
+	/* the pool's rule: active monitors only (testing ones are recorded and shown) */
+	if (reg_prep(db, "SELECT s.score FROM scores s JOIN monitors m ON m.name = s.monitor"
+			 " WHERE s.server_id = ? AND s.updated >= ? AND m.status = 'active'"
+			 " ORDER BY s.score",
+		     &st))
 		return -EIO;
 	if (reg_bound(db, sqlite3_bind_int64(st, 1, id) | sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
 		sqlite3_finalize(st);
@@ -477,7 +485,18 @@ int reg_record(sqlite3 *db, long id, const char *monitor, double score, double s
 
 	if (ret)
 		return ret;
-	ret = reg_prep(db, "INSERT INTO scores (server_id, monitor, score, updated)"
+	/* only a registered monitor that is not paused writes; its last report moves */
+	ret = reg_prep(db, "UPDATE monitors SET last_report = ?2 WHERE name = ?1 AND status != 'paused'",
+		       &st);
+	if (!ret) {
+		ret = reg_bound(db, sqlite3_bind_text(st, 1, monitor, -1, SQLITE_TRANSIENT) |
+					    sqlite3_bind_int64(st, 2, now));
+		ret = ret ? (sqlite3_finalize(st), ret) : reg_step_done(db, st, NULL, 0);
+	}
+	if (!ret && !sqlite3_changes(db))
+		ret = -ENOENT;
+	if (!ret)
+		ret = reg_prep(db, "INSERT INTO scores (server_id, monitor, score, updated)"
 		       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (server_id, monitor)"
 		       " DO UPDATE SET score = ?3, updated = ?4",
 		   &st);

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #define REG_DB_DEFAULT	   "/var/lib/xpool/registry.db"
-#define REG_SCHEMA_VERSION 2
+#define REG_SCHEMA_VERSION 3
 #define REG_ACTIVE_SECS	   (20 * 60) /* monitors counted for the DNS score */
 
 #define REG_OWNER_MAX 128
@@ -51,8 +51,19 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx);
 /* The monitor's previous score for a server (0 for a new server). */
 double reg_score_get(sqlite3 *db, long id, const char *monitor);
+/* Records a check by a registered monitor: 0, -ENOENT (unknown or paused) or -EIO. */
 int reg_record(sqlite3 *db, long id, const char *monitor, double score, double step,
 	       double offset, const char *note, time_t now);
+
+/* Monitors (reg_mon.c). A new one is testing: recorded and shown, not in the DNS score. */
+enum reg_mon_status { REG_MON_ACTIVE, REG_MON_TESTING, REG_MON_PAUSED };
+int reg_monitor_add(sqlite3 *db, const char *name, char *err, size_t errlen);
+int reg_monitor_set(sqlite3 *db, const char *name, const char *status, char *err, size_t errlen);
+int reg_monitor_remove(sqlite3 *db, const char *name, char *err, size_t errlen);
+/* Each monitor: status, last report, servers scored in 20 minutes, mean distance from the median. */
+int reg_monitor_list(sqlite3 *db, FILE *f, time_t now);
+/* 0 and *status, -ENOENT when not registered, or -EIO. */
+int reg_monitor_status(sqlite3 *db, const char *name, enum reg_mon_status *status);
 
 /* The DNS score: median over monitors seen in the last 20 minutes (NAN when none). */
 double reg_dns_score(sqlite3 *db, long id, time_t now);

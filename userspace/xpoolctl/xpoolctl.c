@@ -59,6 +59,10 @@ static const struct xp_conf_spec spec = {
 		"  ntp detach -i IFACE [--unpin] removes the xpool responder from IFACE (never\n"
 		"                                another program)\n"
 		"  init                          creates the registry\n"
+		"  monitor add NAME              a monitor, testing until set active\n"
+		"  monitor set NAME status active|testing|paused\n"
+		"  monitor remove NAME           and its scores\n"
+		"  monitor list                  status, last report, distance from the median\n"
 		"  server add ADDR COUNTRY       a server (global unicast; see --test-addresses)\n"
 		"  server remove|show ADDR\n"
 		"  server set ADDR netspeed|country|owner|enabled VALUE\n"
@@ -132,11 +136,12 @@ static int cmd_detach(const char *ifname, const char *pin, int unpin)
 /* How a registry command opens the registry: only init and server add create one. */
 static enum reg_open_mode open_mode(int argc, char **argv)
 {
-	if (!strcmp(argv[0], "init") || (argc >= 2 && !strcmp(argv[1], "add")))
+	if (!strcmp(argv[0], "init") ||
+	    (argc >= 2 && !strcmp(argv[0], "server") && !strcmp(argv[1], "add")))
 		return REG_OPEN_CREATE;
 	if (!strcmp(argv[0], "export") ||
 	    (argc >= 2 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show"))))
-		return REG_OPEN_READONLY;
+		return REG_OPEN_READONLY; /* server list, server show, monitor list, export */
 	return REG_OPEN_EXISTING;
 }
 
@@ -146,15 +151,19 @@ static bool known_command(int argc, char **argv)
 	static const struct {
 		const char *sub;
 		int argc;
-	} server[] = { { "add", 4 }, { "remove", 3 }, { "show", 3 }, { "set", 5 }, { "list", 2 } };
+	} server[] = { { "add", 4 }, { "remove", 3 }, { "show", 3 }, { "set", 5 }, { "list", 2 } },
+	  monitor[] = { { "add", 3 }, { "remove", 3 }, { "set", 5 }, { "list", 2 } };
+	bool mon = !strcmp(argv[0], "monitor");
 
 	if (!strcmp(argv[0], "init"))
 		return argc == 1;
 	if (!strcmp(argv[0], "export"))
 		return argc == 2;
-	for (size_t i = 0; argc >= 2 && i < sizeof(server) / sizeof(server[0]); i++)
-		if (!strcmp(argv[1], server[i].sub))
-			return argc == server[i].argc;
+	if (mon && argc == 5 && strcmp(argv[3], "status"))
+		return false; /* monitor set NAME status S */
+	for (size_t i = 0; argc >= 2 && i < (mon ? 4 : 5); i++)
+		if (!strcmp(argv[1], (mon ? monitor : server)[i].sub))
+			return argc == (mon ? monitor : server)[i].argc;
 	return false;
 }
 
@@ -180,17 +189,22 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		return 1;
 	if (argc == 1)
 		ret = 0; /* init: created and migrated */
-	else if (argc == 2 && !strcmp(argv[0], "export"))
+	else if (!strcmp(argv[0], "export"))
 		ret = reg_export(db, argv[1], time(NULL), sign[0] ? sk : NULL, err, sizeof(err));
-	else if (argc == 4 && !strcmp(argv[1], "add"))
+	else if (!strcmp(argv[0], "monitor"))
+		ret = !strcmp(argv[1], "add")	   ? reg_monitor_add(db, argv[2], err, sizeof(err))
+		      : !strcmp(argv[1], "remove") ? reg_monitor_remove(db, argv[2], err, sizeof(err))
+		      : !strcmp(argv[1], "set")    ? reg_monitor_set(db, argv[2], argv[4], err, sizeof(err))
+						   : reg_monitor_list(db, stdout, time(NULL));
+	else if (!strcmp(argv[1], "add"))
 		ret = reg_server_add(db, argv[2], netspeed, argv[3], owner, flags, err, sizeof(err));
-	else if (argc == 3 && !strcmp(argv[1], "remove"))
+	else if (!strcmp(argv[1], "remove"))
 		ret = reg_server_remove(db, argv[2], err, sizeof(err));
-	else if (argc == 3 && !strcmp(argv[1], "show"))
+	else if (!strcmp(argv[1], "show"))
 		ret = reg_server_show(db, argv[2], stdout, time(NULL), err, sizeof(err));
-	else if (argc == 5 && !strcmp(argv[1], "set"))
+	else if (!strcmp(argv[1], "set"))
 		ret = reg_server_set(db, argv[2], argv[3], argv[4], err, sizeof(err));
-	else if (argc == 2 && !strcmp(argv[1], "list"))
+	else
 		ret = reg_server_list(db, stdout, time(NULL));
 	if (ret == -EIO && !err[0])
 		snprintf(err, sizeof(err), "registry %.200s: read failed", db_path);
@@ -240,7 +254,8 @@ int main(int argc, char **argv)
 		printf("%s: secret key; %s.pub: public key (give it to the DNS hosts)\n", av[2], av[2]);
 		return 0;
 	}
-	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") || !strcmp(av[0], "init")))
+	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") ||
+			!strcmp(av[0], "init") || !strcmp(av[0], "monitor")))
 		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags, c.sign);
 	fprintf(stderr, "xpoolctl: unknown command; see xpoolctl --help\n");
 	return EXIT_USAGE;
