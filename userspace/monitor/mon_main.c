@@ -16,6 +16,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "mon_ntp.h"
+#include "mon_round.h"
 #include "xp_chrony.h"
 #include "reg_db.h"
 #include "xp_conf.h"
@@ -35,6 +36,11 @@ struct monitor {
 	struct xp_chrony chrony;
 	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
 	uint64_t watchdog_usec; /* sd_notify watchdog, 0 when off */
+	long max_in_flight;	 /* checks at once */
+	struct reg_cursor *cursor; /* the round's servers */
+	bool stopped_scoring;	 /* paused or removed during the round */
+	unsigned long rounds, skipped_own;
+	double last_round_s;
 	unsigned checked;	 /* servers checked this round */
 };
 
@@ -63,36 +69,42 @@ static int self_synced(struct monitor *m, char *why, size_t n)
 	return xp_chrony_synced(&t, 15);
 }
 
-static int check_one(void *ctx, long id, const char *ip)
+/* A finished check: scored as the pool does and recorded. */
+static void record(void *ctx, long id, const char *ip, const struct mon_check *c)
 {
 	struct monitor *m = ctx;
 	double prev = reg_score_get(m->db, id, m->name), step, score;
-	struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
-				    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd,
-				    .same_network_ok = m->same_network_ok };
-	struct mon_check c;
-	int ret = mon_check_server(ip, &o, &c);
+	int ret;
 
-	if (ret == -ECANCELED)
-		return 1; /* stopping: this server's check is not recorded */
-	if (ret == -EXDEV) {
-		xp_debug("%-24s in this monitor's own network: not scored", ip);
-		return 0;
-	}
 	m->checked++;
 	if (m->watchdog_usec)
 		sd_notify(0, "WATCHDOG=1");
-	step = mon_step(&c.chosen);
-	score = mon_score(prev, &c.chosen);
+	if (m->stopped_scoring)
+		return;
+	step = mon_step(&c->chosen);
+	score = mon_score(prev, &c->chosen);
 	ret = reg_record(m->db, id, m->name, score, step,
-			 c.chosen.result == MON_OK ? c.chosen.offset : NAN, c.note, time(NULL));
-	if (ret == -ENOENT)
-		return 1; /* removed or paused during the round: stop scoring */
+			 c->chosen.result == MON_OK ? c->chosen.offset : NAN, c->note, time(NULL));
+	if (ret == -ENOENT) {
+		/* removed or paused during the round: nothing more is recorded */
+		xp_warn("monitor %s was paused or removed: its checks are no longer recorded", m->name);
+		m->stopped_scoring = true;
+		return;
+	}
 	if (ret)
 		xp_err("%s: cannot record the check", ip);
-	xp_info("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
-		isnan(c.chosen.offset) ? 0.0 : c.chosen.offset * 1e3, step, prev, score, c.note);
-	return 0;
+	xp_debug("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
+		 isnan(c->chosen.offset) ? 0.0 : c->chosen.offset * 1e3, step, prev, score, c->note);
+}
+
+static int next_server(void *ctx, long *id, char ip[64])
+{
+	struct monitor *m = ctx;
+	int ret = reg_servers_next(m->cursor, id, ip);
+
+	if (ret < 0)
+		xp_err("the round ends early: the registry could not be read");
+	return ret;
 }
 
 /* One round: every server, then the export. 1 when a stop arrived during it. */
@@ -124,11 +136,27 @@ static int round_once(struct monitor *m)
 		sd_notifyf(0, "STATUS=not scoring: %s", why);
 		return 0;
 	}
-	ret = reg_each_server(m->db, check_one, m);
-	if (ret < 0)
-		xp_err("the round ended early: the registry could not be read");
-	if (ret > 0)
-		return 1;
+	{
+		struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
+					    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd,
+					    .same_network_ok = m->same_network_ok };
+		struct mon_round_stats st;
+
+		m->stopped_scoring = false;
+		if (reg_servers_open(m->db, &m->cursor))
+			return 0;
+		ret = mon_round_run(&o, m->max_in_flight, next_server, record, m, &st);
+		reg_servers_close(m->cursor);
+		m->cursor = NULL;
+		if (ret == -ECANCELED)
+			return 1; /* stopping: checks in flight are not recorded */
+		m->rounds++;
+		m->last_round_s = st.seconds;
+		m->skipped_own += st.skipped_own_network;
+		xp_info("round: %lu server(s) checked in %.1f s (%.0f/s, at most %lu in flight)%s",
+			st.checked, st.seconds, st.seconds > 0 ? st.checked / st.seconds : 0.0,
+			st.peak_in_flight, st.skipped_own_network ? ", own network skipped" : "");
+	}
 	if (m->export_path[0]) {
 		char err[256];
 
@@ -207,6 +235,8 @@ static const struct xp_directive directives[] = {
 	XP_STRING("name", M, name, "monitor", "NAME", "this monitor's name in the registry"),
 	XP_INT("interval", M, interval, 1, 86400, "60", "SEC", "between rounds"),
 	XP_INT("samples", M, samples, 1, 10, "3", "N", "NTP queries per check, 100 ms apart"),
+	XP_INT("max-in-flight", M, max_in_flight, 1, 65536, "512", "N",
+	       "checks at once (each a socket; memory is bounded by this, not the registry)"),
 	XP_INT("timeout-ms", M, timeout_ms, 100, 10000, "1000", "MS", "the deadline of one sample"),
 	XP_STRING("chrony-socket", M, chrony_socket, "/run/chrony/chronyd.sock", "PATH",
 		  "this host's chronyd: the monitor scores only while it is synchronised"),

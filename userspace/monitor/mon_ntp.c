@@ -77,7 +77,6 @@ static int sample(int fd, const struct mon_check_opts *o, struct mon_sample *s, 
 	struct timespec t1, t4;
 	uint64_t xmt;
 	ssize_t n;
-	double rd;
 	int ret;
 
 	clock_gettime(CLOCK_REALTIME, &t1);
@@ -99,32 +98,42 @@ static int sample(int fd, const struct mon_check_opts *o, struct mon_sample *s, 
 			break; /* ours: a late reply to an earlier sample is skipped */
 	}
 	clock_gettime(CLOCK_REALTIME, &t4);
-	s->stratum = r.stratum;
+	mon_sample_classify(&r, &t1, &t4, o->max_root_distance, s, delay, note, nlen);
+	return 0;
+}
+
+void mon_sample_classify(const struct xp_ntp_reply *r, const struct timespec *t1,
+			 const struct timespec *t4, double max_rd, struct mon_sample *s,
+			 double *delay, char *note, size_t nlen)
+{
+	double rd;
+
+	s->stratum = r->stratum;
 	s->offset = NAN;
-	if (r.stratum == 0) {
+	*delay = 0;
+	if (r->stratum == 0) {
 		char code[5] = { 0 };
 
-		memcpy(code, &r.refid, 4);
+		memcpy(code, &r->refid, 4);
 		s->result = !strcmp(code, "RATE")			      ? MON_KOD_RATE
 			    : !strcmp(code, "DENY") || !strcmp(code, "RSTR") ? MON_KOD_DENY
 									      : MON_STRATUM0;
 		snprintf(note, nlen, "stratum 0, kiss code '%.4s'", code);
-		return 0;
+		return;
 	}
-	xp_ntp_offset_delay(&r, &t1, &t4, &s->offset, delay);
-	rd = r.root_delay / 65536.0 / 2 + r.root_disp / 65536.0;
+	xp_ntp_offset_delay(r, t1, t4, &s->offset, delay);
+	rd = r->root_delay / 65536.0 / 2 + r->root_disp / 65536.0;
 	s->result = MON_OK;
-	if (r.mode != 4 || r.li == 3 || !r.tx) {
+	if (r->mode != 4 || r->li == 3 || !r->tx) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "bad reply (mode %d, LI %d)", r.mode, r.li);
-	} else if ((r.li == 1 || r.li == 2) && !mon_leap_legitimate(t1.tv_sec, NULL)) {
+		snprintf(note, nlen, "bad reply (mode %d, LI %d)", r->mode, r->li);
+	} else if ((r->li == 1 || r->li == 2) && !mon_leap_legitimate(t1->tv_sec, NULL)) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", r.li);
-	} else if (rd > o->max_root_distance) {
+		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", r->li);
+	} else if (rd > max_rd) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, o->max_root_distance);
+		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, max_rd);
 	}
-	return 0;
 }
 
 static int rank(enum mon_result r)
@@ -158,31 +167,62 @@ static bool same_network(int fd)
 		       &((struct sockaddr_in6 *)&peer)->sin6_addr, 6);
 }
 
-int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_check *c)
+void mon_check_init(struct mon_check *c)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
-	int fd = -1, have_ok = 0, have_fail = 0, ret = 0;
-	char port[8];
-
 	memset(c, 0, sizeof(*c));
 	c->chosen.result = MON_NO_RESPONSE;
 	c->chosen.offset = NAN;
 	snprintf(c->note, sizeof(c->note), "no response");
+}
+
+void mon_check_fold(struct mon_check *c, const struct mon_sample *s, double delay,
+		    const char *note)
+{
+	c->replies++;
+	if (s->result == MON_OK) {
+		if (!c->have_ok || delay < c->delay) {
+			c->chosen = *s;
+			c->delay = delay;
+			snprintf(c->note, sizeof(c->note), "delay %.3f ms", delay * 1e3);
+		}
+		c->have_ok = 1;
+	} else if (!c->have_ok && (!c->have_fail || rank(s->result) < rank(c->chosen.result))) {
+		c->chosen = *s;
+		snprintf(c->note, sizeof(c->note), "%s", note);
+		c->have_fail = 1;
+	}
+}
+
+int mon_connect(const char *ip, const struct mon_check_opts *o, int flags, int *out)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICHOST }, *ai;
+	char port[8];
+	int fd, ret = 0;
+
 	snprintf(port, sizeof(port), "%u", o->port ? o->port : 123);
 	if (getaddrinfo(ip, port, &hints, &ai))
 		return -EINVAL;
-	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		freeaddrinfo(ai);
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | flags, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen))
+		ret = -errno;
 	freeaddrinfo(ai);
-	if (!o->same_network_ok && same_network(fd)) {
+	if (!ret && !o->same_network_ok && same_network(fd))
+		ret = -EXDEV;
+	if (ret && fd >= 0)
 		close(fd);
-		return -EXDEV;
-	}
+	if (!ret)
+		*out = fd;
+	return ret;
+}
+
+int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_check *c)
+{
+	int fd = -1, ret;
+
+	mon_check_init(c);
+	ret = mon_connect(ip, o, 0, &fd);
+	if (ret)
+		return ret;
 	for (int i = 0; i < o->samples; i++) {
 		struct mon_sample s;
 		double delay = 0;
@@ -200,19 +240,7 @@ int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_
 			ret = 0; /* no response to this sample */
 			continue;
 		}
-		c->replies++;
-		if (s.result == MON_OK) {
-			if (!have_ok || delay < c->delay) {
-				c->chosen = s;
-				c->delay = delay;
-				snprintf(c->note, sizeof(c->note), "delay %.3f ms", delay * 1e3);
-			}
-			have_ok = 1;
-		} else if (!have_ok && (!have_fail || rank(s.result) < rank(c->chosen.result))) {
-			c->chosen = s;
-			snprintf(c->note, sizeof(c->note), "%s", note);
-			have_fail = 1;
-		}
+		mon_check_fold(c, &s, delay, note);
 	}
 	close(fd);
 	return ret;

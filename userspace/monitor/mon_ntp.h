@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <time.h>
 
 #include "mon_score.h"
@@ -14,6 +15,7 @@ struct mon_check {
 	struct mon_sample chosen;
 	double delay;
 	int replies;
+	int have_ok, have_fail; /* while samples are folded in */
 	char note[96];
 };
 
@@ -38,6 +40,19 @@ struct mon_check_opts {
  * (delay / 2 + dispersion) over max_root_distance, are errors.
  */
 int mon_check_server(const char *ip, const struct mon_check_opts *o, struct mon_check *c);
+
+/* The pieces both the sequential check and the concurrent round use: one scoring path. */
+struct xp_ntp_reply;
+void mon_check_init(struct mon_check *c);
+/* Classifies a reply that is ours (origin matched) into a sample; *delay for valid ones. */
+void mon_sample_classify(const struct xp_ntp_reply *r, const struct timespec *t1,
+			 const struct timespec *t4, double max_rd, struct mon_sample *s,
+			 double *delay, char *note, size_t nlen);
+/* Adds a sample to the check: the lowest-delay valid one wins, else the worst failure. */
+void mon_check_fold(struct mon_check *c, const struct mon_sample *s, double delay,
+		    const char *note);
+/* A UDP socket connected to ip (flags: SOCK_NONBLOCK): 0, -EXDEV (own network) or -errno. */
+int mon_connect(const char *ip, const struct mon_check_opts *o, int flags, int *fd);
 
 /* Is a leap second scheduled at the end of the UTC day of now (June 30 / Dec 31)? */
 int mon_leap_legitimate(time_t now, const char *leap_list);

@@ -457,6 +457,46 @@ int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), 
 	return ret;
 }
 
+struct reg_cursor {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+};
+
+int reg_servers_open(sqlite3 *db, struct reg_cursor **out)
+{
+	struct reg_cursor *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->db = db;
+	if (reg_prep(db, "SELECT id, ip FROM servers ORDER BY id", &c->st)) {
+		free(c);
+		return -EIO;
+	}
+	*out = c;
+	return 0;
+}
+
+int reg_servers_next(struct reg_cursor *c, long *id, char ip[64])
+{
+	int rc = sqlite3_step(c->st);
+
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(c->st, 0);
+		snprintf(ip, 64, "%s", (const char *)sqlite3_column_text(c->st, 1));
+		return 1;
+	}
+	return reg_rows_done(c->db, rc);
+}
+
+void reg_servers_close(struct reg_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
+}
+
 double reg_score_get(sqlite3 *db, long id, const char *monitor)
 {
 	sqlite3_stmt *st;

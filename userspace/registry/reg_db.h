@@ -49,6 +49,15 @@ int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err,
 
 /* For the monitor: every server (id, address), one callback each; -EIO on a read error. */
 int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx);
+/*
+ * The servers one at a time, for a round that pulls them as it has room (memory bounded
+ * whatever the registry's size). next: 1 and id/ip, 0 at the end, -EIO on a read error.
+ */
+struct reg_cursor;
+int reg_servers_open(sqlite3 *db, struct reg_cursor **c);
+int reg_servers_next(struct reg_cursor *c, long *id, char ip[64]);
+void reg_servers_close(struct reg_cursor *c);
+
 /* The monitor's previous score for a server (0 for a new server). */
 double reg_score_get(sqlite3 *db, long id, const char *monitor);
 /* Records a check by a registered monitor: 0, -ENOENT (unknown or paused) or -EIO. */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* mon_round.c - one round over every server: many checks in flight on non-blocking sockets. */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mon_round.h"
+#include "xp_ntp.h"
+#include "xp_time.h"
+
+#define GAP_MS	  100 /* between a check's samples, as the sequential check */
+#define STOP_SLOT UINT32_MAX
+
+struct flight {
+	bool used, waiting;
+	int fd, sample;
+	long id;
+	char ip[64];
+	uint64_t xmt;
+	struct timespec t1;
+	int64_t deadline, next_send; /* monotonic ms */
+	struct mon_check c;
+};
+
+static void finish(struct flight *f, int ep,
+		   void (*done)(void *, long, const char *, const struct mon_check *), void *ctx,
+		   struct mon_round_stats *st)
+{
+	epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
+	close(f->fd);
+	f->used = false;
+	st->checked++;
+	done(ctx, f->id, f->ip, &f->c);
+}
+
+/* Sends the next sample: its deadline starts now. */
+static void send_sample(struct flight *f, const struct mon_check_opts *o, int64_t now)
+{
+	uint8_t req[XP_NTP_LEN];
+
+	clock_gettime(CLOCK_REALTIME, &f->t1);
+	f->xmt = xp_timespec_to_ntp64(&f->t1);
+	xp_ntp_request(req, 4, 3, f->xmt);
+	f->sample++;
+	f->waiting = true;
+	f->deadline = now + o->timeout_ms;
+	if (send(f->fd, req, sizeof(req), 0) != sizeof(req)) {
+		f->waiting = false; /* no response to this sample */
+		f->next_send = now + GAP_MS;
+	}
+}
+
+/* Reads what the socket holds: a reply of ours ends the sample; anything else is skipped. */
+static void receive(struct flight *f, const struct mon_check_opts *o, int64_t now)
+{
+	uint8_t rep[512];
+	ssize_t n;
+
+	while (f->waiting && (n = recv(f->fd, rep, sizeof(rep), MSG_DONTWAIT)) != -1) {
+		struct xp_ntp_reply r;
+		struct mon_sample s;
+		struct timespec t4;
+		char note[96] = "";
+		double delay;
+
+		if (xp_ntp_parse(rep, n, &r) || r.org != f->xmt)
+			continue; /* stray or late: the sample's deadline stands */
+		clock_gettime(CLOCK_REALTIME, &t4);
+		mon_sample_classify(&r, &f->t1, &t4, o->max_root_distance, &s, &delay, note,
+				    sizeof(note));
+		mon_check_fold(&f->c, &s, delay, note);
+		f->waiting = false;
+		f->next_send = now + GAP_MS;
+	}
+	if (f->waiting && errno != EAGAIN && errno != EINTR) {
+		f->waiting = false; /* port unreachable and the like: no response */
+		f->next_send = now + GAP_MS;
+	}
+}
+
+int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
+		  int (*next)(void *ctx, long *id, char ip[64]),
+		  void (*done)(void *ctx, long id, const char *ip, const struct mon_check *c),
+		  void *ctx, struct mon_round_stats *st)
+{
+	struct flight *fl = calloc(max_in_flight, sizeof(*fl));
+	struct epoll_event ev[64];
+	int64_t t0 = xp_mono_ms();
+	int ep = epoll_create1(EPOLL_CLOEXEC), in_flight = 0, ret = 0;
+	bool more = true;
+
+	memset(st, 0, sizeof(*st));
+	if (!fl || ep < 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (o->stop_fd > 0 &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, o->stop_fd,
+		      &(struct epoll_event){ .events = EPOLLIN, .data.u32 = STOP_SLOT })) {
+		ret = -errno;
+		goto out;
+	}
+	while (more || in_flight) {
+		int64_t now = xp_mono_ms(), wake = now + 1000;
+		int n;
+
+		/* fill the free slots */
+		for (int i = 0; more && i < max_in_flight && in_flight < max_in_flight; i++) {
+			struct flight *f = &fl[i];
+			int r;
+
+			if (f->used)
+				continue;
+			if (next(ctx, &f->id, f->ip) != 1) {
+				more = false;
+				break;
+			}
+			mon_check_init(&f->c);
+			r = mon_connect(f->ip, o, SOCK_NONBLOCK, &f->fd);
+			if (r == -EXDEV) {
+				st->skipped_own_network++;
+				continue;
+			}
+			if (r) { /* as the sequential check: recorded with no response */
+				st->checked++;
+				done(ctx, f->id, f->ip, &f->c);
+				continue;
+			}
+			epoll_ctl(ep, EPOLL_CTL_ADD, f->fd,
+				  &(struct epoll_event){ .events = EPOLLIN, .data.u32 = i });
+			f->used = true;
+			f->sample = 0;
+			f->waiting = false;
+			f->next_send = now;
+			in_flight++;
+		}
+		if ((unsigned long)in_flight > st->peak_in_flight)
+			st->peak_in_flight = in_flight;
+		/* due sends, expired samples, finished checks; and the next moment something is due */
+		for (int i = 0; i < max_in_flight; i++) {
+			struct flight *f = &fl[i];
+
+			if (!f->used)
+				continue;
+			if (f->waiting && now >= f->deadline) {
+				f->waiting = false; /* no response to this sample */
+				f->next_send = now + GAP_MS;
+			}
+			if (!f->waiting && now >= f->next_send) {
+				if (f->sample == o->samples) {
+					finish(f, ep, done, ctx, st);
+					in_flight--;
+					continue;
+				}
+				send_sample(f, o, now);
+			}
+			wake = fmin(wake, f->waiting ? f->deadline : f->next_send);
+		}
+		if (o->stop && *o->stop) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (!in_flight && !more)
+			break;
+		n = epoll_wait(ep, ev, 64, wake > now ? (int)(wake - now) : 0);
+		if (n < 0 && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		now = xp_mono_ms();
+		for (int k = 0; k < n; k++) {
+			if (ev[k].data.u32 == STOP_SLOT) {
+				ret = -ECANCELED;
+				goto out;
+			}
+			if (fl[ev[k].data.u32].used)
+				receive(&fl[ev[k].data.u32], o, now);
+		}
+	}
+out:
+	for (int i = 0; fl && i < max_in_flight; i++)
+		if (fl[i].used)
+			close(fl[i].fd); /* stopping: checks in flight are not reported */
+	if (ep >= 0)
+		close(ep);
+	free(fl);
+	st->seconds = (xp_mono_ms() - t0) / 1e3;
+	return ret;
+}

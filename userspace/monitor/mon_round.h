@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* mon_round.h - one round over every server: many checks in flight on non-blocking sockets. */
+#ifndef MON_ROUND_H
+#define MON_ROUND_H
+
+#include <stddef.h>
+
+#include "mon_ntp.h"
+
+struct mon_round_stats {
+	unsigned long checked, skipped_own_network, peak_in_flight;
+	double seconds;
+};
+
+/*
+ * Checks the servers that next() yields (1 and id/ip, 0 at the end), at most max_in_flight at a
+ * time, each exactly as mon_check_server does (samples 100 ms apart, a deadline per sample, one
+ * scoring path), and hands each finished check to done(). Memory is max_in_flight checks,
+ * whatever the number of servers. 0, or -ECANCELED when o->stop or o->stop_fd said stop
+ * (checks in flight are dropped, not reported), or -errno.
+ */
+int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
+		  int (*next)(void *ctx, long *id, char ip[64]),
+		  void (*done)(void *ctx, long id, const char *ip, const struct mon_check *c),
+		  void *ctx, struct mon_round_stats *st);
+
+#endif
