@@ -243,7 +243,7 @@ $(BPF_BUILD) $(SKEL):
 # nothing built is an intermediate to delete (objects of pattern rules, skeletons)
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all tests layers docs deps check unit bpf-tests integration-stress integration demo demo-check install bench bench-xdp bench-ntp bench-dns clean format fuzz
+.PHONY: all tests layers docs deps check unit bpf-tests integration-stress integration demo demo-check install bench bench-xdp bench-ntp bench-dns bench-monitor clean format fuzz
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
@@ -310,7 +310,12 @@ demo-check: deps
 	$(Q)DEMO_CHECK=1 BUILD=$(BUILD) tools/demo/pool.sh
 
 # make bench: every comparison, each also on its own; tables and CSV/JSON land in build/bench/
-bench: bench-xdp bench-ntp bench-dns
+bench: bench-xdp bench-ntp bench-dns bench-monitor
+
+# one monitor round over a simulated pool of 10,000 servers on one core
+bench-monitor: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/bench/bench_monitor.sh
 
 bench-xdp: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_XDP_BIN)

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# bench_monitor.sh - one monitor round over a simulated pool of N servers (default 10,000) on
+# one core: good servers answered from XDP for a whole routed /18 ("address any"), plus silent
+# servers, servers 800 ms off (the test-only fault) and servers that send RATE kiss-o'-death.
+# Prints the round time, checks per second and CPU per check; checks every verdict.
+cd "$(dirname "$0")/../.." || exit 1
+XP_TEST=bench-monitor
+XP_PREFIX=xpbm$$
+. tests/integration/lib.sh
+[ "$(id -u)" -eq 0 ] || xp_fail "run as root"
+N=${N:-10000}
+BAD=${BAD:-50}   # of each bad kind
+GOOD=$((N - 3 * BAD))
+INFLIGHT=${INFLIGHT:-512}
+[ $GOOD -le 16384 ] || xp_fail "at most 16384 good servers (one /18)"
+M=$XP_PREFIX-mon
+ip netns add "$M" && XP_NETNS+=("$M") || xp_fail "netns"
+ip -n "$M" link set lo up
+
+# hop NAME INDEX: a namespace joined to the monitor's by its own veth pair, 10.219.INDEX.0/30
+hop() {
+	local ns=$XP_PREFIX-$1
+	ip netns add "$ns" && XP_NETNS+=("$ns") || xp_fail "netns $1"
+	ip link add m$2 netns "$M" type veth peer name v netns "$ns"
+	ip -n "$M" addr add 10.219.$2.2/24 dev m$2
+	ip -n "$ns" addr add 10.219.$2.1/24 dev v
+	ip -n "$M" link set m$2 up
+	ip -n "$ns" link set v up
+	ip -n "$ns" link set lo up
+	ip -n "$M" link set dev m$2 xdp obj build/bpf/xpool_pass.bpf.o sec xdp # XDP_TX delivery
+}
+# responder NAME INDEX PREFIX [FLAGS...]: xpool-ntpd answering every address routed to it
+responder() {
+	local name=$1 idx=$2 pfx=$3
+	shift 3
+	hop "$name" "$idx"
+	ip -n "$M" route add "$pfx" via 10.219.$idx.1
+	xp_chronyd "$XP_PREFIX-$name" "c$name" "local stratum 1" "port 0" || xp_fail "chronyd $name"
+	xp_ready "$name" "$XP_PREFIX-$name" "$XP_TMP/$name.log" "$BUILD/xpool-ntpd" -i v \
+		--xdp-mode native --address any --pin-path "$(xp_pin_path "$name")" --detach-on-exit \
+		--chrony-socket "$XP_TMP/c$name/chronyd.sock" "$@"
+	xp_wait_notify "$name" "STATUS=synchronised" 10 || xp_fail "$name not synchronised"
+}
+responder good 1 10.220.0.0/18
+responder off 2 10.222.0.0/24 --test-mode --test-time-offset-ms 800
+responder kod 3 10.223.0.0/24 --ratelimit="interval 12 burst 1 leak 0 kod"
+hop silent 4 # no responder: the kernel there drops what is not its own, without a word
+ip -n "$M" route add 10.221.0.0/24 via 10.219.4.1
+# the monitor's own clock
+xp_chronyd "$M" cmon "local stratum 1" "port 0" || xp_fail "chronyd monitor"
+for _ in $(seq 50); do xp_chronyc cmon tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+# the rate limit's one allowed reply goes to a warm-up request: every check then gets RATE
+xp_ns "$M" "$BUILD/xpool-ntp-probe" send 10.223.0.1 >/dev/null
+
+DB=$XP_TMP/reg.db
+"$BUILD/xpoolctl" --db "$DB" init >/dev/null && "$BUILD/xpoolctl" --db "$DB" monitor add bench >/dev/null &&
+	"$BUILD/xpoolctl" --db "$DB" monitor set bench status active || xp_fail "registry"
+awk -v good=$GOOD -v bad=$BAD 'BEGIN {
+	print "BEGIN;"
+	for (i = 0; i < good; i++)
+		printf "INSERT INTO servers (ip, country, created, updated) VALUES (\"10.220.%d.%d\", \"de\", 1, 1);\n", int(i / 256), i % 256
+	for (k = 0; k < 3; k++)
+		for (i = 1; i <= bad; i++)
+			printf "INSERT INTO servers (ip, country, created, updated) VALUES (\"10.%d.0.%d\", \"de\", 1, 1);\n", 221 + k, i
+	print "COMMIT;" }' | sqlite3 "$DB" || xp_fail "servers"
+
+# one round on one core (the monitor's own CPU time; the XDP side runs in softirq)
+cpu0=$(awk '{ print $14 + $15 }' /proc/self/stat)
+/usr/bin/time -f "%e %U %S" -o "$XP_TMP/time" xp_ns "$M" taskset -c 0 "$BUILD/xpool-monitor" \
+	--db "$DB" --name bench --once --max-in-flight "$INFLIGHT" \
+	--chrony-socket "$XP_TMP/cmon/chronyd.sock" >"$XP_TMP/mon.log" 2>&1 ||
+	{ cat "$XP_TMP/mon.log"; xp_fail "monitor"; }
+read -r wall user sys <"$XP_TMP/time"
+grep "round:" "$XP_TMP/mon.log"
+round=$(sed -n 's/.*checked in \([0-9.]*\) s.*/\1/p' "$XP_TMP/mon.log")
+q() { sqlite3 "$DB" "$1"; }
+checked=$(q "SELECT count(*) FROM history")
+good_ok=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.220.%' AND h.step = 1")
+silent=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.221.%' AND h.step = -5")
+off=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.222.%' AND h.step < 0")
+kod=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.223.%' AND h.step = -3.5")
+printf 'servers %d (good %d, silent %d, 800 ms off %d, RATE KoD %d), max-in-flight %d\n' \
+	$N $GOOD $BAD $BAD $BAD $INFLIGHT
+printf 'round %.1f s (wall %.1f s incl. start), %.0f checks/s, monitor CPU %.1f s = %.0f us per check (target: a round <= 60 s)\n' \
+	"$round" "$wall" "$(awk -v n=$checked -v t=$round 'BEGIN { print n / t }')" \
+	"$(awk -v u=$user -v s=$sys 'BEGIN { print u + s }')" \
+	"$(awk -v u=$user -v s=$sys -v n=$checked 'BEGIN { print (u + s) * 1e6 / n }')"
+printf 'verdicts: good +1 %d/%d, silent -5 %d/%d, 800 ms off < 0 %d/%d, RATE -3.5 %d/%d\n' \
+	$good_ok $GOOD $silent $BAD $off $BAD $kod $BAD
+[ "$checked" -eq "$N" ] || xp_fail "$checked checks recorded, not $N"
+[ "$good_ok" -eq "$GOOD" ] || xp_fail "a good server was penalised"
+[ "$silent" -eq "$BAD" ] && [ "$off" -eq "$BAD" ] && [ "$kod" -eq "$BAD" ] || xp_fail "a bad server was not scored bad"
+awk -v t="$round" 'BEGIN { exit !(t <= 60) }' || xp_fail "the round took $round s, over 60 s"
+xp_log "ok"
