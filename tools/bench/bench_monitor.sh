@@ -66,8 +66,7 @@ awk -v good=$GOOD -v bad=$BAD 'BEGIN {
 	print "COMMIT;" }' | sqlite3 "$DB" || xp_fail "servers"
 
 # one round on one core (the monitor's own CPU time; the XDP side runs in softirq)
-cpu0=$(awk '{ print $14 + $15 }' /proc/self/stat)
-/usr/bin/time -f "%e %U %S" -o "$XP_TMP/time" xp_ns "$M" taskset -c 0 "$BUILD/xpool-monitor" \
+/usr/bin/time -f "%e %U %S" -o "$XP_TMP/time" ip netns exec "$M" taskset -c 0 "$BUILD/xpool-monitor" \
 	--db "$DB" --name bench --once --max-in-flight "$INFLIGHT" \
 	--chrony-socket "$XP_TMP/cmon/chronyd.sock" >"$XP_TMP/mon.log" 2>&1 ||
 	{ cat "$XP_TMP/mon.log"; xp_fail "monitor"; }
