@@ -341,7 +341,8 @@ install: all
 	$(Q)install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(Q)install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service $(DESTDIR)/lib/systemd/system/
+	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service tools/systemd/xpool-monitor.service \
+		$(DESTDIR)/lib/systemd/system/
 	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
 		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)$(LOCALSTATEDIR)/xpool/; fi
 

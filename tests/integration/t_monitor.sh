@@ -36,11 +36,16 @@ socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
 XP_PIDS+=($!)
 for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
 NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 xp_daemon "$M" "$XP_TMP/mon.log" \
-	"$BUILD/xpool-monitor" --db "$DB" --name t1 --chrony-socket "$XP_TMP/clock/chronyd.sock"
+	"$BUILD/xpool-monitor" --db "$DB" --name t1 --chrony-socket "$XP_TMP/clock/chronyd.sock" \
+	--metrics 127.0.0.1:9156
 MON=$XP_LAST_PID
 for _ in $(seq 50); do grep -q "READY=1" "$XP_TMP/notify.log" && break; sleep 0.1; done
 grep -q "READY=1" "$XP_TMP/notify.log" || { cat "$XP_TMP/mon.log"; xp_fail "no READY=1"; }
-sleep 1.5 # inside the first server's check
+sleep 1.5 # inside the first round: five checks in flight at once
+m=$(xp_ns "$M" curl -s -m 2 127.0.0.1:9156/metrics)
+echo "$m" | grep -q "^xpool_monitor_in_flight 5$" ||
+	xp_fail "the endpoint during a round: $(echo "$m" | grep in_flight)"
+echo "$m" | grep -q 'xpool_monitor_checks_total{result="no_response"}' || xp_fail "metrics: $m"
 start=$(date +%s%N)
 kill -TERM "$MON"
 wait "$MON"
@@ -81,4 +86,11 @@ xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
 n=$(sqlite3 "$DB" "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip = '10.206.0.99'")
 [ "$n" = 0 ] || xp_fail "a server in the monitor's own /24 was scored"
 "$BUILD/xpoolctl" --db "$DB" monitor list | grep -q "^t1 .* active" || xp_fail "monitor list"
+# the systemd unit parses (man pages are not installed here: no Documentation=)
+if command -v systemd-analyze >/dev/null; then
+	sed -e "s|/usr/sbin/xpool-monitor|$PWD/$BUILD/xpool-monitor|" -e '/^Documentation=/d' \
+		tools/systemd/xpool-monitor.service >"$XP_TMP/xpool-monitor.service"
+	out=$(systemd-analyze verify "$XP_TMP/xpool-monitor.service" 2>&1) ||
+		xp_fail "systemd-analyze verify: $out"
+fi
 xp_log "ok"

@@ -20,6 +20,7 @@
 #include "xp_chrony.h"
 #include "reg_db.h"
 #include "xp_conf.h"
+#include "xp_http.h"
 #include "xp_log.h"
 #include "xp_sign.h"
 #include "xp_parse.h"
@@ -41,6 +42,10 @@ struct monitor {
 	bool stopped_scoring;	 /* paused or removed during the round */
 	unsigned long rounds, skipped_own;
 	double last_round_s;
+	char metrics[64];
+	int metrics_fd;
+	uint64_t results[MON_ERROR + 1];   /* checks by the chosen sample's result */
+	struct mon_round_stats *live;	   /* the round in progress, for the endpoint */
 	unsigned checked;	 /* servers checked this round */
 };
 
@@ -81,6 +86,7 @@ static void record(void *ctx, long id, const char *ip, const struct mon_check *c
 		sd_notify(0, "WATCHDOG=1");
 	if (m->stopped_scoring)
 		return;
+	m->results[c->chosen.result]++;
 	step = mon_step(&c->chosen);
 	score = mon_score(prev, &c->chosen);
 	ret = reg_record(m->db, id, m->name, score, step,
@@ -95,6 +101,38 @@ static void record(void *ctx, long id, const char *ip, const struct mon_check *c
 		xp_err("%s: cannot record the check", ip);
 	xp_debug("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
 		 isnan(c->chosen.offset) ? 0.0 : c->chosen.offset * 1e3, step, prev, score, c->note);
+}
+
+static void render(void *ctx, FILE *f)
+{
+	static const char *const names[] = { "ok", "no_response", "kod_rate", "kod_deny", "stratum0",
+					     "error" };
+	struct monitor *m = ctx;
+
+	fprintf(f, "# HELP xpool_monitor_checks_total Checks by the chosen sample's result.\n"
+		   "# TYPE xpool_monitor_checks_total counter\n");
+	for (int r = 0; r <= MON_ERROR; r++)
+		fprintf(f, "xpool_monitor_checks_total{result=\"%s\"} %lu\n", names[r],
+			(unsigned long)m->results[r]);
+	fprintf(f,
+		"# HELP xpool_monitor_rounds_total Rounds finished.\n"
+		"# TYPE xpool_monitor_rounds_total counter\nxpool_monitor_rounds_total %lu\n"
+		"# HELP xpool_monitor_round_seconds The last round's duration.\n"
+		"# TYPE xpool_monitor_round_seconds gauge\nxpool_monitor_round_seconds %.3f\n"
+		"# HELP xpool_monitor_in_flight Checks in flight now.\n"
+		"# TYPE xpool_monitor_in_flight gauge\nxpool_monitor_in_flight %lu\n"
+		"# HELP xpool_monitor_own_network_skipped_total Servers in this monitor's own /24 or "
+		"/48, not scored.\n"
+		"# TYPE xpool_monitor_own_network_skipped_total counter\n"
+		"xpool_monitor_own_network_skipped_total %lu\n",
+		m->rounds, m->last_round_s, m->live ? m->live->in_flight : 0UL, m->skipped_own);
+}
+
+static void serve(void *ctx)
+{
+	struct monitor *m = ctx;
+
+	xp_http_serve(m->metrics_fd, render, m);
 }
 
 static int next_server(void *ctx, long *id, char ip[64])
@@ -139,13 +177,16 @@ static int round_once(struct monitor *m)
 	{
 		struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
 					    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd,
-					    .same_network_ok = m->same_network_ok };
+					    .same_network_ok = m->same_network_ok,
+					    .serve_fd = m->metrics_fd, .serve = serve, .serve_ctx = m };
 		struct mon_round_stats st;
 
 		m->stopped_scoring = false;
 		if (reg_servers_open(m->db, &m->cursor))
 			return 0;
+		m->live = &st;
 		ret = mon_round_run(&o, m->max_in_flight, next_server, record, m, &st);
+		m->live = NULL;
 		reg_servers_close(m->cursor);
 		m->cursor = NULL;
 		if (ret == -ECANCELED)
@@ -189,11 +230,14 @@ static int run(struct monitor *m)
 	sd_watchdog_enabled(0, &m->watchdog_usec);
 	sd_notify(0, "READY=1");
 	for (;;) {
-		struct pollfd p[2] = { { m->sig_fd, POLLIN, 0 }, { tfd, POLLIN, 0 } };
+		struct pollfd p[3] = { { m->sig_fd, POLLIN, 0 },
+				       { tfd, POLLIN, 0 },
+				       { m->metrics_fd, POLLIN, 0 } };
 		uint64_t ticks;
 
 		/* wake for the watchdog even between rounds */
-		if (poll(p, 2, m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1) < 0) {
+		/* a negative fd (no metrics) is ignored by poll */
+		if (poll(p, 3, m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -209,6 +253,8 @@ static int run(struct monitor *m)
 				xp_info("signal %u: shutting down", si.ssi_signo);
 			break;
 		}
+		if (p[2].revents)
+			serve(m);
 		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0)
 			continue;
 		/* a round longer than the interval: the next starts at once, ticks do not pile up */
@@ -247,6 +293,7 @@ static const struct xp_directive directives[] = {
 	XP_STRING("export-sign", M, export_sign, NULL, "KEYFILE",
 		  "sign each export with this Ed25519 secret key (FILE.sig)"),
 	XP_FLAG("once", M, once, "one round, then exit"),
+	XP_HOSTPORT("metrics", M, metrics, NULL, "Prometheus endpoint (served during rounds too)"),
 	XP_FLAG("same-network-ok", M, same_network_ok,
 		"labs and tests: also score servers in this monitor's own /24 or /48"),
 };
@@ -261,7 +308,7 @@ static const struct xp_conf_spec spec = {
 
 int main(int argc, char **argv)
 {
-	static struct monitor m = { .chrony = { .fd = -1 }, .sig_fd = -1 };
+	static struct monitor m = { .chrony = { .fd = -1 }, .sig_fd = -1, .metrics_fd = -1 };
 	struct xp_conf_opts o = { .config_path = "" };
 	int ret;
 
@@ -282,7 +329,13 @@ int main(int argc, char **argv)
 	}
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
 		return 1;
+	if (m.metrics[0] && (m.metrics_fd = xp_http_listen(m.metrics)) < 0) {
+		reg_close(m.db);
+		return 1;
+	}
 	ret = run(&m);
+	if (m.metrics_fd >= 0)
+		close(m.metrics_fd);
 	xp_chrony_close(&m.chrony);
 	reg_close(m.db);
 	return ret ? 1 : 0;

@@ -14,7 +14,8 @@
 #include "xp_time.h"
 
 #define GAP_MS	  100 /* between a check's samples, as the sequential check */
-#define STOP_SLOT UINT32_MAX
+#define STOP_SLOT  UINT32_MAX
+#define SERVE_SLOT (UINT32_MAX - 1)
 
 struct flight {
 	bool used, waiting;
@@ -105,6 +106,12 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 		ret = -errno;
 		goto out;
 	}
+	if (o->serve_fd > 0 &&
+	    epoll_ctl(ep, EPOLL_CTL_ADD, o->serve_fd,
+		      &(struct epoll_event){ .events = EPOLLIN, .data.u32 = SERVE_SLOT })) {
+		ret = -errno;
+		goto out;
+	}
 	while (more || in_flight) {
 		int64_t now = xp_mono_ms(), wake = now + 1000;
 		int n;
@@ -139,6 +146,7 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 			f->next_send = now;
 			in_flight++;
 		}
+		st->in_flight = in_flight;
 		if ((unsigned long)in_flight > st->peak_in_flight)
 			st->peak_in_flight = in_flight;
 		/* due sends, expired samples, finished checks; and the next moment something is due */
@@ -178,6 +186,10 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 				ret = -ECANCELED;
 				goto out;
 			}
+			if (ev[k].data.u32 == SERVE_SLOT) {
+				o->serve(o->serve_ctx);
+				continue;
+			}
 			if (fl[ev[k].data.u32].used)
 				receive(&fl[ev[k].data.u32], o, now);
 		}
@@ -190,5 +202,6 @@ out:
 		close(ep);
 	free(fl);
 	st->seconds = (xp_mono_ms() - t0) / 1e3;
+	st->in_flight = 0;
 	return ret;
 }

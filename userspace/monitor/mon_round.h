@@ -9,6 +9,7 @@
 
 struct mon_round_stats {
 	unsigned long checked, skipped_own_network, peak_in_flight;
+	unsigned long in_flight; /* now: for a metrics endpoint served during the round */
 	double seconds;
 };
 
