@@ -77,6 +77,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* Ends a transfer in progress when the daemon stops: shutdown never waits for a slow server. */
+static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return atomic_load(&((struct dns_fetch *)ctx)->stop) ? 1 : 0;
+}
+
 /* One GET: the result, the body and the status. cond: send the validators we hold. */
 static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t max, bool cond,
 				 struct body *b, struct headers *h)
@@ -114,6 +121,9 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "xpool-dns");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK)
@@ -333,7 +343,7 @@ void dns_fetch_stop(struct dns_fetch *f)
 	atomic_store(&f->stop, true);
 	pthread_cond_signal(&f->wake);
 	pthread_mutex_unlock(&f->lock);
-	/* a transfer in progress ends by its own deadlines (at most TOTAL_TIMEOUT_MS) */
+	/* a transfer in progress is aborted by on_progress at its next tick (about a second) */
 	pthread_join(f->thread, NULL);
 	f->running = false;
 }

@@ -112,6 +112,16 @@ xp_wait_notify() {
 	return 1
 }
 
+# xp_verify_unit NAME: tools/systemd/NAME.service parses, pointed at the build tree's binary
+# (man pages are not installed here: no Documentation=)
+xp_verify_unit() {
+	local out
+	command -v systemd-analyze >/dev/null || { xp_log "no systemd-analyze: $1.service not checked"; return 0; }
+	sed -e "s|/usr/sbin/$1|$PWD/$BUILD/$1|" -e '/^Documentation=/d' \
+		tools/systemd/$1.service >"$XP_TMP/$1.service"
+	out=$(systemd-analyze verify "$XP_TMP/$1.service" 2>&1) || xp_fail "systemd-analyze verify $1: $out"
+}
+
 # xp_wait_log FILE PATTERN SECONDS
 xp_wait_log() {
 	local i

@@ -82,11 +82,6 @@ grep -q "READY=1" "$XP_TMP/notify.log" || xp_fail "no READY=1"
 grep -q "WATCHDOG=1" "$XP_TMP/notify.log" || xp_fail "no WATCHDOG=1 with WatchdogSec"
 grep -q "STOPPING=1" "$XP_TMP/notify.log" || xp_fail "no STOPPING=1"
 
-# --- the systemd unit parses (man pages are not installed here: no Documentation=) ---
-if command -v systemd-analyze >/dev/null; then
-	sed -e "s|/usr/sbin/xpool-ntpd|$PWD/$BUILD/xpool-ntpd|" -e '/^Documentation=/d' \
-		tools/systemd/xpool-ntpd.service >"$XP_TMP/xpool-ntpd.service"
-	out=$(systemd-analyze verify "$XP_TMP/xpool-ntpd.service" 2>&1) ||
-		xp_fail "systemd-analyze verify: $out"
-fi
+# --- the systemd unit parses ---
+xp_verify_unit xpool-ntpd
 xp_log "ok"

@@ -175,6 +175,9 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 		}
 		if (!in_flight && !more)
 			break;
+		/* free slots and servers left (some were skipped): fill again without waiting */
+		if (more && in_flight < max_in_flight)
+			wake = now;
 		n = epoll_wait(ep, ev, 64, wake > now ? (int)(wake - now) : 0);
 		if (n < 0 && errno != EINTR) {
 			ret = -errno;
