@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db))
+	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db) || reg_checks_durability(m.db))
 		return 1;
 	if (m.metrics[0] && (m.metrics_fd = xp_http_listen(m.metrics)) < 0) {
 		reg_close(m.db);

@@ -29,6 +29,11 @@ enum reg_open_mode {
  */
 int reg_open(const char *path, enum reg_open_mode mode, sqlite3 **db);
 void reg_close(sqlite3 *db);
+/*
+ * For the monitor's stream of checks: no fsync per check (a power cut may lose the last few,
+ * never the registry's consistency); operators' edits keep a fsync each. 0 or -EIO.
+ */
+int reg_checks_durability(sqlite3 *db);
 
 #define REG_F_DISABLED	     1u /* server add: listed as disabled */
 #define REG_F_TEST_ADDRESSES 2u /* server add: documentation and private ranges (test pools) */
