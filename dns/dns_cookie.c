@@ -32,9 +32,9 @@ void dns_cookie_make(const uint8_t secret[DNS_COOKIE_SECRET_LEN], const uint8_t 
 	hash(secret, client, out, family, addr, out + 8);
 }
 
-bool dns_cookie_valid(const uint8_t secret[DNS_COOKIE_SECRET_LEN],
-		      const uint8_t *secret_prev, const uint8_t client[8], const uint8_t *server,
-		      size_t len, int family, const uint8_t *addr, uint32_t now)
+bool dns_cookie_valid(const uint8_t secret[DNS_COOKIE_SECRET_LEN], const uint8_t *secret_prev,
+		      const uint8_t client[8], const uint8_t *server, size_t len, int family,
+		      const uint8_t *addr, uint32_t now)
 {
 	uint8_t h[8];
 	/* serial arithmetic: the timestamp wraps in 2106 */

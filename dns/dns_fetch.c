@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* dns_fetch.c - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache. */
+/* dns_fetch.c - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #define SIG_MAX		   1024
 
 #define DNS_FETCH_LABEL(name, label) [DNS_FETCH_##name] = label,
-static const char *const labels[DNS_FETCH__MAX] = { DNS_FETCH_RESULTS(DNS_FETCH_LABEL) };
+static const char *const labels[DNS_FETCH__MAX] = {DNS_FETCH_RESULTS(DNS_FETCH_LABEL)};
 #undef DNS_FETCH_LABEL
 
 const char *dns_fetch_label(enum dns_fetch_result r)
@@ -127,7 +128,7 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK)
-		r = status == 200 ? DNS_FETCH_OK
+		r = status == 200   ? DNS_FETCH_OK
 		    : status == 304 ? DNS_FETCH_NOT_MODIFIED
 				    : DNS_FETCH_HTTP_STATUS;
 	else if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
@@ -143,8 +144,8 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 
 /* Verifies and parses a signed snapshot; newer than the one in service, or the reason. */
 static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const struct body *snap,
-				    const char *sig, size_t sig_len, const char *name,
-				    struct dns_snapshot *out)
+					     const char *sig, size_t sig_len, const char *name,
+					     struct dns_snapshot *out)
 {
 	int64_t served = atomic_load(&f->served_generated);
 	unsigned flags = f->cfg->test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
@@ -154,7 +155,8 @@ static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const struct b
 	if (dns_snapshot_parse(snap->data, snap->len, name, flags, out))
 		return DNS_FETCH_INVALID;
 	if (!out->generated) {
-		xp_err("%s: a fetched snapshot needs its generated time (rollback protection)", name);
+		xp_err("%s: a fetched snapshot needs its generated time (rollback protection)",
+		       name);
 		dns_snapshot_free(out);
 		return DNS_FETCH_INVALID;
 	}
@@ -192,8 +194,8 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 {
 	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
 	char sig_url[sizeof(f->cfg->snapshot_url) + 8];
-	struct headers h = { "", "" }, hs = { "", "" };
-	struct body snap, sig = { 0 };
+	struct headers h = {"", ""}, hs = {"", ""};
+	struct body snap, sig = {0};
 	enum dns_fetch_result r;
 
 	memset(out, 0, sizeof(*out));
@@ -265,7 +267,8 @@ int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 		ret = read_all(path, SIG_MAX, &sig);
 	else
 		sig.data = NULL;
-	if (!ret && verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_cache, out) != DNS_FETCH_OK)
+	if (!ret && verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_cache, out) !=
+			DNS_FETCH_OK)
 		ret = -EBADMSG;
 	if (ret)
 		xp_err("%s: no usable cache: %s", f->cfg->snapshot_cache, strerror(-ret));
@@ -321,7 +324,7 @@ static void *poller(void *arg)
 		dns_snapshot_free(&f->pending); /* a newer one replaces one not yet taken */
 		f->pending = snap;
 		pthread_mutex_unlock(&f->lock);
-		if (write(f->event_fd, &(uint64_t){ 1 }, 8) != 8)
+		if (write(f->event_fd, &(uint64_t){1}, 8) != 8)
 			xp_warn("snapshot fetch: cannot wake the main loop: %s", strerror(errno));
 	}
 	return NULL;

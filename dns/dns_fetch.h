@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* dns_fetch.h - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache. */
+/* dns_fetch.h - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache.
+ */
 #ifndef DNS_FETCH_H
 #define DNS_FETCH_H
 
@@ -13,17 +14,17 @@
 #include "dns_data.h"
 
 /* Why a poll ended: every one is counted. */
-#define DNS_FETCH_RESULTS(X)                                                                   \
-	X(OK, "ok")                     /* a new, verified snapshot */                         \
-	X(NOT_MODIFIED, "not_modified") /* 304, or the same generated time */                  \
-	X(NETWORK, "network")           /* no connection, reset, a truncated body */            \
-	X(TIMEOUT, "timeout")           /* connect, total or low-speed deadline */              \
-	X(HTTP_STATUS, "http_status")   /* anything but 200 and 304 */                          \
-	X(TOO_BIG, "too_big")           /* over snapshot-max-mb */                              \
-	X(SIGNATURE, "signature")       /* missing, malformed or not by our key */              \
-	X(INVALID, "invalid")           /* signed, but not a valid snapshot */                  \
-	X(ROLLBACK, "rollback")         /* older than the snapshot in service */                \
-	X(CACHE, "cache")               /* verified, but the cache could not be written */
+#define DNS_FETCH_RESULTS(X)                                                                       \
+	X(OK, "ok")			/* a new, verified snapshot */                             \
+	X(NOT_MODIFIED, "not_modified") /* 304, or the same generated time */                      \
+	X(NETWORK, "network")		/* no connection, reset, a truncated body */               \
+	X(TIMEOUT, "timeout")		/* connect, total or low-speed deadline */                 \
+	X(HTTP_STATUS, "http_status")	/* anything but 200 and 304 */                             \
+	X(TOO_BIG, "too_big")		/* over snapshot-max-mb */                                 \
+	X(SIGNATURE, "signature")	/* missing, malformed or not by our key */                 \
+	X(INVALID, "invalid")		/* signed, but not a valid snapshot */                     \
+	X(ROLLBACK, "rollback")		/* older than the snapshot in service */                   \
+	X(CACHE, "cache")		/* verified, but the cache could not be written */
 
 #define DNS_FETCH_ENUM(name, label) DNS_FETCH_##name,
 enum dns_fetch_result { DNS_FETCH_RESULTS(DNS_FETCH_ENUM) DNS_FETCH__MAX };

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	static int fd = -1;
 	static struct dns_config cfg;
 	char path[64];
-	char *argv[] = { "xpool-dns", "-c", path, NULL };
+	char *argv[] = {"xpool-dns", "-c", path, NULL};
 
 	if (fd < 0) {
 		fd = memfd_create("fuzz-config", 0); /* a file without a disk */

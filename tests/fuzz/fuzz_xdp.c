@@ -15,7 +15,8 @@ int main(int argc, char **argv)
 	int n = 0;
 
 	if (xt_bpf_open(&b)) {
-		fprintf(stderr, "fuzz-xdp: cannot load the XDP program (root and the bpf syscall)\n");
+		fprintf(stderr,
+			"fuzz-xdp: cannot load the XDP program (root and the bpf syscall)\n");
 		return 1;
 	}
 	if (xt_fuzz_run(&b, seed, -1, seconds, &r)) {
@@ -24,9 +25,10 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < XPOOL_STAT__MAX; k++)
 		n += r.hits[k] > 0;
-	printf("fuzz-xdp: %lu frames in %.0f s (seed %#llx), %lu replies, %d of %d counters reached, "
-	       "0 disagreements with the model\n",
-	       r.frames, seconds, (unsigned long long)seed, r.tx, n, XPOOL_STAT__MAX);
+	printf(
+	    "fuzz-xdp: %lu frames in %.0f s (seed %#llx), %lu replies, %d of %d counters reached, "
+	    "0 disagreements with the model\n",
+	    r.frames, seconds, (unsigned long long)seed, r.tx, n, XPOOL_STAT__MAX);
 	xt_bpf_close(&b);
 	return 0;
 }

@@ -26,24 +26,24 @@ static unsigned rn(unsigned n)
 }
 
 static const struct xt_spec templates[] = {
-	{ 0 },
-	{ .v6 = 1 },
-	{ .vlans = 1 },
-	{ .vlans = 2, .outer_ad = 1, .v6 = 1 },
-	{ .ihl = 8 },
-	{ .ihl = 15, .vlans = 1 },
-	{ .csum = XT_CSUM_PARTIAL },
-	{ .v6 = 1, .csum = XT_CSUM_PARTIAL },
-	{ .csum = XT_CSUM_ZERO },
-	{ .vn = 3, .poll = 6 },
-	{ .mode = 6, .ntp_len = 12 },
-	{ .mode = 7, .vn = 2, .ntp_len = 8 },
-	{ .ntp_len = 68 },
-	{ .v6 = 1, .ntp_len = 120 },
-	{ .pad = 8 },
-	{ .v6 = 1, .v6_ext = 44 },
-	{ .frag = 0x2000 },
-	{ .ntp_len = 47 },
+    {0},
+    {.v6 = 1},
+    {.vlans = 1},
+    {.vlans = 2, .outer_ad = 1, .v6 = 1},
+    {.ihl = 8},
+    {.ihl = 15, .vlans = 1},
+    {.csum = XT_CSUM_PARTIAL},
+    {.v6 = 1, .csum = XT_CSUM_PARTIAL},
+    {.csum = XT_CSUM_ZERO},
+    {.vn = 3, .poll = 6},
+    {.mode = 6, .ntp_len = 12},
+    {.mode = 7, .vn = 2, .ntp_len = 8},
+    {.ntp_len = 68},
+    {.v6 = 1, .ntp_len = 120},
+    {.pad = 8},
+    {.v6 = 1, .v6_ext = 44},
+    {.frag = 0x2000},
+    {.ntp_len = 47},
 };
 #define N_TEMPLATES (sizeof(templates) / sizeof(templates[0]))
 
@@ -51,24 +51,25 @@ static const struct xt_spec templates[] = {
 static void mutate_field(uint8_t *f, size_t len)
 {
 	struct xt_layers ly;
-	static const uint8_t vals[] = { 0, 1, 3, 4, 5, 6, 7, 8, 0x11, 0x23, 0x2b, 0x40, 0x45,
-					0x60, 0x7b, 0x81, 0x86, 0x88, 0xdd, 0xe3, 0xff };
+	static const uint8_t vals[] = {0,    1,	   3,	 4,    5,    6,	   7,
+				       8,    0x11, 0x23, 0x2b, 0x40, 0x45, 0x60,
+				       0x7b, 0x81, 0x86, 0x88, 0xdd, 0xe3, 0xff};
 	size_t pick[12];
 	int n = 0;
 
 	if (xt_layers(f, len, &ly) == 0) {
-		pick[n++] = ly.l3;	       /* version / IHL */
+		pick[n++] = ly.l3;		     /* version / IHL */
 		pick[n++] = ly.l3 + (ly.v6 ? 6 : 9); /* protocol / next header */
 		pick[n++] = ly.l3 + (ly.v6 ? 4 : 2); /* length high byte */
 		pick[n++] = ly.l3 + (ly.v6 ? 5 : 3);
-		pick[n++] = ly.l3 + 6;		       /* IPv4 flags */
-		pick[n++] = ly.l4 + 2;		       /* destination port */
+		pick[n++] = ly.l3 + 6; /* IPv4 flags */
+		pick[n++] = ly.l4 + 2; /* destination port */
 		pick[n++] = ly.l4 + 3;
-		pick[n++] = ly.l4 + 4;		       /* UDP length */
+		pick[n++] = ly.l4 + 4; /* UDP length */
 		pick[n++] = ly.l4 + 5;
-		pick[n++] = ly.l4 + 1;		       /* source port */
-		pick[n++] = ly.ntp;		       /* LI/VN/mode */
-		pick[n++] = ly.l3 + (ly.v6 ? 8 : 12);  /* source address */
+		pick[n++] = ly.l4 + 1;		      /* source port */
+		pick[n++] = ly.ntp;		      /* LI/VN/mode */
+		pick[n++] = ly.l3 + (ly.v6 ? 8 : 12); /* source address */
 	} else {
 		pick[n++] = 12;
 		pick[n++] = 13;
@@ -139,10 +140,11 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int xt_fuzz_run(struct xt_bpf *b, uint64_t seed, long frames, double max_s, struct xt_fuzz_result *r)
+int xt_fuzz_run(struct xt_bpf *b, uint64_t seed, long frames, double max_s,
+		struct xt_fuzz_result *r)
 {
 	uint8_t in[XT_MAX_FRAME + 128], out[XT_MAX_FRAME + 128];
-	struct xt_env env = { .clock_fresh = 1 };
+	struct xt_env env = {.clock_fresh = 1};
 	double t0 = now_s();
 
 	memset(r, 0, sizeof(*r));
@@ -157,8 +159,10 @@ int xt_fuzz_run(struct xt_bpf *b, uint64_t seed, long frames, double max_s, stru
 		if (!(i & 0xffff)) {
 			if (max_s > 0 && now_s() - t0 > max_s)
 				break;
-			xt_bpf_clock(b, &(struct rsp_clock_params){ .synced = true, .stratum = 2,
-								     .stale_ns = XPOOL_STALE_MAX_NS },
+			xt_bpf_clock(b,
+				     &(struct rsp_clock_params){.synced = true,
+								.stratum = 2,
+								.stale_ns = XPOOL_STALE_MAX_NS},
 				     0);
 		}
 		want = xt_model(in, len, &env, &want_st);
@@ -171,7 +175,8 @@ int xt_fuzz_run(struct xt_bpf *b, uint64_t seed, long frames, double max_s, stru
 			dump("frame", in, len);
 			dump("output", out, out_len);
 			snprintf(r->msg, sizeof(r->msg),
-				 "frame %ld (seed %#lx): verdict %u, model %d (counter %d); length %zu -> "
+				 "frame %ld (seed %#lx): verdict %u, model %d (counter %d); length "
+				 "%zu -> "
 				 "%zu",
 				 i, (unsigned long)seed, act, want, want_st, len, out_len);
 			return -1;

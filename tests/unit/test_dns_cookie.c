@@ -33,15 +33,14 @@ Test(dns_cookie, rfc9018_vectors)
 		uint32_t now;
 		const char *want;
 	} v[] = {
-		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100",
-		  1559731985, "010000005cf79f111f8130c3eee29480" },
-		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100",
-		  1559734385, "010000005cf7a871d4a564a1442aca77" },
-		{ "e5e973e5a6b2a43f48e7dc849e37bfcf", "fc93fc62807ddb86", "203.0.113.203",
-		  1559734700, "010000005cf7a9acf73a7810aca2381e" },
-		{ "445536bcd2513298075a5d379663c962", "22681ab97d52c298",
-		  "2001:db8:220:1:59de:d0f4:8769:82b8", 1559741961,
-		  "010000005cf7c609a6bb79d16625507a" },
+	    {"e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100", 1559731985,
+	     "010000005cf79f111f8130c3eee29480"},
+	    {"e5e973e5a6b2a43f48e7dc849e37bfcf", "2464c4abcf10c957", "198.51.100.100", 1559734385,
+	     "010000005cf7a871d4a564a1442aca77"},
+	    {"e5e973e5a6b2a43f48e7dc849e37bfcf", "fc93fc62807ddb86", "203.0.113.203", 1559734700,
+	     "010000005cf7a9acf73a7810aca2381e"},
+	    {"445536bcd2513298075a5d379663c962", "22681ab97d52c298",
+	     "2001:db8:220:1:59de:d0f4:8769:82b8", 1559741961, "010000005cf7c609a6bb79d16625507a"},
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -53,7 +52,8 @@ Test(dns_cookie, rfc9018_vectors)
 		unhex(v[i].want, want);
 		dns_cookie_make(secret, client, fam, addr, v[i].now, got);
 		cr_expect_eq(memcmp(got, want, 16), 0, "A.%zu: the server cookie differs", i + 1);
-		cr_expect(dns_cookie_valid(secret, NULL, client, want, 16, fam, addr, v[i].now + 60));
+		cr_expect(
+		    dns_cookie_valid(secret, NULL, client, want, 16, fam, addr, v[i].now + 60));
 	}
 }
 
@@ -73,21 +73,27 @@ Test(dns_cookie, validity_window_rollover_and_address)
 	dns_cookie_parse_secret("e5e973e5a6b2a43f48e7dc849e37bfcf", secret);
 	unhex("fc93fc62807ddb8601abcdef5cf78f71a314227b6679ebf5", cookie);
 	fam = client_of("203.0.113.203", addr);
-	cr_expect(dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
-		  "the hash covers the reserved octets as received");
+	cr_expect(
+	    dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
+	    "the hash covers the reserved octets as received");
 	cookie[9] ^= 1;
-	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
-		  "and a change to them shows");
+	cr_expect(
+	    !dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
+	    "and a change to them shows");
 	cookie[9] ^= 1;
 	cookie[8] = 2;
-	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
-		  "version 1 only");
+	cr_expect(
+	    !dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1559727985 + 10),
+	    "version 1 only");
 	/* a fresh one: valid for an hour, up to five minutes early, from its own address only */
 	dns_cookie_make(secret, cookie, fam, addr, 1000000, cookie + 8);
-	cr_expect(dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 + 3600));
-	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 + 3601));
+	cr_expect(
+	    dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 + 3600));
+	cr_expect(
+	    !dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 + 3601));
 	cr_expect(dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 - 300));
-	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 - 301));
+	cr_expect(
+	    !dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, addr, 1000000 - 301));
 	client_of("203.0.113.204", other);
 	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 16, fam, other, 1000000));
 	cr_expect(!dns_cookie_valid(secret, NULL, cookie, cookie + 8, 8, fam, addr, 1000000));
@@ -101,8 +107,8 @@ static struct dns_worker w;
 
 static size_t ask(const struct xt_q *q, struct xt_r *r, uint8_t *out)
 {
-	struct dns_view v = { &cfg, NULL, NULL }; /* no data: SERVFAIL, with the OPT record */
-	struct dns_client cl = { .family = 4, .addr = { 198, 51, 100, 100 } };
+	struct dns_view v = {&cfg, NULL, NULL}; /* no data: SERVFAIL, with the OPT record */
+	struct dns_client cl = {.family = 4, .addr = {198, 51, 100, 100}};
 	uint8_t in[600];
 	size_t n = xt_dns_query(q, 0x1234, in), len;
 
@@ -125,8 +131,9 @@ Test(dns_cookie, answers)
 	cfg.nsid_len = 4;
 	w.now = 1559731985;
 	unhex("2464c4abcf10c957", client);
-	ask(&(struct xt_q){ .name = "pool.ntp.test", .edns = 1, .cookie = client, .cookie_len = 8,
-			    .nsid = 1 },
+	ask(
+	    &(struct xt_q){
+		.name = "pool.ntp.test", .edns = 1, .cookie = client, .cookie_len = 8, .nsid = 1},
 	    &r, out);
 	cr_assert_eq(r.cookie_len, 24);
 	unhex("2464c4abcf10c957010000005cf79f111f8130c3eee29480", back);
@@ -136,7 +143,7 @@ Test(dns_cookie, answers)
 	cr_expect_eq(memcmp(r.nsid, "dns1", 4), 0);
 	/* returned 40 minutes later: valid, and renewed */
 	w.now = 1559734385;
-	ask(&(struct xt_q){ .name = "pool.ntp.test", .edns = 1, .cookie = back, .cookie_len = 24 },
+	ask(&(struct xt_q){.name = "pool.ntp.test", .edns = 1, .cookie = back, .cookie_len = 24},
 	    &r, out);
 	cr_expect(w.cookie_ok, "our own server cookie, returned");
 	cr_expect_eq(r.nsid_len, -1, "no NSID unless asked");
@@ -144,19 +151,22 @@ Test(dns_cookie, answers)
 	cr_expect_eq(memcmp(r.cookie, back, 24), 0, "RFC 9018 A.2 on the wire");
 	/* a bad server cookie never fails the query: answered, with a fresh cookie */
 	back[20] ^= 1;
-	ask(&(struct xt_q){ .name = "pool.ntp.test", .edns = 1, .cookie = back, .cookie_len = 24 },
+	ask(&(struct xt_q){.name = "pool.ntp.test", .edns = 1, .cookie = back, .cookie_len = 24},
 	    &r, out);
 	cr_expect(!w.cookie_ok);
 	cr_expect_eq(r.rcode, DNS_SERVFAIL, "the query's own answer (no data here), not BADCOOKIE");
 	cr_expect_eq(r.cookie_len, 24);
 	/* malformed lengths (RFC 7873 5.2.2): FORMERR */
 	for (size_t len = 0; len <= 44; len++) {
-		uint8_t c[44] = { 0 };
+		uint8_t c[44] = {0};
 		int ok = len == 8 || (len >= 16 && len <= 40);
 
-		ask(&(struct xt_q){ .name = "pool.ntp.test", .edns = 1, .cookie = c, .cookie_len = len },
+		ask(
+		    &(struct xt_q){
+			.name = "pool.ntp.test", .edns = 1, .cookie = c, .cookie_len = len},
 		    &r, out);
-		cr_expect_eq(r.rcode == DNS_FORMERR, !ok, "COOKIE of %zu bytes: rcode %d", len, r.rcode);
+		cr_expect_eq(r.rcode == DNS_FORMERR, !ok, "COOKIE of %zu bytes: rcode %d", len,
+			     r.rcode);
 	}
 }
 
@@ -170,16 +180,16 @@ Test(dns_cookie, flags_for_other_opcodes)
 	strcpy(cfg.zone, "pool.ntp.test");
 	cr_assert_eq(dns_config_finish(&cfg), 0);
 	for (int opcode = 1; opcode < 16; opcode++) {
-		ask(&(struct xt_q){ .name = "pool.ntp.test",
-				    .flags = opcode << 11 | DNS_FLAG_RD | DNS_FLAG_CD | DNS_FLAG_AD },
+		ask(&(struct xt_q){.name = "pool.ntp.test",
+				   .flags = opcode << 11 | DNS_FLAG_RD | DNS_FLAG_CD | DNS_FLAG_AD},
 		    &r, out);
 		cr_expect_eq(r.rcode, DNS_NOTIMP, "opcode %d", opcode);
 		cr_expect_eq(r.flags & 0x7800, opcode << 11, "opcode %d echoed", opcode);
-		cr_expect_eq(r.flags & (DNS_FLAG_AA | DNS_FLAG_RD | DNS_FLAG_CD | DNS_FLAG_AD |
-					DNS_FLAG_RA),
-			     0, "opcode %d: flags %04x", opcode, r.flags);
+		cr_expect_eq(
+		    r.flags & (DNS_FLAG_AA | DNS_FLAG_RD | DNS_FLAG_CD | DNS_FLAG_AD | DNS_FLAG_RA),
+		    0, "opcode %d: flags %04x", opcode, r.flags);
 	}
 	/* QUERY keeps RD and CD, as before */
-	ask(&(struct xt_q){ .name = "pool.ntp.test", .flags = DNS_FLAG_RD | DNS_FLAG_CD }, &r, out);
+	ask(&(struct xt_q){.name = "pool.ntp.test", .flags = DNS_FLAG_RD | DNS_FLAG_CD}, &r, out);
 	cr_expect_eq(r.flags & (DNS_FLAG_RD | DNS_FLAG_CD), DNS_FLAG_RD | DNS_FLAG_CD);
 }

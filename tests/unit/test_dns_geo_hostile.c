@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* test_dns_geo_hostile.c - zero-byte, truncated and corrupt GeoIP databases: refused or harmless. */
+/* test_dns_geo_hostile.c - zero-byte, truncated and corrupt GeoIP databases: refused or harmless.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,8 @@ static int try_variant(const uint8_t *data, size_t len)
 	opened = dns_geo_open(path, &g) == 0;
 	if (opened) {
 		for (unsigned i = 0; i < 2000; i++) {
-			uint8_t a4[4] = { i >> 3, i * 7, i * 13, i }, a6[16] = { 0x20, 0x01, i, i >> 8 };
+			uint8_t a4[4] = {i >> 3, i * 7, i * 13, i},
+				a6[16] = {0x20, 0x01, i, i >> 8};
 			struct dns_geo_res r;
 
 			dns_geo_lookup(g, 4, a4, &r);

@@ -30,7 +30,7 @@ static void *stray_main(void *arg)
 	int have_peer = 0;
 
 	while (!s->quit) {
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
 
 		if (poll(&pfd, 1, 50) > 0 &&
 		    recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen) > 0)
@@ -46,7 +46,7 @@ static void *stray_main(void *arg)
 
 static void stray_start(struct stray *s)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
 
 	memset(s, 0, sizeof(*s));
@@ -76,8 +76,8 @@ static double now_s(void)
 Test(monitor_peer, stray_datagrams_do_not_extend_the_deadline, .timeout = 60)
 {
 	/* the peer is on loopback, in the monitor's own /24: allowed here (a lab's setting) */
-	struct mon_check_opts o = { .samples = 3, .timeout_ms = 400, .max_root_distance = 1,
-				    .same_network_ok = true };
+	struct mon_check_opts o = {
+	    .samples = 3, .timeout_ms = 400, .max_root_distance = 1, .same_network_ok = true};
 	struct mon_check c;
 	struct stray s;
 	double t0, took;
@@ -109,8 +109,11 @@ static void *set_stop(void *arg)
 
 Test(monitor_peer, stop_flag_ends_the_check, .timeout = 60)
 {
-	struct mon_check_opts o = { .samples = 3, .timeout_ms = 30000, .max_root_distance = 1,
-				    .stop = &stop_flag, .same_network_ok = true };
+	struct mon_check_opts o = {.samples = 3,
+				   .timeout_ms = 30000,
+				   .max_root_distance = 1,
+				   .stop = &stop_flag,
+				   .same_network_ok = true};
 	struct mon_check c;
 	struct stray s;
 	pthread_t t;
@@ -132,7 +135,7 @@ Test(monitor_peer, stop_flag_ends_the_check, .timeout = 60)
 /* A monitor never scores a server in its own /24 (the pool's rule): nothing is even sent. */
 Test(monitor_peer, own_network_is_not_scored, .timeout = 30)
 {
-	struct mon_check_opts o = { .samples = 3, .timeout_ms = 400, .max_root_distance = 1 };
+	struct mon_check_opts o = {.samples = 3, .timeout_ms = 400, .max_root_distance = 1};
 	struct mon_check c;
 	struct stray s;
 

@@ -13,8 +13,8 @@
 #include "xp_time.h"
 
 enum kind { GOOD, RATE, SILENT, UNSYNC, STRAY_THEN_GOOD, N_KINDS };
-static const char *const ips[N_KINDS] = { "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5",
-					  "127.0.0.6" };
+static const char *const ips[N_KINDS] = {"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5",
+					 "127.0.0.6"};
 
 /* Fake pool servers on loopback, one behaviour each, on one port. */
 struct fakes {
@@ -26,7 +26,7 @@ struct fakes {
 
 static void answer(int fd, enum kind k, const uint8_t *req, struct sockaddr_in *peer, socklen_t pl)
 {
-	uint8_t rep[48] = { 0 };
+	uint8_t rep[48] = {0};
 	struct timespec now;
 	uint64_t t;
 
@@ -57,7 +57,7 @@ static void *serve(void *arg)
 		struct pollfd p[N_KINDS];
 
 		for (int k = 0; k < N_KINDS; k++)
-			p[k] = (struct pollfd){ .fd = f->fd[k], .events = POLLIN };
+			p[k] = (struct pollfd){.fd = f->fd[k], .events = POLLIN};
 		if (poll(p, N_KINDS, 50) <= 0)
 			continue;
 		for (int k = 0; k < N_KINDS; k++) {
@@ -65,8 +65,8 @@ static void *serve(void *arg)
 			socklen_t pl = sizeof(peer);
 			uint8_t req[512];
 
-			if (p[k].revents &&
-			    recvfrom(f->fd[k], req, sizeof(req), 0, (struct sockaddr *)&peer, &pl) >= 48)
+			if (p[k].revents && recvfrom(f->fd[k], req, sizeof(req), 0,
+						     (struct sockaddr *)&peer, &pl) >= 48)
 				answer(f->fd[k], k, req, &peer, pl);
 		}
 	}
@@ -77,7 +77,7 @@ static void fakes_start(struct fakes *f)
 {
 	memset(f, 0, sizeof(*f));
 	for (int k = 0; k < N_KINDS; k++) {
-		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(f->port) };
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(f->port)};
 		socklen_t al = sizeof(a);
 
 		inet_pton(AF_INET, ips[k], &a.sin_addr);
@@ -127,11 +127,11 @@ static void done(void *ctx, long id, const char *ip, const struct mon_check *c)
 
 Test(monitor_round, same_scores_as_the_sequential_check, .timeout = 60)
 {
-	struct mon_check_opts o = { .samples = 3, .timeout_ms = 300, .max_root_distance = 1,
-				    .same_network_ok = true };
+	struct mon_check_opts o = {
+	    .samples = 3, .timeout_ms = 300, .max_root_distance = 1, .same_network_ok = true};
 	struct mon_check seq[N_KINDS];
 	struct mon_round_stats st;
-	struct feed feed = { 0 };
+	struct feed feed = {0};
 	struct fakes f;
 
 	fakes_start(&f);
@@ -146,8 +146,9 @@ Test(monitor_round, same_scores_as_the_sequential_check, .timeout = 60)
 		cr_expect_eq(feed.seen[k], 1, "%s reported once", ips[k]);
 		cr_expect_eq(feed.got[k].chosen.result, seq[k].chosen.result, "%s: result", ips[k]);
 		cr_expect_eq(feed.got[k].replies, seq[k].replies, "%s: replies", ips[k]);
-		cr_expect_eq(mon_step(&feed.got[k].chosen), mon_step(&seq[k].chosen), "%s: step %f/%f",
-			     ips[k], mon_step(&feed.got[k].chosen), mon_step(&seq[k].chosen));
+		cr_expect_eq(mon_step(&feed.got[k].chosen), mon_step(&seq[k].chosen),
+			     "%s: step %f/%f", ips[k], mon_step(&feed.got[k].chosen),
+			     mon_step(&seq[k].chosen));
 	}
 	cr_expect_eq(seq[GOOD].chosen.result, MON_OK);
 	cr_expect_eq(seq[RATE].chosen.result, MON_KOD_RATE);
@@ -159,10 +160,10 @@ Test(monitor_round, same_scores_as_the_sequential_check, .timeout = 60)
 /* Many servers, few slots: every one checked once, never more in flight than allowed. */
 Test(monitor_round, bounded_in_flight, .timeout = 60)
 {
-	struct mon_check_opts o = { .samples = 1, .timeout_ms = 200, .max_root_distance = 1,
-				    .same_network_ok = true };
+	struct mon_check_opts o = {
+	    .samples = 1, .timeout_ms = 200, .max_root_distance = 1, .same_network_ok = true};
 	struct mon_round_stats st;
-	struct feed feed = { 0 };
+	struct feed feed = {0};
 	struct fakes f;
 	double t0 = xp_mono_ms();
 

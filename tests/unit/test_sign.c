@@ -43,8 +43,8 @@ Test(sign, round_trip_and_tampering)
 	for (size_t i = 0; i < strlen(doc); i++) {
 		memcpy(bad, doc, sizeof(doc));
 		bad[i] ^= 1;
-		cr_expect_eq(xp_sign_verify(bad, strlen(doc), sig, strlen(sig), pk), -EBADMSG, "%zu",
-			     i);
+		cr_expect_eq(xp_sign_verify(bad, strlen(doc), sig, strlen(sig), pk), -EBADMSG,
+			     "%zu", i);
 	}
 	cr_expect_eq(xp_sign_verify(doc, strlen(doc) - 1, sig, strlen(sig), pk), -EBADMSG,
 		     "a truncated document");

@@ -14,7 +14,6 @@ enum xp_addr_kind {
 			  * reserved, IPv4-mapped or -compatible IPv6 */
 };
 
-
 /* Parses text (IPv4 or IPv6) into addr (16 bytes, IPv4 in the first 4): 0, or -EINVAL. */
 int xp_addr_parse(const char *text, uint8_t addr[16], bool *v6);
 

@@ -4,7 +4,7 @@
 #define XP_CC_H
 
 #define XP_N_CONTINENTS 7
-#define XP_N_COUNTRIES	 250
+#define XP_N_COUNTRIES	250
 
 /* Index of a two-letter code (any case; "uk" is "gb"), or -1. */
 int xp_cc_index(const char *cc, int len);

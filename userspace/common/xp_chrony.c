@@ -56,14 +56,13 @@ int xp_chrony_parse_tracking(const uint8_t *buf, size_t len, uint32_t seq, struc
 {
 	const struct xp_candm_reply *r = (const struct xp_candm_reply *)buf;
 	const struct xp_candm_tracking *d = &r->tracking;
-	const struct xp_candm_float *in[] = { &d->current_correction, &d->last_offset,
-					      &d->rms_offset,	       &d->freq_ppm,
-					      &d->resid_freq_ppm,     &d->skew_ppm,
-					      &d->root_delay,	       &d->root_dispersion,
-					      &d->last_update_interval };
-	double *out[] = { &t->current_correction, &t->last_offset, &t->rms_offset, &t->freq_ppm,
-			  &t->resid_freq_ppm,	  &t->skew_ppm,	     &t->root_delay,
-			  &t->root_dispersion,	  &t->last_update_interval };
+	const struct xp_candm_float *in[] = {
+	    &d->current_correction, &d->last_offset,	 &d->rms_offset,
+	    &d->freq_ppm,	    &d->resid_freq_ppm,	 &d->skew_ppm,
+	    &d->root_delay,	    &d->root_dispersion, &d->last_update_interval};
+	double *out[] = {&t->current_correction, &t->last_offset,     &t->rms_offset,
+			 &t->freq_ppm,		 &t->resid_freq_ppm,  &t->skew_ppm,
+			 &t->root_delay,	 &t->root_dispersion, &t->last_update_interval};
 
 	if (len < sizeof(*r) || r->version != PROTO_VERSION || r->pkt_type != PKT_REPLY)
 		return -EINVAL;
@@ -75,8 +74,8 @@ int xp_chrony_parse_tracking(const uint8_t *buf, size_t len, uint32_t seq, struc
 	t->ref_id = xp_get32(&d->ref_id);
 	t->stratum = xp_get16(&d->stratum);
 	t->leap = xp_get16(&d->leap_status);
-	t->ref_time.tv_sec = (time_t)((uint64_t)xp_get32(&d->ref_sec_high) << 32 |
-				      xp_get32(&d->ref_sec_low));
+	t->ref_time.tv_sec =
+	    (time_t)((uint64_t)xp_get32(&d->ref_sec_high) << 32 | xp_get32(&d->ref_sec_low));
 	t->ref_time.tv_nsec = xp_get32(&d->ref_nsec);
 	if (t->ref_time.tv_nsec >= 1000000000L || t->leap > XP_CHRONY_LEAP_UNSYNC)
 		return -EINVAL;
@@ -96,7 +95,7 @@ bool xp_chrony_synced(const struct xp_tracking *t, int max_stratum)
 
 int xp_chrony_open(struct xp_chrony *c, const char *server_path, const char *name)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char dir[sizeof(c->server)];
 	int ret = 0;
 
@@ -134,7 +133,7 @@ out:
 int xp_chrony_tracking(struct xp_chrony *c, int timeout_ms, struct xp_tracking *t)
 {
 	uint8_t req[XP_CHRONY_REQ_LEN], rep[512];
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 	size_t len = xp_chrony_build_tracking(req, ++c->seq);
 	int64_t deadline = xp_mono_ms() + timeout_ms;
 	ssize_t n;

@@ -30,7 +30,7 @@ struct xp_candm_tracking {
 	uint16_t stratum, leap_status;
 	uint32_t ref_sec_high, ref_sec_low, ref_nsec;
 	struct xp_candm_float current_correction, last_offset, rms_offset, freq_ppm, resid_freq_ppm,
-		skew_ppm, root_delay, root_dispersion, last_update_interval;
+	    skew_ppm, root_delay, root_dispersion, last_update_interval;
 } __attribute__((packed));
 
 struct xp_candm_reply {
@@ -43,8 +43,7 @@ struct xp_candm_reply {
 #define XP_CHRONY_REQ_LEN   sizeof(struct xp_candm_request)
 #define XP_CHRONY_REPLY_LEN sizeof(struct xp_candm_reply) /* header 28, tracking 76 */
 
-enum { XP_CHRONY_LEAP_NORMAL, XP_CHRONY_LEAP_INSERT, XP_CHRONY_LEAP_DELETE,
-       XP_CHRONY_LEAP_UNSYNC };
+enum { XP_CHRONY_LEAP_NORMAL, XP_CHRONY_LEAP_INSERT, XP_CHRONY_LEAP_DELETE, XP_CHRONY_LEAP_UNSYNC };
 
 /* What `chronyc tracking` shows, as numbers. */
 struct xp_tracking {

@@ -13,7 +13,7 @@
 #include "xp_ntp.h"
 #include "xp_time.h"
 
-#define GAP_MS	  100 /* between a check's samples, as the sequential check */
+#define GAP_MS	   100 /* between a check's samples, as the sequential check */
 #define STOP_SLOT  UINT32_MAX
 #define SERVE_SLOT (UINT32_MAX - 1)
 
@@ -102,13 +102,13 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 	}
 	if (o->stop_fd > 0 &&
 	    epoll_ctl(ep, EPOLL_CTL_ADD, o->stop_fd,
-		      &(struct epoll_event){ .events = EPOLLIN, .data.u32 = STOP_SLOT })) {
+		      &(struct epoll_event){.events = EPOLLIN, .data.u32 = STOP_SLOT})) {
 		ret = -errno;
 		goto out;
 	}
 	if (o->serve_fd > 0 &&
 	    epoll_ctl(ep, EPOLL_CTL_ADD, o->serve_fd,
-		      &(struct epoll_event){ .events = EPOLLIN, .data.u32 = SERVE_SLOT })) {
+		      &(struct epoll_event){.events = EPOLLIN, .data.u32 = SERVE_SLOT})) {
 		ret = -errno;
 		goto out;
 	}
@@ -139,7 +139,7 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 				continue;
 			}
 			epoll_ctl(ep, EPOLL_CTL_ADD, f->fd,
-				  &(struct epoll_event){ .events = EPOLLIN, .data.u32 = i });
+				  &(struct epoll_event){.events = EPOLLIN, .data.u32 = i});
 			f->used = true;
 			f->sample = 0;
 			f->waiting = false;
@@ -149,7 +149,8 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 		st->in_flight = in_flight;
 		if ((unsigned long)in_flight > st->peak_in_flight)
 			st->peak_in_flight = in_flight;
-		/* due sends, expired samples, finished checks; and the next moment something is due */
+		/* due sends, expired samples, finished checks; and the next moment something is due
+		 */
 		for (int i = 0; i < max_in_flight; i++) {
 			struct flight *f = &fl[i];
 

@@ -63,11 +63,13 @@ static int dump(struct ntpd_addrs *a, int fd, uint8_t (*out)[16], int *n)
 	struct {
 		struct nlmsghdr nh;
 		struct ifaddrmsg ifa;
-	} req = { .nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
-			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = (uint32_t)time(NULL) },
-		  .ifa = { .ifa_family = AF_UNSPEC } };
+	} req = {.nh = {.nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETADDR,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = (uint32_t)time(NULL)},
+		 .ifa = {.ifa_family = AF_UNSPEC}};
 	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 
 	*n = 0;
 	if (send(fd, &req, sizeof(req), 0) < 0)
@@ -96,7 +98,8 @@ static int dump(struct ntpd_addrs *a, int fd, uint8_t (*out)[16], int *n)
 			    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 				continue;
 			rlen = IFA_PAYLOAD(h);
-			for (struct rtattr *r = IFA_RTA(ifa); RTA_OK(r, rlen); r = RTA_NEXT(r, rlen)) {
+			for (struct rtattr *r = IFA_RTA(ifa); RTA_OK(r, rlen);
+			     r = RTA_NEXT(r, rlen)) {
 				if (r->rta_type == IFA_LOCAL)
 					local = RTA_DATA(r);
 				else if (r->rta_type == IFA_ADDRESS)
@@ -135,8 +138,8 @@ static int reload(struct ntpd_addrs *a)
 
 int ntpd_addrs_open(struct ntpd_addrs *a, int map_fd, const int *ifindex, int n_if)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
-				  .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				 .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR};
 
 	memset(a, 0, sizeof(*a));
 	a->map_fd = map_fd;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* reg_mon.c - monitors as registry entries: active ones make the DNS score, testing ones are shown. */
+/* reg_mon.c - monitors as registry entries: active ones make the DNS score, testing ones are shown.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include "reg_db.h"
 #include "reg_sql.h"
 
-static const char *const statuses[] = { "active", "testing", "paused" };
+static const char *const statuses[] = {"active", "testing", "paused"};
 
 /* A monitor's name: 1-64 of [A-Za-z0-9._-] (it names a database role on PostgreSQL, too). */
 static int valid_name(const char *n)
@@ -52,7 +53,8 @@ int reg_monitor_add(sqlite3 *db, const char *name, char *err, size_t errlen)
 	if (!valid_name(name))
 		return reg_fail(err, errlen, -EINVAL,
 				"monitor name '%s': 1-64 letters, digits, '.', '_' or '-'", name);
-	ret = write_named(db, "INSERT INTO monitors (name, status, created) VALUES (?1, 'testing', ?2)",
+	ret = write_named(db,
+			  "INSERT INTO monitors (name, status, created) VALUES (?1, 'testing', ?2)",
 			  name, NULL, (long long)time(NULL), err, errlen);
 	if (ret == -EEXIST)
 		reg_fail(err, errlen, ret, "monitor '%s' is already registered", name);
@@ -68,8 +70,8 @@ int reg_monitor_set(sqlite3 *db, const char *name, const char *status, char *err
 	if (!known)
 		return reg_fail(err, errlen, -EINVAL,
 				"status: expected active, testing or paused, got '%s'", status);
-	ret = write_named(db, "UPDATE monitors SET status = ?2 WHERE name = ?1", name, status, 0, err,
-			  errlen);
+	ret = write_named(db, "UPDATE monitors SET status = ?2 WHERE name = ?1", name, status, 0,
+			  err, errlen);
 	if (!ret && !sqlite3_changes(db))
 		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
 	return ret;
@@ -82,13 +84,13 @@ int reg_monitor_remove(sqlite3 *db, const char *name, char *err, size_t errlen)
 	if (ret)
 		return reg_fail(err, errlen, ret, "registry: %s", reg_why(db));
 	/* its scores go with it: a removed monitor must not keep moving a median */
-	ret = write_named(db, "DELETE FROM monitors WHERE name = ?1 AND ?2 = ?2", name, NULL, 0, err,
-			  errlen);
+	ret = write_named(db, "DELETE FROM monitors WHERE name = ?1 AND ?2 = ?2", name, NULL, 0,
+			  err, errlen);
 	if (!ret && !sqlite3_changes(db))
 		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
 	if (!ret)
-		ret = write_named(db, "DELETE FROM scores WHERE monitor = ?1 AND ?2 = ?2", name, NULL, 0,
-				  err, errlen);
+		ret = write_named(db, "DELETE FROM scores WHERE monitor = ?1 AND ?2 = ?2", name,
+				  NULL, 0, err, errlen);
 	reg_exec(db, ret ? "ROLLBACK" : "COMMIT");
 	return ret;
 }
@@ -108,7 +110,7 @@ int reg_monitor_status(sqlite3 *db, const char *name, enum reg_mon_status *statu
 	if (rc == SQLITE_ROW) {
 		const char *s = (const char *)sqlite3_column_text(st, 0);
 
-		*status = !strcmp(s, "active") ? REG_MON_ACTIVE
+		*status = !strcmp(s, "active")	 ? REG_MON_ACTIVE
 			  : !strcmp(s, "paused") ? REG_MON_PAUSED
 						 : REG_MON_TESTING;
 		ret = 0;
@@ -131,7 +133,7 @@ static int distance(sqlite3 *db, const char *name, time_t now, long *n, double *
 		     &st))
 		return -EIO;
 	if (reg_bound(db, sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) |
-				  sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
+			      sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
 		sqlite3_finalize(st);
 		return -EIO;
 	}

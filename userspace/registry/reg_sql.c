@@ -32,7 +32,9 @@ int reg_exec(sqlite3 *db, const char *sql)
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		xp_err("registry: %s", sqlite3_system_errno(db) ? reg_why(db) : msg ? msg : sqlite3_errstr(rc));
+		xp_err("registry: %s", sqlite3_system_errno(db) ? reg_why(db)
+				       : msg			? msg
+								: sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return -EIO;
 	}
@@ -81,4 +83,3 @@ int reg_step_done(sqlite3 *db, sqlite3_stmt *st, char *err, size_t n)
 	sqlite3_finalize(st);
 	return ret;
 }
-

@@ -8,8 +8,8 @@
 
 #include "xpool_shared.h"
 
-#define RSP_MAX_IFACES 16
-#define RSP_PROG_NAME	"xpool_ntp"
+#define RSP_MAX_IFACES	     16
+#define RSP_PROG_NAME	     "xpool_ntp"
 #define RSP_PIN_PATH_DEFAULT "/sys/fs/bpf/xpool"
 
 enum rsp_xdp_mode { RSP_XDP_NATIVE, RSP_XDP_GENERIC, RSP_XDP_AUTO };
@@ -20,7 +20,7 @@ struct rsp_xdp {
 	struct xpool_ntp_bpf *skel; /* NULL when adopted */
 	int prog_fd;
 	int map_fd[XPOOL_MAP__MAX]; /* enum xpool_map; -1 when not open */
-	struct xpool_clock *clock; /* the clock map, mmap()ed */
+	struct xpool_clock *clock;  /* the clock map, mmap()ed */
 	size_t clock_len;
 	int n_if;
 	struct {
@@ -67,7 +67,6 @@ int rsp_stats_read(int map_fd, uint64_t out[XPOOL_STAT__MAX]);
 int rsp_xdp_read_stats(const struct rsp_xdp *x, uint64_t out[XPOOL_STAT__MAX]);
 /* Empties a hash or LPM map (for reloading addresses and prefixes). */
 int rsp_map_clear(int map_fd, size_t key_size);
-
 
 /* Opens the maps pinned under dir (for xpoolctl): 0 or -errno; unused fds are -1. */
 int rsp_xdp_open_pinned(struct rsp_xdp *x, const char *dir);
