@@ -164,7 +164,15 @@ bad_case "a truncated body" network
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
 fake slow
 bad_case "a server slower than 1 KB/s" timeout
+# a SIGTERM during such a transfer: the daemon stops at once, it does not wait for the server
+sleep 2
+t0=$(date +%s%N)
+kill -TERM "$DNS"; wait "$DNS"
+ms=$((($(date +%s%N) - t0) / 1000000))
+xp_log "stopped during a slow transfer in $ms ms"
+[ $ms -lt 5000 ] || xp_fail "stopping waited $ms ms for a slow transfer (its deadline is 10 s)"
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
+start_dns # the URL is dead now: from the cache
 bad_case "a dead server" network
 
 # a restart while the registry host is down: the cache
