@@ -181,7 +181,7 @@ size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score)
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		n += s->e[i].enabled && s->e[i].netspeed > 0 && s->e[i].score >= min_score;
+		n += dns_entry_listed(&s->e[i], min_score);
 	return n;
 }
 
@@ -315,7 +315,7 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 		const struct dns_snap_entry *e = &s->e[i];
 		int z[3], nz;
 
-		if (!e->enabled || !e->netspeed || e->score < min_score)
+		if (!dns_entry_listed(e, min_score))
 			continue;
 		nz = zones_of(e, z);
 		for (int k = 0; k < nz; k++)
@@ -335,7 +335,7 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 		const struct dns_snap_entry *e = &s->e[i];
 		int z[3], nz;
 
-		if (!e->enabled || !e->netspeed || e->score < min_score)
+		if (!dns_entry_listed(e, min_score))
 			continue;
 		nz = zones_of(e, z);
 		for (int k = 0; k < nz; k++) {

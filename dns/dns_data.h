@@ -45,7 +45,13 @@ int dns_snapshot_load(const char *path, unsigned flags, size_t max_bytes, struct
 /* The same from a buffer (fuzzing, tests); name is used in messages. */
 int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned flags,
 		       struct dns_snapshot *out);
-/* Servers the snapshot lists in DNS (enabled, netspeed > 0, score >= min_score). */
+/* The pool's rule for a server in DNS: enabled, netspeed > 0, score >= min_score. */
+static inline bool dns_entry_listed(const struct dns_snap_entry *e, double min_score)
+{
+	return e->enabled && e->netspeed > 0 && e->score >= min_score;
+}
+
+/* Servers the snapshot lists in DNS. */
 size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score);
 void dns_snapshot_free(struct dns_snapshot *s);
 
