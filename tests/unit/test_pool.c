@@ -229,3 +229,32 @@ Test(registry, export_loads_in_xpool_dns)
 	reg_close(db);
 	unlink(db_path);
 }
+
+/* Removing a monitor takes its scores with it; an unknown name is -ENOENT, nothing changed. */
+Test(registry, monitor_remove_takes_its_scores)
+{
+	sqlite3 *db = fresh_db();
+	char err[256];
+	enum reg_mon_status st;
+	time_t now = time(NULL);
+
+	reg_server_add(db, "192.0.2.1", 1000, "de", "", TEST_ADDR, err, 256);
+	for (int i = 0; i < 2; i++) {
+		static const char *const names[] = { "keep", "gone" };
+
+		cr_assert_eq(reg_monitor_add(db, names[i], err, 256), 0);
+		cr_assert_eq(reg_monitor_set(db, names[i], "active", err, 256), 0);
+	}
+	cr_assert_eq(reg_record(db, 1, "keep", 10, 1, 0, "", now), 0);
+	cr_assert_eq(reg_record(db, 1, "gone", -50, 1, 0, "", now), 0);
+	cr_expect_float_eq(reg_dns_score(db, 1, now), -20, 1e-9, "median of both");
+	cr_expect_eq(reg_monitor_remove(db, "nobody", err, 256), -ENOENT);
+	cr_expect(strstr(err, "nobody"), "names the monitor: %s", err);
+	cr_expect_float_eq(reg_dns_score(db, 1, now), -20, 1e-9, "a failed remove changes nothing");
+	cr_assert_eq(reg_monitor_remove(db, "gone", err, 256), 0, "%s", err);
+	cr_expect_eq(reg_monitor_status(db, "gone", &st), -ENOENT);
+	cr_expect_float_eq(reg_dns_score(db, 1, now), 10, 1e-9, "its score left the median");
+	cr_expect_float_eq(reg_score_get(db, 1, "gone"), 0, 1e-12, "no score row remains");
+	reg_close(db);
+	unlink(db_path);
+}

@@ -449,21 +449,6 @@ io:
 	return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 }
 
-int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx)
-{
-	sqlite3_stmt *st;
-	int ret = 0, rc;
-
-	if (reg_prep(db, "SELECT id, ip FROM servers ORDER BY id", &st))
-		return -EIO;
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ret = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
-	if (!ret)
-		ret = reg_rows_done(db, rc);
-	sqlite3_finalize(st);
-	return ret;
-}
-
 struct reg_cursor {
 	sqlite3 *db;
 	sqlite3_stmt *st;

@@ -52,8 +52,6 @@ int reg_server_set(sqlite3 *db, const char *ip, const char *field, const char *v
 int reg_server_list(sqlite3 *db, FILE *f, time_t now);
 int reg_server_show(sqlite3 *db, const char *ip, FILE *f, time_t now, char *err, size_t errlen);
 
-/* For the monitor: every server (id, address), one callback each; -EIO on a read error. */
-int reg_each_server(sqlite3 *db, int (*cb)(void *ctx, long id, const char *ip), void *ctx);
 /*
  * The servers one at a time, for a round that pulls them as it has room (memory bounded
  * whatever the registry's size). next: 1 and id/ip, 0 at the end, -EIO on a read error.

@@ -25,7 +25,10 @@ static int valid_name(const char *n)
 	return 1;
 }
 
-/* One statement with a name (and maybe a second text): 0, or the errors of reg_step_done. */
+/*
+ * One statement with the name as ?1 and, when the statement has a ?2, text (or num): 0, or the
+ * errors of reg_step_done.
+ */
 static int write_named(sqlite3 *db, const char *sql, const char *name, const char *text,
 		       long long num, char *err, size_t errlen)
 {
@@ -35,10 +38,9 @@ static int write_named(sqlite3 *db, const char *sql, const char *name, const cha
 	if (reg_prep(db, sql, &st))
 		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
 	rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (text)
-		rc |= sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	else
-		rc |= sqlite3_bind_int64(st, 2, num);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		rc |= text ? sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT)
+			   : sqlite3_bind_int64(st, 2, num);
 	if (reg_bound(db, rc)) {
 		sqlite3_finalize(st);
 		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
@@ -84,13 +86,12 @@ int reg_monitor_remove(sqlite3 *db, const char *name, char *err, size_t errlen)
 	if (ret)
 		return reg_fail(err, errlen, ret, "registry: %s", reg_why(db));
 	/* its scores go with it: a removed monitor must not keep moving a median */
-	ret = write_named(db, "DELETE FROM monitors WHERE name = ?1 AND ?2 = ?2", name, NULL, 0,
-			  err, errlen);
+	ret = write_named(db, "DELETE FROM monitors WHERE name = ?1", name, NULL, 0, err, errlen);
 	if (!ret && !sqlite3_changes(db))
 		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
 	if (!ret)
-		ret = write_named(db, "DELETE FROM scores WHERE monitor = ?1 AND ?2 = ?2", name,
-				  NULL, 0, err, errlen);
+		ret = write_named(db, "DELETE FROM scores WHERE monitor = ?1", name, NULL, 0, err,
+				  errlen);
 	reg_exec(db, ret ? "ROLLBACK" : "COMMIT");
 	return ret;
 }
