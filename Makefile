@@ -73,12 +73,14 @@ INC_BPF := -Ibpf -I$(SKEL)
 INC_RSP := -Iuserspace/responder $(INC_COMMON) $(INC_BPF)
 INC_NTPD := -Iuserspace/ntpd $(INC_RSP)
 INC_REG := -Iuserspace/registry $(INC_COMMON)
+$(BUILD)/obj/userspace/registry/reg_pg.o: INC = $(INC_REG) -I/usr/include/postgresql
 INC_MON := -Iuserspace/monitor $(INC_REG)
 INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
 INC_DNS := -Idns $(INC_COMMON)
 INC_TOOLS := $(INC_COMMON) $(INC_BPF)
 INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
-INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor $(INC_RSP) $(INC_REG) -Idns
+INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor $(INC_RSP) $(INC_REG) -Idns \
+	-I/usr/include/postgresql
 
 $(BUILD)/obj/userspace/common/%.o: INC := $(INC_COMMON)
 $(BUILD)/obj/userspace/responder/%.o: INC := $(INC_RSP)
@@ -104,9 +106,11 @@ DNS_LIB := $(BUILD)/libxpool-dns.a
 DNS_BIN := $(BUILD)/xpool-dns
 DNS_LIBS := -lurcu -ljansson -lmaxminddb -lsodium -lcurl -lcap -lpthread -lm
 REG_LIB := $(BUILD)/libxpool-registry.a
+REG_LIBS := -lsqlite3 -lpq
 MON_BIN := $(BUILD)/xpool-monitor
 MON_LIB := $(BUILD)/libxpool-monitor.a
-MON_LIB_SRCS := userspace/monitor/mon_score.c userspace/monitor/mon_ntp.c userspace/monitor/mon_round.c
+MON_LIB_SRCS := userspace/monitor/mon_score.c userspace/monitor/mon_ntp.c userspace/monitor/mon_round.c \
+	userspace/monitor/mon_sink.c
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
 GUN_BIN := $(BUILD)/xpool-ntpgun
 CTL_BIN := $(BUILD)/xpoolctl
@@ -115,7 +119,7 @@ BENCH_XDP_BIN := $(BUILD)/bench-xdp
 TEST_LIB_SRCS := $(filter-out tests/lib/xt_bpf.c tests/lib/xt_fuzz.c tests/lib/xt_check.c,$(wildcard tests/lib/*.c))
 TEST_SRCS := $(TEST_LIB_SRCS) $(wildcard tests/unit/*.c)
 TEST_BIN := $(BUILD)/tests/xpool-unit
-BPF_TEST_SRCS := $(wildcard tests/lib/*.c tests/bpf/*.c)
+BPF_TEST_SRCS := $(filter-out tests/lib/xt_pg.c,$(wildcard tests/lib/*.c tests/bpf/*.c))
 BPF_TEST_BIN := $(BUILD)/tests/xpool-bpf
 FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay-dns $(BUILD)/tests/fuzz-replay-snapshot \
 	$(BUILD)/tests/fuzz-replay-config
@@ -169,11 +173,11 @@ $(MON_LIB): $(call obj,$(MON_LIB_SRCS))
 
 $(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsodium -lsystemd -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lsystemd -lm
 
 $(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lsqlite3 -ljansson -lsodium -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lbpf -lelf -lz -lm
 
 $(GUN_BIN): $(call obj,tools/ntpgun/ntpgun.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -190,7 +194,7 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_L
 $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd -lsqlite3 $(DNS_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(REG_LIBS) $(DNS_LIBS)
 
 $(BPF_TEST_BIN): $(call obj,$(BPF_TEST_SRCS)) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)

@@ -7,6 +7,7 @@ BUILD=${BUILD:-build}
 XP_PREFIX=${XP_PREFIX:-xp$$r$RANDOM}
 XP_NETNS=()
 XP_PIDS=()
+XP_PGDIRS=()
 XP_TMP=$(mktemp -d /tmp/xpool-test.XXXXXX)
 chmod 700 "$XP_TMP"
 
@@ -19,13 +20,18 @@ xp_log() { printf '[%s] %s\n' "${XP_TEST:-xpool}" "$*"; }
 xp_fail() { xp_log "FAIL: $*"; exit 1; }
 
 xp_cleanup() {
-	local pid ns pin
+	local pid ns pin pg
 	for pid in "${XP_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${XP_PIDS[@]}"; do
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$pid" 2>/dev/null
+	done
+	for pg in "${XP_PGDIRS[@]}"; do
+		[ -f "$pg/data/postmaster.pid" ] &&
+			runuser -u postgres -- "$XP_PGBIN/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1
+		rm -rf "$pg"
 	done
 	for ns in "${XP_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
@@ -160,3 +166,37 @@ xp_chronyc() {
 	shift
 	chronyc -n -h "$XP_TMP/$name/chronyd.sock" "$@"
 }
+
+# A PostgreSQL 15 server of the test's own, as user postgres in a temporary directory: its Unix
+# socket there, no TCP port unless LISTEN names an address (inside a test namespace, with NS).
+# Stopped on every exit path. Sets XP_PG (the directory) and XP_PG_ADMIN (a superuser URI).
+XP_PGBIN=/usr/lib/postgresql/15/bin
+xp_pg_start() {
+	local listen=${1:-} ns=${2:-} d
+	[ -x "$XP_PGBIN/initdb" ] || { echo "PostgreSQL 15 missing ($XP_PGBIN)"; exit 77; }
+	d=$(mktemp -d /tmp/xpool-pg.XXXXXX)
+	XP_PGDIRS+=("$d")
+	chown postgres: "$d"
+	runuser -u postgres -- "$XP_PGBIN/initdb" -D "$d/data" -A trust -U postgres >"$d/initdb.log" 2>&1 ||
+		xp_fail "initdb: $(tail -3 "$d/initdb.log")"
+	[ -n "$listen" ] && echo "host all all 0.0.0.0/0 trust" >>"$d/data/pg_hba.conf"
+	XP_PG=$d
+	XP_PG_ADMIN="postgresql:///postgres?host=$d&user=postgres"
+	XP_PG_LISTEN=$listen
+	XP_PG_NS=$ns
+	xp_pg_ctl start
+}
+# xp_pg_ctl start|stop|crash: the server of xp_pg_start (in its namespace, when it has one)
+xp_pg_ctl() {
+	local pre=()
+	[ -n "${XP_PG_NS:-}" ] && pre=(ip netns exec "$XP_PG_NS")
+	case $1 in
+	start) "${pre[@]}" runuser -u postgres -- "$XP_PGBIN/pg_ctl" -D "$XP_PG/data" -l "$XP_PG/log" -w \
+		-o "-k $XP_PG -c listen_addresses='${XP_PG_LISTEN:-}'" start >/dev/null ||
+		xp_fail "PostgreSQL did not start: $(tail -5 "$XP_PG/log")" ;;
+	stop) runuser -u postgres -- "$XP_PGBIN/pg_ctl" -D "$XP_PG/data" -m fast -w stop >/dev/null ;;
+	crash) runuser -u postgres -- "$XP_PGBIN/pg_ctl" -D "$XP_PG/data" -m immediate -w stop >/dev/null ;;
+	esac
+}
+# psql on the test's server: xp_psql [-U ROLE] [-d DB] ...
+xp_psql() { psql -h "$XP_PG" -U postgres -X -q -v ON_ERROR_STOP=1 -At "$@"; }

@@ -17,6 +17,7 @@
 
 #include "mon_ntp.h"
 #include "mon_round.h"
+#include "mon_sink.h"
 #include "xp_chrony.h"
 #include "reg_db.h"
 #include "xp_conf.h"
@@ -28,18 +29,19 @@
 #define EXIT_USAGE 2
 
 struct monitor {
-	char db_path[256], name[65], chrony_socket[108], export_path[256], export_sign[256];
+	char db_path[512], name[65], chrony_socket[108], export_path[256], export_sign[256];
 	uint8_t sk[XP_SIGN_SECRET]; /* export-sign's secret key, loaded at start */
 	long interval, samples, timeout_ms;
 	double max_rd;
 	bool once, no_chrony, same_network_ok;
-	sqlite3 *db;
+	struct reg *db;
+	struct mon_sink sink;	 /* checks on their way to the registry */
+	long max_pending;
 	struct xp_chrony chrony;
 	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
 	uint64_t watchdog_usec; /* sd_notify watchdog, 0 when off */
 	long max_in_flight;	 /* checks at once */
 	struct reg_cursor *cursor; /* the round's servers */
-	bool stopped_scoring;	 /* paused or removed during the round */
 	unsigned long rounds, skipped_own;
 	double last_round_s;
 	char metrics[64];
@@ -74,33 +76,20 @@ static int self_synced(struct monitor *m, char *why, size_t n)
 	return xp_chrony_synced(&t, 15);
 }
 
-/* A finished check: scored as the pool does and recorded. */
+/* A finished check: queued for the registry, scored as the pool does when it is written. */
 static void record(void *ctx, long id, const char *ip, const struct mon_check *c)
 {
 	struct monitor *m = ctx;
-	double prev = reg_score_get(m->db, id, m->name), step, score;
-	int ret;
 
 	m->checked++;
 	if (m->watchdog_usec)
 		sd_notify(0, "WATCHDOG=1");
-	if (m->stopped_scoring)
-		return;
+	if (m->sink.stopped)
+		return; /* removed or paused during the round: nothing more is recorded */
 	m->results[c->chosen.result]++;
-	step = mon_step(&c->chosen);
-	score = mon_score(prev, &c->chosen);
-	ret = reg_record(m->db, id, m->name, score, step,
-			 c->chosen.result == MON_OK ? c->chosen.offset : NAN, c->note, time(NULL));
-	if (ret == -ENOENT) {
-		/* removed or paused during the round: nothing more is recorded */
-		xp_warn("monitor %s was paused or removed: its checks are no longer recorded", m->name);
-		m->stopped_scoring = true;
-		return;
-	}
-	if (ret)
-		xp_err("%s: cannot record the check", ip);
-	xp_debug("%-24s offset %+9.3f ms  step %+6.3f  score %6.2f -> %6.2f  (%s)", ip,
-		 isnan(c->chosen.offset) ? 0.0 : c->chosen.offset * 1e3, step, prev, score, c->note);
+	xp_debug("%-24s offset %+9.3f ms  (%s)", ip,
+		 isnan(c->chosen.offset) ? 0.0 : c->chosen.offset * 1e3, c->note);
+	mon_sink_add(&m->sink, id, c, time(NULL));
 }
 
 static void render(void *ctx, FILE *f)
@@ -126,6 +115,28 @@ static void render(void *ctx, FILE *f)
 		"# TYPE xpool_monitor_own_network_skipped_total counter\n"
 		"xpool_monitor_own_network_skipped_total %lu\n",
 		m->rounds, m->last_round_s, m->live ? m->live->in_flight : 0UL, m->skipped_own);
+	fprintf(f,
+		"# HELP xpool_monitor_registry_up Whether the registry answers.\n"
+		"# TYPE xpool_monitor_registry_up gauge\nxpool_monitor_registry_up %d\n"
+		"# HELP xpool_monitor_pending_checks Checks waiting to be written to the registry.\n"
+		"# TYPE xpool_monitor_pending_checks gauge\nxpool_monitor_pending_checks %ld\n"
+		"# HELP xpool_monitor_recorded_total Checks written to the registry.\n"
+		"# TYPE xpool_monitor_recorded_total counter\nxpool_monitor_recorded_total %lu\n"
+		"# HELP xpool_monitor_replays_skipped_total Checks found written already when a batch "
+		"was replayed after a lost connection.\n"
+		"# TYPE xpool_monitor_replays_skipped_total counter\n"
+		"xpool_monitor_replays_skipped_total %lu\n"
+		"# HELP xpool_monitor_checks_dropped_total Checks dropped: the registry was away past "
+		"max-pending.\n"
+		"# TYPE xpool_monitor_checks_dropped_total counter\n"
+		"xpool_monitor_checks_dropped_total %lu\n"
+		"# HELP xpool_monitor_registry_reconnects_total Connections to the registry made "
+		"again.\n"
+		"# TYPE xpool_monitor_registry_reconnects_total counter\n"
+		"xpool_monitor_registry_reconnects_total %lu\n",
+		!m->sink.down, m->sink.n, (unsigned long)m->sink.written,
+		(unsigned long)m->sink.replayed, (unsigned long)m->sink.dropped,
+		(unsigned long)m->sink.reconnects);
 }
 
 static void serve(void *ctx)
@@ -140,8 +151,10 @@ static int next_server(void *ctx, long *id, char ip[64])
 	struct monitor *m = ctx;
 	int ret = reg_servers_next(m->cursor, id, ip);
 
-	if (ret < 0)
-		xp_err("the round ends early: the registry could not be read");
+	if (ret < 0) {
+		xp_err("the round ends early: the registry could not be read (%s)", reg_why(m->db));
+		mon_sink_connected(&m->sink, ret);
+	}
 	return ret;
 }
 
@@ -153,15 +166,22 @@ static int round_once(struct monitor *m)
 	int ret;
 
 	m->checked = 0;
+	/* what earlier rounds could not write goes first: checks are written in the order made */
+	if (mon_sink_flush(&m->sink) == -EAGAIN) {
+		xp_warn("registry away: the round waits (%ld check(s) kept)", m->sink.n);
+		return 0;
+	}
 	/* the registry says whether this monitor scores: registered, and not paused */
-	switch (reg_monitor_status(m->db, m->name, &status)) {
+	ret = reg_monitor_status(m->db, m->name, &status);
+	switch (ret) {
 	case 0:
 		break;
 	case -ENOENT:
 		xp_err("monitor %s is not registered (xpoolctl monitor add %s)", m->name, m->name);
 		return -1;
 	default:
-		xp_warn("cannot read this monitor's status: the round waits");
+		mon_sink_connected(&m->sink, ret);
+		xp_warn("cannot read this monitor's status (%s): the round waits", reg_why(m->db));
 		return 0;
 	}
 	if (status == REG_MON_PAUSED) {
@@ -181,7 +201,7 @@ static int round_once(struct monitor *m)
 					    .serve_fd = m->metrics_fd, .serve = serve, .serve_ctx = m };
 		struct mon_round_stats st;
 
-		m->stopped_scoring = false;
+		m->sink.stopped = false;
 		if (reg_servers_open(m->db, &m->cursor))
 			return 0;
 		m->live = &st;
@@ -189,6 +209,8 @@ static int round_once(struct monitor *m)
 		m->live = NULL;
 		reg_servers_close(m->cursor);
 		m->cursor = NULL;
+		/* the round's last checks; when the registry is away they wait, and the loop retries */
+		mon_sink_flush(&m->sink);
 		if (ret == -ECANCELED)
 			return 1; /* stopping: checks in flight are not recorded */
 		m->rounds++;
@@ -234,10 +256,14 @@ static int run(struct monitor *m)
 				       { tfd, POLLIN, 0 },
 				       { m->metrics_fd, POLLIN, 0 } };
 		uint64_t ticks;
+		int wait = m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1;
+		int retry = mon_sink_wait_ms(&m->sink);
 
-		/* wake for the watchdog even between rounds */
-		/* a negative fd (no metrics) is ignored by poll */
-		if (poll(p, 3, m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1) < 0) {
+		/* wake for the watchdog even between rounds, and to retry checks the registry
+		 * could not take; a negative fd (no metrics) is ignored by poll */
+		if (retry >= 0 && (wait < 0 || retry < wait))
+			wait = retry;
+		if (poll(p, 3, wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -255,6 +281,8 @@ static int run(struct monitor *m)
 		}
 		if (p[2].revents)
 			serve(m);
+		if (mon_sink_wait_ms(&m->sink) == 0)
+			mon_sink_flush(&m->sink);
 		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0)
 			continue;
 		/* a round longer than the interval: the next starts at once, ticks do not pile up */
@@ -277,7 +305,10 @@ out:
 
 #define M struct monitor
 static const struct xp_directive directives[] = {
-	XP_STRING("db", M, db_path, REG_DB_DEFAULT, "FILE", "the registry (SQLite)"),
+	XP_STRING("db", M, db_path, REG_DB_DEFAULT, "FILE|URI",
+		  "the registry: a SQLite file, or postgresql://... (this monitor's role)"),
+	XP_INT("max-pending", M, max_pending, 1, 10000000, "100000", "N",
+	       "checks kept while the registry is away (then new ones are dropped, counted)"),
 	XP_STRING("name", M, name, "monitor", "NAME", "this monitor's name in the registry"),
 	XP_INT("interval", M, interval, 1, 86400, "60", "SEC", "between rounds"),
 	XP_INT("samples", M, samples, 1, 10, "3", "N", "NTP queries per check, 100 ms apart"),
@@ -329,11 +360,20 @@ int main(int argc, char **argv)
 	}
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db) || reg_checks_durability(m.db))
 		return 1;
+	if (mon_sink_init(&m.sink, m.db, m.name, m.max_pending)) {
+		xp_err("cannot allocate the queue of %ld checks (max-pending)", m.max_pending);
+		reg_close(m.db);
+		return 1;
+	}
 	if (m.metrics[0] && (m.metrics_fd = xp_http_listen(m.metrics)) < 0) {
+		mon_sink_free(&m.sink);
 		reg_close(m.db);
 		return 1;
 	}
 	ret = run(&m);
+	if (m.sink.n && mon_sink_flush(&m.sink))
+		xp_err("exiting with %ld check(s) the registry did not take", m.sink.n);
+	mon_sink_free(&m.sink);
 	if (m.metrics_fd >= 0)
 		close(m.metrics_fd);
 	xp_chrony_close(&m.chrony);

@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reg_db.h"
-#include "reg_sql.h"
+#include "reg_be.h"
 
 static const char *const statuses[] = {"active", "testing", "paused"};
 
@@ -25,46 +24,55 @@ static int valid_name(const char *n)
 	return 1;
 }
 
-/*
- * One statement with the name as ?1 and, when the statement has a ?2, text (or num): 0, or the
- * errors of reg_step_done.
- */
-static int write_named(sqlite3 *db, const char *sql, const char *name, const char *text,
-		       long long num, char *err, size_t errlen)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (reg_prep(db, sql, &st))
-		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
-	rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		rc |= text ? sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT)
-			   : sqlite3_bind_int64(st, 2, num);
-	if (reg_bound(db, rc)) {
-		sqlite3_finalize(st);
-		return reg_fail(err, errlen, -EIO, "registry: %s", reg_why(db));
-	}
-	return reg_step_done(db, st, err, errlen);
-}
-
-int reg_monitor_add(sqlite3 *db, const char *name, char *err, size_t errlen)
+int reg_monitor_add(struct reg *r, const char *name, FILE *note, char *err, size_t errlen)
 {
 	int ret;
 
 	if (!valid_name(name))
 		return reg_fail(err, errlen, -EINVAL,
 				"monitor name '%s': 1-64 letters, digits, '.', '_' or '-'", name);
-	ret = write_named(db,
-			  "INSERT INTO monitors (name, status, created) VALUES (?1, 'testing', ?2)",
-			  name, NULL, (long long)time(NULL), err, errlen);
-	if (ret == -EEXIST)
-		reg_fail(err, errlen, ret, "monitor '%s' is already registered", name);
+	ret = reg_begin(r, REG_TX_WRITE);
+	if (!ret)
+		ret = reg_run(
+		    r, "INSERT INTO monitors (name, status, created) VALUES ($1, 'testing', $2)",
+		    (struct reg_arg[]){RA_TEXT(name), RA_INT(time(NULL))}, 2, NULL);
+	if (ret == -EEXIST) {
+		reg_rollback(r);
+		return reg_fail(err, errlen, ret, "monitor '%s' is already registered", name);
+	}
+	if (ret)
+		goto out;
+	/* its database role, in the same transaction: both or neither (unless printed instead) */
+	if (r->ops->monitor_role) {
+		char msg[1024];
+
+		ret = r->ops->monitor_role(r, name, true, msg, sizeof(msg));
+		if (ret < 0) {
+			reg_rollback(r);
+			return reg_fail(err, errlen, ret, "%s", msg);
+		}
+		if (note && ret)
+			fprintf(note, "%s", msg);
+		else if (note)
+			fprintf(
+			    note,
+			    "database role xpool_mon_%s: reads the servers, writes this "
+			    "monitor's checks (LOGIN without a password: give it one with ALTER "
+			    "ROLE, or a peer or cert rule in pg_hba.conf)\n",
+			    name);
+	}
+	ret = reg_commit(r);
+out:
+	if (ret) {
+		reg_rollback(r);
+		reg_fail_io(r, err, errlen, ret);
+	}
 	return ret;
 }
 
-int reg_monitor_set(sqlite3 *db, const char *name, const char *status, char *err, size_t errlen)
+int reg_monitor_set(struct reg *r, const char *name, const char *status, char *err, size_t errlen)
 {
+	long changed = 0;
 	int ret, known = 0;
 
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
@@ -72,112 +80,127 @@ int reg_monitor_set(sqlite3 *db, const char *name, const char *status, char *err
 	if (!known)
 		return reg_fail(err, errlen, -EINVAL,
 				"status: expected active, testing or paused, got '%s'", status);
-	ret = write_named(db, "UPDATE monitors SET status = ?2 WHERE name = ?1", name, status, 0,
-			  err, errlen);
-	if (!ret && !sqlite3_changes(db))
-		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
+	ret = reg_run(r, "UPDATE monitors SET status = $2 WHERE name = $1",
+		      (struct reg_arg[]){RA_TEXT(name), RA_TEXT(status)}, 2, &changed);
+	if (ret)
+		return reg_fail_io(r, err, errlen, ret);
+	return changed ? 0 : reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
+}
+
+int reg_monitor_remove(struct reg *r, const char *name, FILE *note, char *err, size_t errlen)
+{
+	long changed = 0;
+	int ret = reg_begin(r, REG_TX_WRITE);
+
+	/* its scores go with it: a removed monitor must not keep moving a median */
+	if (!ret)
+		ret = reg_run(r, "DELETE FROM monitors WHERE name = $1",
+			      (struct reg_arg[]){RA_TEXT(name)}, 1, &changed);
+	if (!ret && !changed) {
+		reg_rollback(r);
+		return reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
+	}
+	if (!ret)
+		ret = reg_run(r, "DELETE FROM scores WHERE monitor = $1",
+			      (struct reg_arg[]){RA_TEXT(name)}, 1, NULL);
+	if (!ret && r->ops->monitor_role) {
+		char msg[1024];
+
+		ret = r->ops->monitor_role(r, name, false, msg, sizeof(msg));
+		if (ret < 0) {
+			reg_rollback(r);
+			return reg_fail(err, errlen, ret, "%s", msg);
+		}
+		if (note && ret)
+			fprintf(note, "%s", msg);
+		ret = 0;
+	}
+	if (!ret)
+		ret = reg_commit(r);
+	if (ret) {
+		reg_rollback(r);
+		reg_fail_io(r, err, errlen, ret);
+	}
 	return ret;
 }
 
-int reg_monitor_remove(sqlite3 *db, const char *name, char *err, size_t errlen)
+int reg_monitor_status(struct reg *r, const char *name, enum reg_mon_status *status)
 {
-	int ret = reg_exec(db, "BEGIN IMMEDIATE");
+	struct reg_res *res;
+	int ret = reg_select(r, "SELECT status FROM monitors WHERE name = $1",
+			     (struct reg_arg[]){RA_TEXT(name)}, 1, &res);
 
 	if (ret)
-		return reg_fail(err, errlen, ret, "registry: %s", reg_why(db));
-	/* its scores go with it: a removed monitor must not keep moving a median */
-	ret = write_named(db, "DELETE FROM monitors WHERE name = ?1", name, NULL, 0, err, errlen);
-	if (!ret && !sqlite3_changes(db))
-		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
-	if (!ret)
-		ret = write_named(db, "DELETE FROM scores WHERE monitor = ?1", name, NULL, 0, err,
-				  errlen);
-	reg_exec(db, ret ? "ROLLBACK" : "COMMIT");
-	return ret;
-}
-
-int reg_monitor_status(sqlite3 *db, const char *name, enum reg_mon_status *status)
-{
-	sqlite3_stmt *st;
-	int rc, ret = -ENOENT;
-
-	if (reg_prep(db, "SELECT status FROM monitors WHERE name = ?", &st))
-		return -EIO;
-	if (reg_bound(db, sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT))) {
-		sqlite3_finalize(st);
-		return -EIO;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+		return ret;
+	ret = reg_next(r, res);
+	if (ret > 0) {
+		const char *s = reg_text(r, res, 0);
 
 		*status = !strcmp(s, "active")	 ? REG_MON_ACTIVE
 			  : !strcmp(s, "paused") ? REG_MON_PAUSED
 						 : REG_MON_TESTING;
 		ret = 0;
-	} else if (reg_rows_done(db, rc)) {
-		ret = -EIO;
+	} else if (!ret) {
+		ret = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	reg_done(r, res);
 	return ret;
 }
 
 /* Mean |score - median of the active monitors| over the servers name scored in 20 minutes. */
-static int distance(sqlite3 *db, const char *name, time_t now, long *n, double *mean)
+static int distance(struct reg *r, const char *name, time_t now, long *n, double *mean)
 {
-	sqlite3_stmt *st;
+	struct reg_res *res;
 	double sum = 0;
-	int rc;
+	int ret = reg_select(
+	    r, "SELECT server_id, score FROM scores WHERE monitor = $1 AND updated >= $2",
+	    (struct reg_arg[]){RA_TEXT(name), RA_INT(now - REG_ACTIVE_SECS)}, 2, &res);
 
 	*n = 0;
-	if (reg_prep(db, "SELECT server_id, score FROM scores WHERE monitor = ? AND updated >= ?",
-		     &st))
-		return -EIO;
-	if (reg_bound(db, sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) |
-			      sqlite3_bind_int64(st, 2, now - REG_ACTIVE_SECS))) {
-		sqlite3_finalize(st);
-		return -EIO;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		double median = reg_dns_score(db, sqlite3_column_int64(st, 0), now);
+	*mean = NAN;
+	if (ret)
+		return ret;
+	while ((ret = reg_next(r, res)) > 0) {
+		double median = reg_dns_score(r, reg_int(r, res, 0), now);
 
 		if (isnan(median))
 			continue; /* no active monitor for that server yet */
-		sum += fabs(sqlite3_column_double(st, 1) - median);
+		sum += fabs(reg_real(r, res, 1) - median);
 		(*n)++;
 	}
-	sqlite3_finalize(st);
+	reg_done(r, res);
 	*mean = *n ? sum / *n : NAN;
-	return reg_rows_done(db, rc);
+	return ret;
 }
 
-int reg_monitor_list(sqlite3 *db, FILE *f, time_t now)
+int reg_monitor_list(struct reg *r, FILE *f, time_t now)
 {
-	sqlite3_stmt *st;
-	int rc, ret = 0;
+	struct reg_res *res;
+	int ret = reg_select(r, "SELECT name, status, last_report FROM monitors ORDER BY name",
+			     NULL, 0, &res);
 
-	if (reg_prep(db, "SELECT name, status, last_report FROM monitors ORDER BY name", &st))
-		return -EIO;
+	if (ret)
+		return ret;
 	fprintf(f, "%-24s %-8s %-20s %8s %12s\n", "monitor", "status", "last report (UTC)",
 		"servers", "from median");
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		time_t t = sqlite3_column_int64(st, 2);
+	while ((ret = reg_next(r, res)) > 0) {
+		const char *name = reg_text(r, res, 0);
+		time_t t = reg_int(r, res, 2);
 		char ts[32] = "never";
-		double mean = NAN;
+		double mean;
 		long n;
 
 		if (t)
 			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", gmtime(&t));
-		ret = distance(db, name, now, &n, &mean);
-		fprintf(f, "%-24s %-8s %-20s %8ld ", name, sqlite3_column_text(st, 1), ts, n);
+		ret = distance(r, name, now, &n, &mean);
+		if (ret)
+			break;
+		fprintf(f, "%-24s %-8s %-20s %8ld ", name, reg_text(r, res, 1), ts, n);
 		if (isnan(mean))
 			fprintf(f, "%12s\n", "-");
 		else
 			fprintf(f, "%12.2f\n", mean);
 	}
-	if (!ret)
-		ret = reg_rows_done(db, rc);
-	sqlite3_finalize(st);
+	reg_done(r, res);
 	return ret;
 }

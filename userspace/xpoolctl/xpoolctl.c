@@ -21,7 +21,7 @@
 #define EXIT_USAGE 2
 
 struct ctl {
-	char pin[256], ifname[16], db[256], owner[REG_OWNER_MAX + 1], sign[256];
+	char pin[256], ifname[16], db[512], owner[REG_OWNER_MAX + 1], sign[256];
 	bool unpin, disabled, test_addresses;
 	long netspeed;
 };
@@ -31,7 +31,8 @@ static const struct xp_directive directives[] = {
 	XP_PATH("pin-path", X, pin, RSP_PIN_PATH_DEFAULT, "DIR", "the responder's pinned maps"),
 	XP_STRING("interface", X, ifname, NULL, "IFACE", "ntp detach: the interface"),
 	XP_FLAG("unpin", X, unpin, "ntp detach: also remove the pinned maps"),
-	XP_STRING("db", X, db, REG_DB_DEFAULT, "FILE", "the registry (SQLite)"),
+	XP_STRING("db", X, db, REG_DB_DEFAULT, "FILE|URI",
+		  "the registry: a SQLite file, or a postgresql://... URI"),
 	XP_INT("netspeed", X, netspeed, 0, 100000000, "10000", "KBIT",
 	       "server add: the weight in DNS, 0: monitor only"),
 	XP_STRING("owner", X, owner, NULL, "TEXT", "server add: printable text for the operator"),
@@ -59,7 +60,9 @@ static const struct xp_conf_spec spec = {
 		"  ntp detach -i IFACE [--unpin] removes the xpool responder from IFACE (never\n"
 		"                                another program)\n"
 		"  init                          creates the registry\n"
-		"  monitor add NAME              a monitor, testing until set active\n"
+		"  monitor add NAME              a monitor, testing until set active (PostgreSQL:\n"
+		"                                and its role xpool_mon_NAME, which writes only its\n"
+		"                                own checks)\n"
 		"  monitor set NAME status active|testing|paused\n"
 		"  monitor remove NAME           and its scores\n"
 		"  monitor list                  status, last report, distance from the median\n"
@@ -73,6 +76,8 @@ static const struct xp_conf_spec spec = {
 		"  key generate KEYFILE          an Ed25519 key pair for signed snapshots: the secret\n"
 		"                                in KEYFILE (0600), the public key in KEYFILE.pub\n"
 		"Only init and server add create a registry; list, show and export open it read-only.\n"
+		"--db is a SQLite file or a postgresql:// URI (the database must exist; init makes\n"
+		"the registry's tables in it).\n"
 		"Exit status: 0, 1 on an error, 2 on a usage error.\n",
 };
 
@@ -173,7 +178,7 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 {
 	uint8_t sk[XP_SIGN_SECRET];
 	char err[256] = "";
-	sqlite3 *db;
+	struct reg *db;
 	int ret = -EINVAL;
 
 	if (!known_command(argc, argv)) {
@@ -192,8 +197,8 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 	else if (!strcmp(argv[0], "export"))
 		ret = reg_export(db, argv[1], time(NULL), sign[0] ? sk : NULL, err, sizeof(err));
 	else if (!strcmp(argv[0], "monitor"))
-		ret = !strcmp(argv[1], "add")	   ? reg_monitor_add(db, argv[2], err, sizeof(err))
-		      : !strcmp(argv[1], "remove") ? reg_monitor_remove(db, argv[2], err, sizeof(err))
+		ret = !strcmp(argv[1], "add")	   ? reg_monitor_add(db, argv[2], stdout, err, sizeof(err))
+		      : !strcmp(argv[1], "remove") ? reg_monitor_remove(db, argv[2], stdout, err, sizeof(err))
 		      : !strcmp(argv[1], "set")    ? reg_monitor_set(db, argv[2], argv[4], err, sizeof(err))
 						   : reg_monitor_list(db, stdout, time(NULL));
 	else if (!strcmp(argv[1], "add"))
@@ -206,8 +211,8 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		ret = reg_server_set(db, argv[2], argv[3], argv[4], err, sizeof(err));
 	else
 		ret = reg_server_list(db, stdout, time(NULL));
-	if (ret == -EIO && !err[0])
-		snprintf(err, sizeof(err), "registry %.200s: read failed", db_path);
+	if (ret < 0 && ret != -EINVAL && !err[0])
+		snprintf(err, sizeof(err), "registry: %.200s", reg_why(db));
 	else if (ret == -EINVAL && !err[0])
 		snprintf(err, sizeof(err), "unknown or incomplete command; see xpoolctl --help");
 	reg_close(db);

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* xt_pg.c - registry tests on PostgreSQL: a fresh database per test on the server a script started.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libpq-fe.h>
+
+#include "xt_pg.h"
+
+int xt_pg_on(void)
+{
+	const char *admin = getenv("XPOOL_TEST_PG");
+
+	return admin && *admin;
+}
+
+int xt_pg_fresh(char *uri, size_t n)
+{
+	static unsigned seq;
+	const char *admin = getenv("XPOOL_TEST_PG");
+	const char *q;
+	char name[64], sql[128];
+	PGconn *c;
+	PGresult *r;
+	int ret = 0;
+
+	if (!xt_pg_on())
+		return -ENOENT;
+	snprintf(name, sizeof(name), "xt_%d_%u", (int)getpid(), seq++);
+	c = PQconnectdb(admin);
+	if (PQstatus(c) != CONNECTION_OK) {
+		fprintf(stderr, "xt_pg: %s: %s", admin, PQerrorMessage(c));
+		PQfinish(c);
+		return -ENOTCONN;
+	}
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "xt_pg: %s: %s", sql, PQresultErrorMessage(r));
+		ret = -EIO;
+	}
+	PQclear(r);
+	/* the admin URI names its database after the last '/', before any '?' */
+	q = strchr(admin, '?');
+	if (!ret) {
+		const char *slash = q ? q : admin + strlen(admin);
+
+		while (slash > admin && slash[-1] != '/')
+			slash--;
+		slash--;
+		snprintf(uri, n, "%.*s%s%s", (int)(slash - admin + 1), admin, name, q ? q : "");
+	}
+	PQfinish(c);
+	return ret;
+}

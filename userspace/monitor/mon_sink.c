@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* mon_sink.c - checks on their way to the registry: batched, and kept while it is away. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "mon_sink.h"
+#include "xp_log.h"
+
+#define BATCH	    256	 /* checks per transaction */
+#define FLUSH_MS    1000 /* a partial batch waits at most this */
+#define BACKOFF_MIN 500
+#define BACKOFF_MAX 30000
+
+static long ms_since(const struct timespec *a)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - a->tv_sec) * 1000 + (now.tv_nsec - a->tv_nsec) / 1000000;
+}
+
+int mon_sink_init(struct mon_sink *s, struct reg *db, const char *name, long max)
+{
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	s->name = name;
+	s->max = max;
+	/* calloc'd pages stay untouched (not resident) until checks pile up */
+	s->q = calloc(max, sizeof(*s->q));
+	s->qs = calloc(max, sizeof(*s->qs));
+	if (!s->q || !s->qs ||
+	    getrandom(&s->next_id, sizeof(s->next_id), 0) != sizeof(s->next_id)) {
+		mon_sink_free(s);
+		return -ENOMEM;
+	}
+	s->next_id &= 0x3fffffffffffffffLL; /* positive, far from the top: ids only go up */
+	clock_gettime(CLOCK_MONOTONIC, &s->last_flush);
+	return 0;
+}
+
+void mon_sink_free(struct mon_sink *s)
+{
+	free(s->q);
+	free(s->qs);
+	s->q = NULL;
+	s->qs = NULL;
+}
+
+static double score_of(double prev, const struct reg_check *c, void *ctx)
+{
+	(void)ctx;
+	return mon_score(prev, c->arg);
+}
+
+bool mon_sink_connected(struct mon_sink *s, int err)
+{
+	if (err && err != -ENOTCONN)
+		return true;
+	if (err == -ENOTCONN && !s->down) {
+		xp_warn("registry %s: connection lost (%s): checks are kept and written when it is "
+			"back",
+			s->name, reg_why(s->db));
+		s->down = true;
+		s->backoff_ms = BACKOFF_MIN;
+		clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
+		return false;
+	}
+	if (!s->down)
+		return true;
+	if (ms_since(&s->retry_at) < 0)
+		return false; /* not yet */
+	if (!reg_reconnect(s->db)) {
+		xp_info("registry answers again: %ld check(s) waiting", s->n);
+		s->down = false;
+		s->backoff_ms = 0;
+		s->reconnects++;
+		return true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
+	s->retry_at.tv_sec += s->backoff_ms / 1000;
+	s->retry_at.tv_nsec += (s->backoff_ms % 1000) * 1000000L;
+	if (s->retry_at.tv_nsec >= 1000000000L) {
+		s->retry_at.tv_sec++;
+		s->retry_at.tv_nsec -= 1000000000L;
+	}
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX ? BACKOFF_MAX : s->backoff_ms * 2;
+	return false;
+}
+
+int mon_sink_flush(struct mon_sink *s)
+{
+	while (s->n && !s->stopped) {
+		long n = s->n < BATCH ? s->n : BATCH;
+		int ret;
+
+		if (!mon_sink_connected(s, 0))
+			return -EAGAIN;
+		for (long i = 0; i < n; i++)
+			s->q[i].arg = &s->qs[i];
+		ret = reg_record_checks(s->db, s->name, s->q, n, score_of, NULL);
+		if (ret == -ESRCH) /* a server removed between the check and the write: again */
+			ret = reg_record_checks(s->db, s->name, s->q, n, score_of, NULL);
+		if (ret == -ENOENT) {
+			xp_warn("monitor %s was paused or removed: %ld check(s) not recorded",
+				s->name, s->n);
+			s->stopped = true;
+			s->n = 0;
+			return -ENOENT;
+		}
+		if (ret) {
+			if (mon_sink_connected(s, ret)) {
+				/* not the connection: logged once per change, retried with backoff
+				 */
+				if (!s->failures++)
+					xp_err("registry: cannot record checks: %s",
+					       reg_why(s->db));
+				s->down = true; /* the same backoff as a lost connection */
+				s->backoff_ms = BACKOFF_MAX;
+				clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
+				s->retry_at.tv_sec += BACKOFF_MAX / 1000;
+			}
+			return -EAGAIN;
+		}
+		s->failures = 0;
+		for (long i = 0; i < n; i++) {
+			const struct reg_check *c = &s->q[i];
+
+			s->written += c->state == 0;
+			s->replayed += c->state == 1;
+			s->gone += c->state == -ESRCH;
+			if (c->state == 0)
+				xp_debug(
+				    "server %ld: offset %+9.3f ms  step %+6.3f  score %6.2f  (%s)",
+				    c->server_id, isnan(c->offset) ? 0.0 : c->offset * 1e3, c->step,
+				    c->score, c->note);
+		}
+		memmove(s->q, s->q + n, (s->n - n) * sizeof(*s->q));
+		memmove(s->qs, s->qs + n, (s->n - n) * sizeof(*s->qs));
+		s->n -= n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &s->last_flush);
+	return s->stopped ? -ENOENT : 0;
+}
+
+void mon_sink_add(struct mon_sink *s, long id, const struct mon_check *c, time_t now)
+{
+	struct reg_check *rc;
+
+	if (s->stopped)
+		return;
+	if (s->n == s->max) {
+		if (!s->dropped++)
+			xp_err("registry away too long: %ld checks kept, newer ones are dropped "
+			       "(max-pending)",
+			       s->max);
+		return;
+	}
+	rc = &s->q[s->n];
+	*rc = (struct reg_check){.server_id = id,
+				 .check_id = s->next_id++,
+				 .ts = now,
+				 .offset = c->chosen.result == MON_OK ? c->chosen.offset : NAN,
+				 .step = mon_step(&c->chosen)};
+	snprintf(rc->note, sizeof(rc->note), "%s", c->note);
+	s->qs[s->n++] = c->chosen;
+	if (s->n >= BATCH || ms_since(&s->last_flush) >= FLUSH_MS)
+		mon_sink_flush(s);
+}
+
+int mon_sink_wait_ms(const struct mon_sink *s)
+{
+	long ms;
+
+	if (!s->n || s->stopped)
+		return -1;
+	ms = s->down ? -ms_since(&s->retry_at) : FLUSH_MS - ms_since(&s->last_flush);
+	return ms < 0 ? 0 : ms > BACKOFF_MAX ? BACKOFF_MAX : (int)ms;
+}
