@@ -64,6 +64,9 @@ void reg_set_why(struct reg *r, const char *fmt, ...)
 	n = strlen(r->why);
 	while (n && (r->why[n - 1] == '\n' || r->why[n - 1] == ' '))
 		r->why[--n] = 0; /* libpq ends its messages with a newline */
+	for (char *p = r->why; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' '; /* one log line */
 }
 
 int reg_fail(char *err, size_t n, int ret, const char *fmt, const char *arg)
