@@ -2,7 +2,9 @@
 /* test_monitor_round.c - the concurrent round scores exactly as the sequential check does. */
 #include <arpa/inet.h>
 #include <pthread.h>
+#include <math.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
@@ -175,4 +177,50 @@ Test(monitor_round, bounded_in_flight, .timeout = 60)
 	cr_expect_eq(st.peak_in_flight, 1);
 	cr_expect_eq(st.checked, N_KINDS);
 	cr_expect_geq(xp_mono_ms() - t0, 200, "the silent server's deadline was kept");
+}
+
+static int stall_fd = -1;
+
+/* The loop busy elsewhere (a slow registry write): 400 ms once, while replies arrive. */
+static void stall(void *ctx)
+{
+	uint64_t v;
+
+	(void)ctx;
+	usleep(400 * 1000);
+	if (read(stall_fd, &v, sizeof(v)) != sizeof(v))
+		cr_log_warn("eventfd read");
+}
+
+/*
+ * A reply that arrived in time but waited in its socket while the loop was busy still counts,
+ * timed when it arrived (the kernel's receive time): its delay is the network's, not the wait.
+ */
+Test(monitor_round, a_busy_loop_does_not_skew_checks, .timeout = 60)
+{
+	struct mon_check_opts o = { .samples = 3, .timeout_ms = 300, .max_root_distance = 1,
+				    .same_network_ok = true, .serve = stall };
+	struct mon_round_stats st;
+	struct feed feed = { 0 };
+	struct fakes f;
+
+	stall_fd = eventfd(1, EFD_CLOEXEC); /* readable at once: the round's first wait stalls */
+	cr_assert_geq(stall_fd, 0);
+	o.serve_fd = stall_fd;
+	fakes_start(&f);
+	o.port = f.port;
+	cr_assert_eq(mon_round_run(&o, N_KINDS, next, done, &feed, &st), 0);
+	fakes_stop(&f);
+	close(stall_fd);
+	for (int k = GOOD; k <= STRAY_THEN_GOOD; k += STRAY_THEN_GOOD - GOOD) {
+		struct mon_check *c = &feed.got[k];
+
+		cr_expect_eq(c->chosen.result, MON_OK, "%s", ips[k]);
+		cr_expect_eq(c->replies, 3, "%s: the reply that waited 400 ms (deadline 300 ms) counts",
+			     ips[k]);
+		cr_expect_lt(c->delay, 0.2, "%s: delay %.3f s: the wait is not in it", ips[k],
+			     c->delay);
+		/* on a shared clock the offset is bounded by half the delay */
+		cr_expect_leq(fabs(c->chosen.offset), c->delay / 2 + 1e-6, "%s", ips[k]);
+	}
 }

@@ -203,7 +203,9 @@ int mon_connect(const char *ip, const struct mon_check_opts *o, int flags, int *
 	if (getaddrinfo(ip, port, &hints, &ai))
 		return -EINVAL;
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC | flags, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen))
+	/* the kernel's receive time: a reply is timed when it arrived, not when it was read */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen))
 		ret = -errno;
 	freeaddrinfo(ai);
 	if (!ret && !o->same_network_ok && same_network(fd))

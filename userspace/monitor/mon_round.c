@@ -56,22 +56,53 @@ static void send_sample(struct flight *f, const struct mon_check_opts *o, int64_
 	}
 }
 
+/*
+ * The kernel's receive time of the datagram mh holds (SO_TIMESTAMPNS), or now without one. A
+ * reply that waited in the socket while the loop was busy (writing to the registry) is timed
+ * when it arrived, so its offset and delay are not skewed by the wait.
+ */
+static void arrival(struct msghdr *mh, struct timespec *t4)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			memcpy(t4, CMSG_DATA(c), sizeof(*t4));
+			return;
+		}
+	clock_gettime(CLOCK_REALTIME, t4);
+}
+
 /* Reads what the socket holds: a reply of ours ends the sample; anything else is skipped. */
 static void receive(struct flight *f, const struct mon_check_opts *o, int64_t now)
 {
 	uint8_t rep[512];
+	char cbuf[CMSG_SPACE(sizeof(struct timespec))];
+	struct iovec iov = {rep, sizeof(rep)};
 	ssize_t n;
 
-	while (f->waiting && (n = recv(f->fd, rep, sizeof(rep), MSG_DONTWAIT)) != -1) {
+	for (;;) {
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
 		struct xp_ntp_reply r;
 		struct mon_sample s;
-		struct timespec t4;
+		struct timespec t4, rt;
 		char note[96] = "";
 		double delay;
+		int64_t arrived;
 
+		if (!f->waiting || (n = recvmsg(f->fd, &mh, MSG_DONTWAIT)) == -1)
+			break;
 		if (xp_ntp_parse(rep, n, &r) || r.org != f->xmt)
 			continue; /* stray or late: the sample's deadline stands */
-		clock_gettime(CLOCK_REALTIME, &t4);
+		arrival(&mh, &t4);
+		clock_gettime(CLOCK_REALTIME, &rt);
+		/* when it arrived on the deadline's (monotonic) clock: after it, the reply is late
+		 */
+		arrived =
+		    now - ((rt.tv_sec - t4.tv_sec) * 1000 + (rt.tv_nsec - t4.tv_nsec) / 1000000);
+		if (arrived > f->deadline)
+			continue;
 		mon_sample_classify(&r, &f->t1, &t4, o->max_root_distance, &s, &delay, note,
 				    sizeof(note));
 		mon_check_fold(&f->c, &s, delay, note);
@@ -157,8 +188,12 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 			if (!f->used)
 				continue;
 			if (f->waiting && now >= f->deadline) {
-				f->waiting = false; /* no response to this sample */
-				f->next_send = now + GAP_MS;
+				/* a reply that arrived in time and was not read yet still counts */
+				receive(f, o, now);
+				if (f->waiting) {
+					f->waiting = false; /* no response to this sample */
+					f->next_send = now + GAP_MS;
+				}
 			}
 			if (!f->waiting && now >= f->next_send) {
 				if (f->sample == o->samples) {

@@ -61,8 +61,9 @@ bool mon_sink_connected(struct mon_sink *s, int err)
 	if (err && err != -ENOTCONN)
 		return true;
 	if (err == -ENOTCONN && !s->down) {
-		xp_warn("registry: connection lost (%s): checks are kept and written when it is back",
-			reg_why(s->db));
+		xp_warn(
+		    "registry: connection lost (%s): checks are kept and written when it is back",
+		    reg_why(s->db));
 		s->down = true;
 		s->backoff_ms = BACKOFF_MIN;
 		clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
