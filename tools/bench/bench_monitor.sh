@@ -3,7 +3,8 @@
 # bench_monitor.sh - one monitor round over a simulated pool of N servers (default 10,000) on
 # one core: good servers answered from XDP for a whole routed /18 ("address any"), plus silent
 # servers, servers 800 ms off (the test-only fault) and servers that send RATE kiss-o'-death.
-# Prints the round time, checks per second and CPU per check; checks every verdict.
+# Prints the round time, checks per second and CPU per check, with the registry on SQLite and on
+# PostgreSQL (a server the bench starts); checks every verdict.
 cd "$(dirname "$0")/../.." || exit 1
 XP_TEST=bench-monitor
 XP_PREFIX=xpbm$$
@@ -50,45 +51,68 @@ ip -n "$M" route add 10.221.0.0/24 via 10.219.4.1
 # the monitor's own clock
 xp_chronyd "$M" cmon "local stratum 1" "port 0" || xp_fail "chronyd monitor"
 for _ in $(seq 50); do xp_chronyc cmon tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
-# the rate limit's one allowed reply goes to a warm-up request: every check then gets RATE
-xp_ns "$M" "$BUILD/xpool-ntp-probe" send 10.223.0.1 >/dev/null
 
-DB=$XP_TMP/reg.db
-"$BUILD/xpoolctl" --db "$DB" init >/dev/null && "$BUILD/xpoolctl" --db "$DB" monitor add bench >/dev/null &&
-	"$BUILD/xpoolctl" --db "$DB" monitor set bench status active || xp_fail "registry"
-awk -v good=$GOOD -v bad=$BAD 'BEGIN {
+# the servers, as SQL both registries take
+servers_sql() {
+	awk -v good=$GOOD -v bad=$BAD 'BEGIN {
 	print "BEGIN;"
 	for (i = 0; i < good; i++)
-		printf "INSERT INTO servers (ip, country, created, updated) VALUES (\"10.220.%d.%d\", \"de\", 1, 1);\n", int(i / 256), i % 256
+		printf "INSERT INTO servers (ip, country, created, updated) VALUES (\x2710.220.%d.%d\x27, \x27de\x27, 1, 1);\n", int(i / 256), i % 256
 	for (k = 0; k < 3; k++)
 		for (i = 1; i <= bad; i++)
-			printf "INSERT INTO servers (ip, country, created, updated) VALUES (\"10.%d.0.%d\", \"de\", 1, 1);\n", 221 + k, i
-	print "COMMIT;" }' | sqlite3 "$DB" || xp_fail "servers"
+			printf "INSERT INTO servers (ip, country, created, updated) VALUES (\x2710.%d.0.%d\x27, \x27de\x27, 1, 1);\n", 221 + k, i
+	print "COMMIT;" }'
+}
 
-# one round on one core (the monitor's own CPU time; the XDP side runs in softirq)
-/usr/bin/time -f "%e %U %S" -o "$XP_TMP/time" ip netns exec "$M" taskset -c 0 "$BUILD/xpool-monitor" \
-	--db "$DB" --name bench --once --max-in-flight "$INFLIGHT" \
-	--chrony-socket "$XP_TMP/cmon/chronyd.sock" >"$XP_TMP/mon.log" 2>&1 ||
-	{ cat "$XP_TMP/mon.log"; xp_fail "monitor"; }
-read -r wall user sys <"$XP_TMP/time"
-grep "round:" "$XP_TMP/mon.log"
-round=$(sed -n 's/.*checked in \([0-9.]*\) s.*/\1/p' "$XP_TMP/mon.log")
-q() { sqlite3 "$DB" "$1"; }
-checked=$(q "SELECT count(*) FROM history")
-good_ok=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.220.%' AND h.step = 1")
-silent=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.221.%' AND h.step = -5")
-off=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.222.%' AND h.step < 0")
-kod=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.223.%' AND h.step = -3.5")
-printf 'servers %d (good %d, silent %d, 800 ms off %d, RATE KoD %d), max-in-flight %d\n' \
+# round BACKEND: a registry on SQLite (a file) or PostgreSQL (a server of the bench's own, the
+# monitor writing as its role), one round on one core, every verdict checked
+round() {
+	local be=$1 db mondb
+	if [ "$be" = sqlite ]; then
+		db=$XP_TMP/reg.db
+		mondb=$db
+		q() { sqlite3 "$db" "$1"; }
+		qin() { sqlite3 "$db"; }
+	else
+		[ -n "${XP_PG:-}" ] || xp_pg_start
+		xp_psql -c "CREATE DATABASE bench" || xp_fail "createdb"
+		db="postgresql:///bench?host=$XP_PG&user=postgres"
+		mondb="postgresql:///bench?host=$XP_PG&user=xpool_mon_bench"
+		q() { xp_psql -d bench -c "$1"; }
+		qin() { xp_psql -d bench; }
+	fi
+	"$BUILD/xpoolctl" --db "$db" init >/dev/null && "$BUILD/xpoolctl" --db "$db" monitor add bench >/dev/null &&
+		"$BUILD/xpoolctl" --db "$db" monitor set bench status active || xp_fail "registry"
+	servers_sql | qin >/dev/null || xp_fail "servers"
+	# the rate limit's one allowed reply goes to a warm-up request: every check then gets RATE
+	xp_ns "$M" "$BUILD/xpool-ntp-probe" send 10.223.0.1 >/dev/null
+	# the monitor's own CPU time; the XDP side runs in softirq
+	/usr/bin/time -f "%e %U %S" -o "$XP_TMP/time" ip netns exec "$M" taskset -c 0 "$BUILD/xpool-monitor" \
+		--db "$mondb" --name bench --once --max-in-flight "$INFLIGHT" \
+		--chrony-socket "$XP_TMP/cmon/chronyd.sock" >"$XP_TMP/mon-$be.log" 2>&1 ||
+		{ cat "$XP_TMP/mon-$be.log"; xp_fail "monitor ($be)"; }
+	read -r wall user sys <"$XP_TMP/time"
+	grep "round:" "$XP_TMP/mon-$be.log"
+	round=$(sed -n 's/.*checked in \([0-9.]*\) s.*/\1/p' "$XP_TMP/mon-$be.log")
+	checked=$(q "SELECT count(*) FROM history")
+	good_ok=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.220.%' AND h.step = 1")
+	silent=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.221.%' AND h.step = -5")
+	off=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.222.%' AND h.step < 0")
+	kod=$(q "SELECT count(*) FROM history h JOIN servers s ON s.id = h.server_id WHERE s.ip LIKE '10.223.%' AND h.step = -3.5")
+	printf '%-10s round %.1f s (wall %.1f s incl. start), %.0f checks/s, monitor CPU %.1f s = %.0f us per check\n' \
+		"$be:" "$round" "$wall" "$(awk -v n=$checked -v t=$round 'BEGIN { print n / t }')" \
+		"$(awk -v u=$user -v s=$sys 'BEGIN { print u + s }')" \
+		"$(awk -v u=$user -v s=$sys -v n=$checked 'BEGIN { print (u + s) * 1e6 / n }')"
+	printf '%-10s verdicts: good +1 %d/%d, silent -5 %d/%d, 800 ms off < 0 %d/%d, RATE -3.5 %d/%d\n' \
+		"$be:" $good_ok $GOOD $silent $BAD $off $BAD $kod $BAD
+	[ "$checked" -eq "$N" ] || xp_fail "$be: $checked checks recorded, not $N"
+	[ "$good_ok" -eq "$GOOD" ] || xp_fail "$be: a good server was penalised"
+	[ "$silent" -eq "$BAD" ] && [ "$off" -eq "$BAD" ] && [ "$kod" -eq "$BAD" ] ||
+		xp_fail "$be: a bad server was not scored bad"
+	awk -v t="$round" 'BEGIN { exit !(t <= 60) }' || xp_fail "$be: the round took $round s, over 60 s"
+}
+printf 'servers %d (good %d, silent %d, 800 ms off %d, RATE KoD %d), max-in-flight %d; target: a round <= 60 s\n' \
 	$N $GOOD $BAD $BAD $BAD $INFLIGHT
-printf 'round %.1f s (wall %.1f s incl. start), %.0f checks/s, monitor CPU %.1f s = %.0f us per check (target: a round <= 60 s)\n' \
-	"$round" "$wall" "$(awk -v n=$checked -v t=$round 'BEGIN { print n / t }')" \
-	"$(awk -v u=$user -v s=$sys 'BEGIN { print u + s }')" \
-	"$(awk -v u=$user -v s=$sys -v n=$checked 'BEGIN { print (u + s) * 1e6 / n }')"
-printf 'verdicts: good +1 %d/%d, silent -5 %d/%d, 800 ms off < 0 %d/%d, RATE -3.5 %d/%d\n' \
-	$good_ok $GOOD $silent $BAD $off $BAD $kod $BAD
-[ "$checked" -eq "$N" ] || xp_fail "$checked checks recorded, not $N"
-[ "$good_ok" -eq "$GOOD" ] || xp_fail "a good server was penalised"
-[ "$silent" -eq "$BAD" ] && [ "$off" -eq "$BAD" ] && [ "$kod" -eq "$BAD" ] || xp_fail "a bad server was not scored bad"
-awk -v t="$round" 'BEGIN { exit !(t <= 60) }' || xp_fail "the round took $round s, over 60 s"
+round sqlite
+round postgresql
 xp_log "ok"
