@@ -95,7 +95,15 @@ xp_psql -U xpool_mon_site-a -d reg -c "UPDATE scores SET score = 20 WHERE monito
 out=$("$BUILD/xpoolctl" --db "$(uri reg xpool_mon_site-a)" server add 192.0.2.31 de --test-addresses 2>&1) &&
 	xp_fail "xpoolctl as a monitor's role added a server"
 echo "$out" | grep -q "permission denied" || xp_fail "xpoolctl as site-a: $out"
-xp_log "monitor role: $refused forbidden writes refused, another monitor's row not reachable"
+out=$("$BUILD/xpoolctl" --db "$(uri reg xpool_mon_site-a)" export "$XP_TMP/partial.json" 2>&1) &&
+	xp_fail "a monitor's role exported a snapshot from its filtered view"
+echo "$out" | grep -q "only its own" || xp_fail "export as site-a: $out"
+[ ! -e "$XP_TMP/partial.json" ] || xp_fail "a partial snapshot was written"
+out=$("$BUILD/xpool-monitor" --db "$(uri reg xpool_mon_site-a)" --name site-a --once \
+	--export "$XP_TMP/partial.json" 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q "registry host exports" ||
+	xp_fail "xpool-monitor --export on PostgreSQL: $out"
+xp_log "monitor role: $refused forbidden writes refused, another monitor's row not reachable, no export"
 # an owner who may not make roles: the monitor is registered and the SQL printed instead
 xp_psql -c "CREATE ROLE xadmin LOGIN" -c "CREATE DATABASE reg2 OWNER xadmin" || xp_fail "xadmin"
 "$BUILD/xpoolctl" --db "$(uri reg2 xadmin)" init || xp_fail "init as xadmin"

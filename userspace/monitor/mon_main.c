@@ -350,6 +350,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	xp_log_init("xpool-monitor", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	if (m.export_path[0] && reg_is_uri(m.db_path)) {
+		xp_err("export: on PostgreSQL the registry host exports (xpoolctl export --sign); a "
+		       "monitor's role sees only its own scores");
+		return EXIT_USAGE;
+	}
 	if (m.export_sign[0]) {
 		char err[256];
 

@@ -54,6 +54,8 @@ struct reg_ops {
 	int (*checks_durability)(struct reg *r);
 	/* optional: a monitor's database role (PostgreSQL): made, or dropped (add false) */
 	int (*monitor_role)(struct reg *r, const char *name, bool add, char *err, size_t n);
+	/* optional: 0 when this connection reads every row (an export needs all scores) */
+	int (*reads_all)(struct reg *r);
 };
 
 struct reg {

@@ -285,8 +285,11 @@ static int snapshot(struct reg *r, time_t now, char **text, char *err, size_t er
 		ret = reg_fail(err, errlen, -ENOMEM, "%s", "out of memory building the snapshot");
 		goto out;
 	}
+	/* a snapshot from a filtered view (a monitor's role) would list wrong medians: refused */
+	ret = r->ops->reads_all ? r->ops->reads_all(r) : 0;
 	/* in one read transaction: the servers and their scores as of one moment */
-	ret = reg_begin(r, REG_TX_READ);
+	if (!ret)
+		ret = reg_begin(r, REG_TX_READ);
 	if (!ret)
 		ret = reg_select(
 		    r, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", NULL,

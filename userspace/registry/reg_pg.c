@@ -52,6 +52,7 @@ static const struct {
 struct pgh {
 	PGconn *c;
 	enum reg_open_mode mode;
+	char state[6]; /* the last error's SQLSTATE */
 };
 
 struct reg_res {
@@ -72,6 +73,7 @@ static int fail(struct reg *r, PGresult *pr)
 	const char *msg = pr ? PQresultErrorMessage(pr) : "";
 
 	reg_set_why(r, "%s", msg && *msg ? msg : PQerrorMessage(conn(r)));
+	snprintf(((struct pgh *)r->h)->state, 6, "%s", state ? state : "");
 	/* class 08: connection; 57P01-57P03: the server shuts down or is starting */
 	if (PQstatus(conn(r)) == CONNECTION_BAD || !state || !strncmp(state, "08", 2) ||
 	    !strncmp(state, "57P0", 4))
@@ -225,6 +227,23 @@ static int pg_reconnect(struct reg *r)
 	return session(r);
 }
 
+/* Row-level security filters a monitor role's view: what it reads is not the whole registry. */
+static int pg_reads_all(struct reg *r)
+{
+	struct reg_res *res;
+	int ret = pg_query(r, "SELECT row_security_active('scores')", NULL, 0, &res, NULL);
+
+	if (ret)
+		return ret;
+	if (pg_next(res) > 0 && !strcmp(pg_text(res, 0), "t")) {
+		reg_set_why(r, "this role sees only its own monitor's rows (row-level security): "
+			       "export as the registry's owner");
+		ret = -EACCES;
+	}
+	pg_done(res);
+	return ret;
+}
+
 static void pg_close(struct reg *r)
 {
 	PQfinish(conn(r));
@@ -303,6 +322,7 @@ const struct reg_ops reg_pg_ops = {
     .reconnect = pg_reconnect,
     .close = pg_close,
     .monitor_role = pg_monitor_role,
+    .reads_all = pg_reads_all,
 };
 
 /* The schema version: 0 in a database without a registry; -errno when it cannot be read. */
@@ -311,7 +331,7 @@ static int version(struct reg *r)
 	struct reg_res *res;
 	int v, ret = pg_query(r, "SELECT version FROM xpool_schema", NULL, 0, &res, NULL);
 
-	if (ret == -EIO && !strncmp(r->why, "ERROR:  relation", 16))
+	if (ret == -EIO && !strcmp(((struct pgh *)r->h)->state, "42P01"))
 		return 0; /* 42P01: no such table */
 	if (ret)
 		return ret;
