@@ -200,3 +200,27 @@ xp_pg_ctl() {
 }
 # psql on the test's server: xp_psql [-U ROLE] [-d DB] ...
 xp_psql() { psql -h "$XP_PG" -U postgres -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+# xp_lighttpd NS ADDR DIR: a real web server (lighttpd) serving DIR at http://ADDR/ from NS,
+# ready when it returns; XP_LAST_PID is its pid.
+xp_lighttpd() {
+	local ns=$1 addr=$2 dir=$3 conf=$XP_TMP/lighttpd-$2.conf
+	mkdir -p "$XP_TMP/weblog-$addr" && chown www-data "$XP_TMP/weblog-$addr" # it logs as www-data
+	chmod 755 "$XP_TMP" "$dir"
+	cat >"$conf" <<CONF
+server.document-root = "$dir"
+server.bind = "$addr"
+server.port = 80
+server.errorlog = "$XP_TMP/weblog-$addr/err"
+server.username = "www-data"
+server.groupname = "www-data"
+mimetype.assign = (".json" => "application/json", ".sig" => "text/plain")
+CONF
+	xp_bg "$ns" "$XP_TMP/lighttpd-$addr.log" lighttpd -D -f "$conf"
+	for _ in $(seq 50); do
+		xp_ns "$ns" curl -s -o /dev/null "http://$addr/" && return 0
+		sleep 0.1
+	done
+	cat "$XP_TMP/lighttpd-$addr.log" "$XP_TMP/weblog-$addr/err"
+	xp_fail "lighttpd did not start on $addr"
+}

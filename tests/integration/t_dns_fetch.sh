@@ -38,21 +38,9 @@ export_to() { # export_to DIR [KEY]: a signed snapshot as snap.json and snap.jso
 mkdir -p "$XP_TMP/a"
 export_to "$XP_TMP/a"
 cp "$XP_TMP"/a/snap.json* "$WWW/"
-mkdir -p "$XP_TMP/weblog" && chown www-data "$XP_TMP/weblog" # lighttpd logs after dropping root
-cat >"$XP_TMP/lighttpd.conf" <<CONF
-server.document-root = "$WWW"
-server.bind = "10.207.0.1"
-server.port = 80
-server.errorlog = "$XP_TMP/weblog/err"
-server.username = "www-data"
-server.groupname = "www-data"
-mimetype.assign = (".json" => "application/json", ".sig" => "text/plain")
-CONF
-xp_bg "$R" "$XP_TMP/lighttpd.log" lighttpd -D -f "$XP_TMP/lighttpd.conf"
+xp_lighttpd "$R" 10.207.0.1 "$WWW"
 WEB=$XP_LAST_PID
-for _ in $(seq 50); do xp_ns "$R" curl -sf -o /dev/null http://10.207.0.1/snap.json && break; sleep 0.1; done
-xp_ns "$R" curl -sf -o /dev/null http://10.207.0.1/snap.json ||
-	{ cat "$XP_TMP/lighttpd.log" "$XP_TMP/weblog/err"; xp_fail "lighttpd did not serve"; }
+xp_ns "$R" curl -sf -o /dev/null http://10.207.0.1/snap.json || xp_fail "lighttpd does not serve the snapshot"
 
 # the DNS host
 cat >"$XP_TMP/dns.conf" <<CONF

@@ -89,7 +89,7 @@ for m in a b t; do "$CTL" --db "$OWNER" monitor add site-$m >/dev/null || xp_fai
 	xp_fail "monitor set"
 "$CTL" key generate "$XP_TMP/pool.key" >/dev/null || xp_fail "key"
 WWW=$XP_TMP/www
-mkdir -p "$WWW" "$XP_TMP/weblog" && chmod 755 "$XP_TMP" "$WWW" && chown www-data "$XP_TMP/weblog"
+mkdir -p "$WWW"
 export_once() {
 	"$CTL" --db "$OWNER" export "$XP_TMP/snap.json" --sign "$XP_TMP/pool.key" 2>>"$XP_TMP/export.err" &&
 		chmod 644 "$XP_TMP"/snap.json* && cp "$XP_TMP/snap.json" "$WWW/.snap.tmp" &&
@@ -99,16 +99,7 @@ export_once() {
 export_once || xp_fail "export: $(cat "$XP_TMP/export.err")"
 ( while sleep 2; do export_once; done ) &
 XP_PIDS+=($!)
-cat >"$XP_TMP/lighttpd.conf" <<CONF
-server.document-root = "$WWW"
-server.bind = "$REGH"
-server.port = 80
-server.errorlog = "$XP_TMP/weblog/err"
-server.username = "www-data"
-server.groupname = "www-data"
-mimetype.assign = (".json" => "application/json", ".sig" => "text/plain")
-CONF
-xp_bg "$XP_PREFIX-reg" "$XP_TMP/lighttpd.log" lighttpd -D -f "$XP_TMP/lighttpd.conf"
+xp_lighttpd "$XP_PREFIX-reg" $REGH "$WWW"
 
 # monitors at three sites, each writing as its own role over TCP to the registry host
 for m in a b t; do

@@ -24,6 +24,32 @@ static int valid_name(const char *n)
 	return 1;
 }
 
+/*
+ * The monitor's database role (PostgreSQL), inside the caller's transaction: made or dropped,
+ * or the SQL for a superuser printed to note. 0, or -errno with err set.
+ */
+static int role(struct reg *r, const char *name, bool add, FILE *note, char *err, size_t errlen)
+{
+	char msg[1024];
+	int ret;
+
+	if (!r->ops->monitor_role)
+		return 0; /* SQLite: the file's permissions are the access control */
+	ret = r->ops->monitor_role(r, name, add, msg, sizeof(msg));
+	if (ret < 0)
+		return reg_fail(err, errlen, ret, "%s", msg);
+	if (note && ret)
+		fprintf(note, "%s", msg);
+	else if (note && add)
+		fprintf(
+		    note,
+		    "database role xpool_mon_%s: reads the servers, writes this monitor's checks "
+		    "(LOGIN without a password: give it one with ALTER ROLE, or a peer or cert "
+		    "rule in pg_hba.conf)\n",
+		    name);
+	return 0;
+}
+
 int reg_monitor_add(struct reg *r, const char *name, FILE *note, char *err, size_t errlen)
 {
 	int ret;
@@ -36,37 +62,17 @@ int reg_monitor_add(struct reg *r, const char *name, FILE *note, char *err, size
 		ret = reg_run(
 		    r, "INSERT INTO monitors (name, status, created) VALUES ($1, 'testing', $2)",
 		    (struct reg_arg[]){RA_TEXT(name), RA_INT(time(NULL))}, 2, NULL);
-	if (ret == -EEXIST) {
-		reg_rollback(r);
-		return reg_fail(err, errlen, ret, "monitor '%s' is already registered", name);
-	}
-	if (ret)
-		goto out;
-	/* its database role, in the same transaction: both or neither (unless printed instead) */
-	if (r->ops->monitor_role) {
-		char msg[1024];
-
-		ret = r->ops->monitor_role(r, name, true, msg, sizeof(msg));
-		if (ret < 0) {
-			reg_rollback(r);
-			return reg_fail(err, errlen, ret, "%s", msg);
-		}
-		if (note && ret)
-			fprintf(note, "%s", msg);
-		else if (note)
-			fprintf(
-			    note,
-			    "database role xpool_mon_%s: reads the servers, writes this "
-			    "monitor's checks (LOGIN without a password: give it one with ALTER "
-			    "ROLE, or a peer or cert rule in pg_hba.conf)\n",
-			    name);
-	}
-	ret = reg_commit(r);
-out:
-	if (ret) {
-		reg_rollback(r);
+	if (ret == -EEXIST)
+		reg_fail(err, errlen, ret, "monitor '%s' is already registered", name);
+	else if (ret)
 		reg_fail_io(r, err, errlen, ret);
-	}
+	/* its database role, in the same transaction: both or neither (unless printed instead) */
+	if (!ret)
+		ret = role(r, name, true, note, err, errlen);
+	if (!ret && (ret = reg_commit(r)))
+		reg_fail_io(r, err, errlen, ret);
+	if (ret)
+		reg_rollback(r);
 	return ret;
 }
 
@@ -96,31 +102,19 @@ int reg_monitor_remove(struct reg *r, const char *name, FILE *note, char *err, s
 	if (!ret)
 		ret = reg_run(r, "DELETE FROM monitors WHERE name = $1",
 			      (struct reg_arg[]){RA_TEXT(name)}, 1, &changed);
-	if (!ret && !changed) {
-		reg_rollback(r);
-		return reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
-	}
 	if (!ret)
 		ret = reg_run(r, "DELETE FROM scores WHERE monitor = $1",
 			      (struct reg_arg[]){RA_TEXT(name)}, 1, NULL);
-	if (!ret && r->ops->monitor_role) {
-		char msg[1024];
-
-		ret = r->ops->monitor_role(r, name, false, msg, sizeof(msg));
-		if (ret < 0) {
-			reg_rollback(r);
-			return reg_fail(err, errlen, ret, "%s", msg);
-		}
-		if (note && ret)
-			fprintf(note, "%s", msg);
-		ret = 0;
-	}
-	if (!ret)
-		ret = reg_commit(r);
-	if (ret) {
-		reg_rollback(r);
+	if (ret)
 		reg_fail_io(r, err, errlen, ret);
-	}
+	else if (!changed)
+		ret = reg_fail(err, errlen, -ENOENT, "no monitor named '%s'", name);
+	if (!ret)
+		ret = role(r, name, false, note, err, errlen);
+	if (!ret && (ret = reg_commit(r)))
+		reg_fail_io(r, err, errlen, ret);
+	if (ret)
+		reg_rollback(r);
 	return ret;
 }
 
