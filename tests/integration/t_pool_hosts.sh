@@ -142,8 +142,8 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
 	done
 	"$CTL" --db "$OWNER" server list
 	"$CTL" --db "$OWNER" monitor list
-	for d in 1 2; do tail -3 "$XP_TMP/dns$d.log"; done
-	tail -3 "$XP_TMP/mon-a.log" "$XP_TMP/export.err"
+	for d in 1 2; do tail -n 3 "$XP_TMP/dns$d.log"; done
+	tail -n 3 "$XP_TMP/mon-a.log" "$XP_TMP/export.err"
 	xp_fail "timed out: $what"
 }
 both_have() { # both_have N: both DNS hosts hand out N servers
