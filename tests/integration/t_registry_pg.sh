@@ -62,6 +62,11 @@ REG=$(uri reg)
 out=$("$BUILD/xpoolctl" --db "$REG" monitor add site-a) || xp_fail "monitor add: $out"
 echo "$out" | grep -q "database role xpool_mon_site-a" || xp_fail "no word of the role: $out"
 "$BUILD/xpoolctl" --db "$REG" monitor add site-b >/dev/null || xp_fail "monitor add site-b"
+long=$(printf 'm%.0s' $(seq 54)) # 54 characters: xpool_mon_ + 54 is over PostgreSQL's 63
+out=$("$BUILD/xpoolctl" --db "$REG" monitor add "$long" 2>&1) && xp_fail "a 54-character monitor name was taken"
+echo "$out" | grep -q "at most 53 characters" || xp_fail "long monitor name: $out"
+[ "$(xp_psql -d reg -c "SELECT count(*) FROM monitors WHERE name = '$long'")" = 0 ] ||
+	xp_fail "the refused monitor was registered"
 [ "$(xp_psql -c "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'xpool_mon_site-a'")" = t ] ||
 	xp_fail "no login role xpool_mon_site-a"
 # site-b's score, which site-a must not move
