@@ -45,7 +45,7 @@ BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -W
 .DELETE_ON_ERROR:
 
 # ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
-BPF_PROGS := xpool_ntp xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink
+BPF_PROGS := xpool_ntp xpool_dns xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
 SKEL := $(BUILD)/skel
 skel = $(patsubst %,$(SKEL)/%.skel.h,$(1))
@@ -76,7 +76,7 @@ INC_REG := -Iuserspace/registry $(INC_COMMON)
 $(BUILD)/obj/userspace/registry/reg_pg.o: INC = $(INC_REG) -I/usr/include/postgresql
 INC_MON := -Iuserspace/monitor $(INC_REG)
 INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
-INC_DNS := -Idns $(INC_COMMON)
+INC_DNS := -Idns $(INC_COMMON) $(INC_BPF)
 INC_TOOLS := $(INC_COMMON) $(INC_BPF)
 INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
 INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor $(INC_RSP) $(INC_REG) -Idns \
@@ -104,7 +104,7 @@ NTPD_BIN := $(BUILD)/xpool-ntpd
 DNS_LIB_SRCS := $(filter-out dns/dns_main.c,$(wildcard dns/*.c))
 DNS_LIB := $(BUILD)/libxpool-dns.a
 DNS_BIN := $(BUILD)/xpool-dns
-DNS_LIBS := -lurcu -ljansson -lmaxminddb -lsodium -lcurl -lcap -lpthread -lm
+DNS_LIBS := -lurcu -ljansson -lmaxminddb -lsodium -lcurl -lcap -lxdp -lbpf -lelf -lz -lpthread -lm
 REG_LIB := $(BUILD)/libxpool-registry.a
 REG_LIBS := -lsqlite3 -lpq
 MON_BIN := $(BUILD)/xpool-monitor
@@ -137,6 +137,7 @@ $(BUILD)/obj/%.o: %.c Makefile
 $(call obj,userspace/responder/rsp_xdp.c tests/bpf/test_ntp_table.c tests/bpf/test_ntp_policy.c): \
 	$(call skel,xpool_ntp)
 $(call obj,tools/ntpgun/ntpgun.c): $(call skel,xpool_ntpgun)
+$(call obj,dns/dns_xdp.c): $(call skel,xpool_dns)
 $(call obj,tools/bench/bench_xdp.c): $(call skel,xpool_bench xpool_ntp xpool_pass xpool_reflect)
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRCS))

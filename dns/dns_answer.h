@@ -23,6 +23,7 @@ struct dns_stats {
 	uint64_t udp, tcp, dropped, rrl_drop, rrl_slip;
 	uint64_t tcp_refused, tcp_evicted, tcp_timeout; /* the TCP thread's connection policy */
 	uint64_t cookie[DNS_COOKIE_N];			/* queries with a COOKIE option */
+	uint64_t xdp, xdp_bad, xdp_tx_wait; /* the AF_XDP path: frames, malformed, TX full */
 } __attribute__((aligned(64)));
 
 /* Everything a worker thread owns. */

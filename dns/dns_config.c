@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "dns_config.h"
 #include "dns_cookie.h"
@@ -13,7 +14,7 @@
 #include "xp_conf.h"
 #include "xp_parse.h"
 
-enum { LIST_LISTEN = 1, LIST_VENDOR, LIST_NS, LIST_RRL_ALLOW };
+enum { LIST_LISTEN = 1, LIST_VENDOR, LIST_NS, LIST_RRL_ALLOW, LIST_XDP };
 
 static int d_listen(void *cfg, const char *where, int argc, char **argv)
 {
@@ -27,6 +28,22 @@ static int d_listen(void *cfg, const char *where, int argc, char **argv)
 				   "listen: expected a numeric ADDR, ADDR:PORT or [IPv6]:PORT, got '%s'",
 				   argv[1]);
 	c->n_listen++;
+	return 0;
+}
+
+static int d_xdp(void *cfg, const char *where, int argc, char **argv)
+{
+	struct dns_config *c = cfg;
+
+	(void)argc;
+	if (c->n_xdp >= DNS_MAX_XDP)
+		return xp_conf_bad(where, "xdp: at most 8 interfaces (%s)", argv[1]);
+	if (!argv[1][0] || strlen(argv[1]) >= sizeof(c->xdp[0]) || strchr(argv[1], '/'))
+		return xp_conf_bad(where, "xdp: expected an interface name, got '%s'", argv[1]);
+	for (int i = 0; i < c->n_xdp; i++)
+		if (!strcmp(c->xdp[i], argv[1]))
+			return xp_conf_bad(where, "xdp: %s given twice", argv[1]);
+	strcpy(c->xdp[c->n_xdp++], argv[1]);
 	return 0;
 }
 
@@ -173,6 +190,8 @@ static int d_chaos_version(void *cfg, const char *where, int argc, char **argv)
 static const struct xp_directive directives[] = {
 	XP_FN("listen", 1, 1, LIST_LISTEN, d_listen, NULL, "ADDR[:PORT]|[IPv6]:PORT",
 	      "UDP and TCP, port 53 unless given"),
+	XP_FN("xdp", 1, 1, LIST_XDP, d_xdp, NULL, "IFACE",
+	      "answer UDP to the listen addresses on IFACE through AF_XDP (repeatable)"),
 	XP_FN("zone", 1, 1, 0, d_zone, "pool.ntp.org", "NAME", "the pool's apex"),
 	XP_STRING("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
 	XP_FN("geoip", 1, 1, 0, d_geoip, NULL, "FILE|off",
@@ -235,6 +254,8 @@ static void clear_list(void *cfg, int list)
 		c->n_vendors = 0;
 	else if (list == LIST_NS)
 		c->n_ns = 0;
+	else if (list == LIST_XDP)
+		c->n_xdp = 0;
 	else
 		c->n_rrl_allow = 0;
 }
@@ -292,6 +313,11 @@ int dns_config_load(struct dns_config *c, int argc, char **argv)
 		fprintf(stderr, "xpool-dns: no listen address: give 'listen ADDR' or -l ADDR\n");
 		ret = -EINVAL;
 	}
+	for (int i = 0; !ret && i < c->n_xdp; i++)
+		if (!if_nametoindex(c->xdp[i])) {
+			fprintf(stderr, "xpool-dns: xdp %s: no such interface\n", c->xdp[i]);
+			ret = -ENODEV;
+		}
 	if (!ret && !c->snapshot[0] == !c->snapshot_url[0]) {
 		fprintf(stderr, "xpool-dns: give one of 'snapshot FILE' and 'snapshot-url URL'\n");
 		ret = -EINVAL;

@@ -20,6 +20,7 @@
 #define DNS_MAX_VENDORS	   64
 #define DNS_MAX_NS	   8
 #define DNS_MAX_RRL_ALLOW  64
+#define DNS_MAX_XDP	   8
 
 struct dns_prefix {
 	uint8_t addr[16]; /* IPv4 mapped ::ffff:a.b.c.d */
@@ -30,6 +31,8 @@ struct dns_config {
 	struct sockaddr_storage listen[DNS_MAX_LISTEN];
 	socklen_t listen_len[DNS_MAX_LISTEN];
 	int n_listen;
+	char xdp[DNS_MAX_XDP][16]; /* interfaces answered through AF_XDP */
+	int n_xdp;
 	char zone[254];
 	uint8_t zone_wire[256];
 	int zone_wire_len, zone_labels;

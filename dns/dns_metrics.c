@@ -102,4 +102,15 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		(unsigned long)s->reloads_refused_small,
 		generated ? (long)(time(NULL) - generated) : -1L, listed, (unsigned long)hits,
 		(unsigned long)misses);
+	if (!s->xdp)
+		return;
+	fprintf(f,
+		"# HELP xpool_dns_xdp_queries_total Frames through the AF_XDP path, by outcome.\n"
+		"# TYPE xpool_dns_xdp_queries_total counter\n"
+		"xpool_dns_xdp_queries_total{result=\"received\"} %lu\n"
+		"xpool_dns_xdp_queries_total{result=\"malformed\"} %lu\n"
+		"# HELP xpool_dns_xdp_tx_waits_total Batches that waited for the TX ring.\n"
+		"# TYPE xpool_dns_xdp_tx_waits_total counter\nxpool_dns_xdp_tx_waits_total %lu\n",
+		(unsigned long)sum.xdp, (unsigned long)sum.xdp_bad, (unsigned long)sum.xdp_tx_wait);
+	dns_xdp_metrics(s->xdp, f);
 }

@@ -77,6 +77,8 @@ int dns_server_bind(struct dns_server *s, const struct dns_config *cfg)
 		if (ret)
 			xp_err("listen address %d: %s", l + 1, strerror(-ret));
 	}
+	if (!ret && cfg->n_xdp)
+		ret = dns_xdp_open(cfg, &s->xdp);
 	return ret;
 }
 
@@ -106,6 +108,28 @@ static void init_worker(struct dns_worker *w)
 	dns_rng_seed(&w->rng, seed);
 }
 
+size_t dns_server_respond(struct dns_server *s, struct dns_worker *w, const struct dns_view *v,
+			  const uint8_t *q, size_t qlen, const struct dns_client *cl, uint8_t *out,
+			  size_t cap)
+{
+	size_t len = dns_answer(v, w, q, qlen, cl, 0, out, cap);
+
+	if (!len)
+		return 0;
+	/* a valid server cookie proves the source address: never limited (RFC 7873 5.3) */
+	switch (w->cookie_ok ? DNS_RRL_SEND : dns_rrl_check(s->rrl, cl->family, cl->addr, w->now)) {
+	case DNS_RRL_DROP:
+		w->stats.rrl_drop++;
+		return 0;
+	case DNS_RRL_SLIP:
+		w->stats.rrl_slip++;
+		return dns_msg_truncate(out, len);
+	case DNS_RRL_SEND:
+		break;
+	}
+	return len;
+}
+
 /* Answers one batch from fd: no allocation, the data read under one RCU read section. */
 static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int flags,
 		      uint8_t (*in)[QUERY_MAX], uint8_t (*out)[DNS_UDP_MAX],
@@ -114,7 +138,6 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 	struct mmsghdr msgs[BATCH], replies[BATCH];
 	struct iovec iov[BATCH], riov[BATCH];
 	struct dns_view v = { s->cfg, NULL, s->geo };
-	uint32_t now;
 	int n, k = 0;
 
 	for (int i = 0; i < BATCH; i++) {
@@ -127,7 +150,7 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 	n = recvmmsg(fd, msgs, BATCH, flags, NULL);
 	if (n <= 0)
 		return;
-	w->now = now = time(NULL);
+	w->now = (uint32_t)time(NULL);
 	rcu_read_lock();
 	v.data = rcu_dereference(s->data);
 	for (int i = 0; i < n; i++) {
@@ -140,21 +163,9 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 			continue;
 		}
 		client_of(&from[i], &cl);
-		len = dns_answer(&v, w, in[i], msgs[i].msg_len, &cl, 0, out[k], DNS_UDP_MAX);
+		len = dns_server_respond(s, w, &v, in[i], msgs[i].msg_len, &cl, out[k], DNS_UDP_MAX);
 		if (!len)
 			continue;
-		/* a valid server cookie proves the source address: never limited (RFC 7873 5.3) */
-		switch (w->cookie_ok ? DNS_RRL_SEND : dns_rrl_check(s->rrl, cl.family, cl.addr, now)) {
-		case DNS_RRL_DROP:
-			w->stats.rrl_drop++;
-			continue;
-		case DNS_RRL_SLIP:
-			w->stats.rrl_slip++;
-			len = dns_msg_truncate(out[k], len);
-			break;
-		case DNS_RRL_SEND:
-			break;
-		}
 		riov[k] = (struct iovec){ out[k], len };
 		replies[k].msg_hdr = (struct msghdr){ .msg_name = &from[i],
 						      .msg_namelen = msgs[i].msg_hdr.msg_namelen,
@@ -366,13 +377,28 @@ static void *tcp_thread(void *arg)
 	return NULL;
 }
 
+/* An AF_XDP socket's thread: the same answers as a UDP worker, frames instead of datagrams. */
+static void *xdp_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct dns_server *s = wa->s;
+	int udp = s->cfg->threads * s->cfg->n_listen, i = wa->index;
+
+	free(wa);
+	rcu_register_thread();
+	init_worker(&s->workers[udp + 1 + i]);
+	dns_xdp_serve(s->xdp, i, s, &s->workers[udp + 1 + i]);
+	rcu_unregister_thread();
+	return NULL;
+}
+
 int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo)
 {
-	int udp = s->cfg->threads * s->cfg->n_listen;
+	int udp = s->cfg->threads * s->cfg->n_listen, nx = dns_xdp_sockets(s->xdp);
 
 	s->geo = geo;
 	s->data = data;
-	s->n_workers = udp + 1;
+	s->n_workers = udp + 1 + nx;
 	s->workers = aligned_alloc(64, sizeof(*s->workers) * s->n_workers);
 	s->rrl = calloc(1, sizeof(*s->rrl));
 	if (!s->workers || !s->rrl)
@@ -396,6 +422,18 @@ int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo
 	if (pthread_create(&s->threads[udp], NULL, tcp_thread, s))
 		return -EAGAIN;
 	s->started++;
+	for (int i = 0; i < nx; i++) {
+		struct worker_arg *wa = malloc(sizeof(*wa));
+
+		if (!wa)
+			return -ENOMEM;
+		*wa = (struct worker_arg){ s, i };
+		if (pthread_create(&s->threads[s->started], NULL, xdp_worker, wa)) {
+			free(wa);
+			return -EAGAIN;
+		}
+		s->started++;
+	}
 	return 0;
 }
 
@@ -420,6 +458,7 @@ void dns_server_stop(struct dns_server *s)
 	for (int l = 0; l < DNS_MAX_LISTEN; l++)
 		if (s->tcp_fd[l] >= 0)
 			close(s->tcp_fd[l]);
+	dns_xdp_close(s->xdp); /* the program leaves the interfaces with its links */
 	dns_data_free(s->data);
 	free(s->workers);
 	free(s->rrl);

@@ -18,7 +18,7 @@ declare -A allow=(
 	[userspace/registry]="userspace/registry userspace/common"
 	[userspace/monitor]="userspace/monitor userspace/registry userspace/common"
 	[userspace/xpoolctl]="userspace/registry userspace/responder userspace/common bpf skel"
-	[dns]="dns userspace/common"
+	[dns]="dns userspace/common bpf skel"
 	[bpf]="bpf"
 )
 
