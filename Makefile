@@ -122,7 +122,7 @@ TEST_BIN := $(BUILD)/tests/xpool-unit
 BPF_TEST_SRCS := $(filter-out tests/lib/xt_pg.c,$(wildcard tests/lib/*.c tests/bpf/*.c))
 BPF_TEST_BIN := $(BUILD)/tests/xpool-bpf
 FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay-dns $(BUILD)/tests/fuzz-replay-snapshot \
-	$(BUILD)/tests/fuzz-replay-config
+	$(BUILD)/tests/fuzz-replay-config $(BUILD)/tests/fuzz-replay-frame
 GEO_TEST := $(BUILD)/tests/geo-test.mmdb
 GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
@@ -212,7 +212,7 @@ $(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/
 # answers, the snapshot parser, the configuration parser (libFuzzer), and the XDP program
 # against its reference model. make check replays the corpora.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := dns snapshot config
+FUZZ_TARGETS := dns snapshot config frame
 FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
 FUZZ_XDP := build/san/fuzz/fuzz-xdp
 FUZZ_SRCS := $(DNS_LIB_SRCS) $(COMMON_SRCS)
@@ -291,6 +291,7 @@ unit: $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 	$(Q)$(BUILD)/tests/fuzz-replay-dns tests/fuzz/corpus
 	$(Q)$(BUILD)/tests/fuzz-replay-snapshot tests/fuzz/corpus-snapshot 2>/dev/null
 	$(Q)$(BUILD)/tests/fuzz-replay-config tests/fuzz/corpus-config 2>/dev/null
+	$(Q)$(BUILD)/tests/fuzz-replay-frame tests/fuzz/corpus-frame
 
 # the integration tests with every core busy (stress-ng): timing bounds must hold under load
 integration-stress: all tests
