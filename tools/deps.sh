@@ -9,7 +9,7 @@ PKGS=(
 	libsodium-dev libcurl4-openssl-dev lighttpd liburcu-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin libsqlite3-dev sqlite3
 	libpq-dev postgresql libxdp-dev xdp-tools
 	dnsperf knot-dnsutils nsd knot gdnsd
-	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time
+	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time iputils-ping ethtool
 )
 
 missing=()
