@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # bench_dns.sh - xpool-dns against NSD, Knot and gdnsd: one worker each, pinned to CPU 0, the same
-# query file from dnsperf over loopback (CPU 1) and from kxdpgun over veth.
+# query file from dnsperf over loopback (CPU 1) and from kxdpgun over veth; then xpool-dns through
+# AF_XDP against Knot in its XDP mode.
 cd "$(dirname "$0")/../.." || exit 1
 XP_TEST=bench-dns
 XP_PREFIX=xpdns$$
@@ -34,11 +35,14 @@ start() { # start NAME: one worker thread on CPU 0, listening on 127.0.0.1:53 an
 	local d=$XP_TMP/$1
 	mkdir -p "$d"
 	cp $D/pool.ntp.test.zone "$d/"
+	# the XDP rows bring their own program to vs; the others get the pass-through one
+	ip -n "$S" link set dev vs xdp off
+	case $1 in *-xdp) ;; *) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp ;; esac
 	case $1 in
-	xpool-dns)
+	xpool-dns | xpool-dns-xdp)
 		xp_daemon "$S" "$d/log" taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1 -l $SRV4 \
 			--zone pool.ntp.test --threads 1 --snapshot $D/snapshot.json --tcp-max-conns 16 \
-			--test-addresses
+			--test-addresses $([ "$1" = xpool-dns-xdp ] && echo --xdp vs)
 		;;
 	nsd)
 		cat >"$d/nsd.conf" <<CONF
@@ -62,7 +66,7 @@ zone:
 CONF
 		xp_daemon "$S" "$d/log" taskset -c 0 nsd -d -c "$d/nsd.conf"
 		;;
-	knot)
+	knot | knot-xdp)
 		cat >"$d/knot.conf" <<CONF
 server:
   listen: [ 127.0.0.1@53, $SRV4@53 ]
@@ -70,6 +74,7 @@ server:
   tcp-workers: 1
   background-workers: 1
   rundir: "$d"
+$([ "$1" = knot-xdp ] && printf 'xdp:\n  listen: vs\n  udp: on\n')
 database:
   storage: "$d"
 template:
@@ -116,45 +121,80 @@ stop() {
 	echo "each server: one worker thread pinned to CPU 0; xpool-dns does geo and weighted 4-of-N"
 	echo "picks over 1,000 servers in 50 countries, the peers serve static RRsets of 8 A + 4 AAAA;"
 	echo "the same $(wc -l <$D/queries.txt) queries (A/AAAA over pool names, 5% nonexistent)."
-	printf '%-10s %12s %9s %12s %12s %12s %10s\n' server dnsperf_qps lost% avg_ms p99_ms kxdpgun_qps cpu%
+	echo "kxdpgun on CPU 1 over veth for 5 s; 'offered' is what it sent. A row whose generator did not"
+	echo "offer 1.5 x what the server answered is generator-bound: its qps is a lower bound (>=), and"
+	echo "servers are compared by the CPU time of their process per answer (utime + stime / answers;"
+	echo "on veth the receiving XDP program runs in softirq on the sender's CPU, outside both)."
+	printf '%-14s %11s %6s %8s %8s %11s %11s %9s %s\n' server dnsperf_qps lost% avg_ms p99_ms \
+		offered kxdpgun_qps us/answer note
 } | tee $OUT/dns.txt
-echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,kxdpgun_qps" >$OUT/dns.csv
-declare -A QPS KQPS
-for server in xpool-dns gdnsd knot nsd; do
+echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,offered_qps,kxdpgun_qps,us_per_answer,generator_bound" >$OUT/dns.csv
+declare -A QPS KQPS CPUA BOUND
+cpu_ticks() { # utime + stime of a server and its children (NSD answers from a child process)
+	local p sum=0
+	for p in $1 $(pgrep -P "$1"); do
+		sum=$((sum + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
+	done
+	echo $sum
+}
+for server in xpool-dns gdnsd knot nsd xpool-dns-xdp knot-xdp; do
 	start $server
-	pid=$(pgrep -n -f "taskset -c 0 .*$server|^$server|/$server " | head -1)
-	t0=$(awk '{ print $14 + $15 }' /proc/$XP_LAST_PID/stat 2>/dev/null || echo 0)
-	xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l "$SECS" -c 8 -q 500 \
-		>"$XP_TMP/perf-$server" 2>&1
-	t1=$(awk '{ print $14 + $15 }' /proc/$XP_LAST_PID/stat 2>/dev/null || echo 0)
-	qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
-	lost=$(sed -n 's/.*Queries lost: *[0-9]* (\([0-9.]*\)%).*/\1/p' "$XP_TMP/perf-$server")
-	avg=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
-	# p99 at half the measured throughput: every response's latency (-v), sorted
-	xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l 2 -c 8 -q 200 \
-		-Q "$(awk -v q="$qps" 'BEGIN { printf "%d", q / 2 }')" -v 2>/dev/null |
-		awk '$1 == ">" { print $NF }' | sort -g >"$XP_TMP/lat-$server"
-	n=$(wc -l <"$XP_TMP/lat-$server")
-	p99=$(sed -n "$((n * 99 / 100 + 1))p" "$XP_TMP/lat-$server")
-	# kxdpgun from the client namespace over veth, as fast as it goes, for 5 s
+	qps=0 lost=- avg=0 p99=0
+	case $server in
+	*-xdp) ;; # loopback does not go through XDP: dnsperf would measure the socket path again
+	*)
+		xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l "$SECS" -c 8 -q 500 \
+			>"$XP_TMP/perf-$server" 2>&1
+		qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
+		lost=$(sed -n 's/.*Queries lost: *[0-9]* (\([0-9.]*\)%).*/\1/p' "$XP_TMP/perf-$server")
+		avg=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' "$XP_TMP/perf-$server")
+		# p99 at half the measured throughput: every response's latency (-v), sorted
+		xp_ns "$S" taskset -c 1 dnsperf -s 127.0.0.1 -d $D/queries.txt -l 2 -c 8 -q 200 \
+			-Q "$(awk -v q="$qps" 'BEGIN { printf "%d", q / 2 }')" -v 2>/dev/null |
+			awk '$1 == ">" { print $NF }' | sort -g >"$XP_TMP/lat-$server"
+		n=$(wc -l <"$XP_TMP/lat-$server")
+		p99=$(sed -n "$((n * 99 / 100 + 1))p" "$XP_TMP/lat-$server")
+		;;
+	esac
+	# kxdpgun from the client namespace over veth, as fast as it goes, for 5 s; the server
+	# process's CPU time over the same 5 s
 	xp_ns "$C" kdig @$SRV4 pool.ntp.test A +short >/dev/null 2>&1 # neighbour entry
+	t0=$(cpu_ticks $XP_LAST_PID)
 	xp_ns "$C" taskset -c 1 kxdpgun -t 5 -Q 2000000 -i $D/queries.txt -I vc -F 1 $SRV4 \
 		>"$XP_TMP/kxdp-$server" 2>&1
-	kqps=$(awk '/total replies/ { print $3 / 5 }' "$XP_TMP/kxdp-$server" | head -1)
-	QPS[$server]=$qps
-	KQPS[$server]=${kqps:-0}
-	printf '%-10s %12.0f %9s %12.3f %12.3f %12.0f %10s\n' $server "$qps" "$lost" \
-		"$(awk -v a="$avg" 'BEGIN { print a * 1000 }')" "$(awk -v a="${p99:-0}" 'BEGIN { print a * 1000 }')" \
-		"${kqps:-0}" "$(awk -v t=$((t1 - t0)) -v s="$SECS" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", 100 * t / hz / s }')" |
-		tee -a $OUT/dns.txt
-	echo "$server,$qps,$lost,$avg,${p99:-},${kqps:-0}" >>$OUT/dns.csv
+	t1=$(cpu_ticks $XP_LAST_PID)
+	sent=$(awk '/total queries/ { print $3; exit }' "$XP_TMP/kxdp-$server")
+	got=$(awk '/total replies/ { print $3; exit }' "$XP_TMP/kxdp-$server")
+	kqps=$(awk -v n="${got:-0}" 'BEGIN { print n / 5 }')
+	offered=$(awk -v n="${sent:-0}" 'BEGIN { print n / 5 }')
+	cpua=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${got:-0}" \
+		'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print 0 }')
+	bound=$(awk -v o="$offered" -v a="$kqps" 'BEGIN { print (o < 1.5 * a) ? 1 : 0 }')
+	QPS[$server]=${qps:-0}
+	KQPS[$server]=$kqps
+	CPUA[$server]=$cpua
+	BOUND[$server]=$bound
+	printf '%-14s %11.0f %6s %8.3f %8.3f %11.0f %11s %9s %s\n' $server "${qps:-0}" "$lost" \
+		"$(awk -v a="${avg:-0}" 'BEGIN { print a * 1000 }')" "$(awk -v a="${p99:-0}" 'BEGIN { print a * 1000 }')" \
+		"$offered" "$([ "$bound" = 1 ] && echo ">=")$(printf '%.0f' "$kqps")" "$cpua" \
+		"$([ "$bound" = 1 ] && echo generator-bound)" | tee -a $OUT/dns.txt
+	echo "$server,${qps:-0},$lost,${avg:-0},${p99:-},$offered,$kqps,$cpua,$bound" >>$OUT/dns.csv
 	stop
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# a qps ratio where either side was generator-bound is a bound, never a measurement
+qratio() {
+	if [ "${BOUND[$1]}" = 1 ] || [ "${BOUND[$2]}" = 1 ]; then
+		echo "generator-bound (qps $(ratio "${KQPS[$1]}" "${KQPS[$2]}")); CPU per answer $2/$1 $(ratio "${CPUA[$2]}" "${CPUA[$1]}")"
+	else
+		echo "$(ratio "${KQPS[$1]}" "${KQPS[$2]}")"
+	fi
+}
 {
-	echo "ratios (dnsperf): xpool/gdnsd $(ratio "${QPS[xpool-dns]}" "${QPS[gdnsd]}") (target >= 1.2)," \
+	echo "ratios (dnsperf, sockets): xpool/gdnsd $(ratio "${QPS[xpool-dns]}" "${QPS[gdnsd]}") (target >= 1.2)," \
 		"xpool/knot $(ratio "${QPS[xpool-dns]}" "${QPS[knot]}"), xpool/nsd $(ratio "${QPS[xpool-dns]}" "${QPS[nsd]}")"
-	echo "ratios (kxdpgun): xpool/gdnsd $(ratio "${KQPS[xpool-dns]}" "${KQPS[gdnsd]}") (target >= 1.2)," \
-		"xpool/knot $(ratio "${KQPS[xpool-dns]}" "${KQPS[knot]}"), xpool/nsd $(ratio "${KQPS[xpool-dns]}" "${KQPS[nsd]}")"
+	echo "ratios (kxdpgun, sockets): xpool/gdnsd $(qratio xpool-dns gdnsd) (target >= 1.2)"
+	echo "ratios (kxdpgun, XDP): xpool-xdp/knot-xdp $(qratio xpool-dns-xdp knot-xdp) (target >= 1.2)"
+	echo "xpool AF_XDP / xpool sockets (kxdpgun): $(qratio xpool-dns-xdp xpool-dns)"
 } | tee -a $OUT/dns.txt
 echo "results: $OUT/dns.txt, $OUT/dns.csv"
