@@ -36,8 +36,9 @@ busy() {
 	echo $t
 }
 
-# gun RATE: one run; prints "offered replies loss_pct cpu_ns". Paced runs send what is due,
-# at most 64 frames per call (bursts of 256 overflow a daemon's socket buffer); full speed 256.
+# gun RATE: one run; prints "offered replies loss_pct cpu_ns frames_per_call call_us". The
+# generator sizes its frames per call from the measured cost of a call (batches of 64 inside a
+# paced call: bursts of 256 overflow a daemon's socket buffer; 256 at full speed).
 gun() {
 	local b0 b1 out batch=64
 	[ "$1" = 0 ] && batch=256
@@ -47,7 +48,7 @@ gun() {
 	b1=$(busy)
 	echo "$out" | awk -v t=$((b1 - b0)) '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["offered_pps"], v["reply_pps"], v["loss_pct"], t + v["cpu_ns"] }'
+		print v["offered_pps"], v["reply_pps"], v["loss_pct"], t + v["cpu_ns"], v["frames_per_call"], v["call_fixed_us"] }'
 }
 
 declare -A BASE
@@ -116,12 +117,16 @@ echo "server,offered_pps,reply_pps,loss_pct,cpu_ns_per_reply" >"$OUT/ntp.csv"
 for server in sink reflector xpool chronyd ntpd; do
 	start_server $server
 	for rate in $RATES; do
-		read -r offered replies loss ticks < <(gun "$rate")
+		read -r offered replies loss ticks per_call call_us < <(gun "$rate")
+		# requested against achieved: a row short of its rate measured the generator
+		short=$(awk -v r="$rate" -v o="$offered" 'BEGIN { print (r > 0 && o < 0.9 * r) ? " generator-bound" : "" }')
 		key=$server/$rate
 		if [ $server = sink ]; then
 			BASE[$rate]="$offered $ticks"
-			printf '%-10s offered %8.0f/s  (baseline %.0f ns/request)\n' sink "$offered" \
-				"$(awk -v t="$ticks" -v o="$offered" -v s="$SECS" 'BEGIN { print t / (o * s) }')" | tee -a "$OUT/ntp.txt"
+			printf '%-10s requested %8s/s  offered %8.0f/s  (baseline %.0f ns/request; %s frames/call, call %s us)%s\n' \
+				sink "$([ "$rate" = 0 ] && echo max || echo "$rate")" "$offered" \
+				"$(awk -v t="$ticks" -v o="$offered" -v s="$SECS" 'BEGIN { print t / (o * s) }')" \
+				"$per_call" "$call_us" "$short" | tee -a "$OUT/ntp.txt"
 			continue
 		fi
 		read -r boff bticks <<<"${BASE[$rate]}"
@@ -133,8 +138,9 @@ for server in sink reflector xpool chronyd ntpd; do
 		REPLY[$key]=$replies
 		CPU[$key]=$cpu
 		[ "$rate" = 0 ] && PROG[$server]=$(prog_ns)
-		printf '%-10s offered %8.0f/s  replies %8.0f/s  loss %6.2f%%  cpu/reply %s ns\n' \
-			$server "$offered" "$replies" "$loss" "$cpu" | tee -a "$OUT/ntp.txt"
+		printf '%-10s requested %8s/s  offered %8.0f/s  replies %8.0f/s  loss %6.2f%%  cpu/reply %s ns%s\n' \
+			$server "$([ "$rate" = 0 ] && echo max || echo "$rate")" "$offered" "$replies" "$loss" \
+			"$cpu" "$short" | tee -a "$OUT/ntp.txt"
 		echo "$server,$offered,$replies,$loss,$cpu" >>"$OUT/ntp.csv"
 		awk -v l="$loss" 'BEGIN { exit !(l < 1) }' &&
 			awk -v r="$replies" -v s="${SAT[$server]:-0}" 'BEGIN { exit !(r > s) }' &&

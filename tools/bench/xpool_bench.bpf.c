@@ -4,6 +4,7 @@
 #define XPOOL_BENCH 1
 #include "xpool_ntp.bpf.c"
 #include "xpool_reflect.bpf.c"
+#include "xpool_minreply.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -45,6 +46,21 @@ int bench_reflect(struct xdp_md *ctx)
 	int action = xpool_reflect_handle(ctx);
 
 	return restore(ctx) ? XDP_ABORTED : action;
+}
+
+SEC("xdp")
+int bench_minreply(struct xdp_md *ctx)
+{
+	int action = xpool_minreply_handle(ctx);
+
+	return restore(ctx) ? XDP_ABORTED : action;
+}
+
+/* The floor once per syscall (cold): no restore, the kernel copies the request in afresh. */
+SEC("xdp")
+int minreply(struct xdp_md *ctx)
+{
+	return xpool_minreply_handle(ctx);
 }
 
 SEC("xdp")
