@@ -96,7 +96,8 @@ start_server() {
 
 {
 	echo "kernel: $(uname -r); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); cores: $(nproc)"
-	echo "rig: veth pair between two namespaces; xpool-ntpgun (XDP live frames, batch 256) on CPU 1;"
+	echo "rig: veth pair between two namespaces; xpool-ntpgun (XDP live frames; frames per call sized"
+	echo "from the measured cost of a call, printed with the sink rows) on CPU 1;"
 	echo "daemons pinned to CPU 0. On veth XDP runs on the sending CPU, inside the generator's"
 	echo "syscall, so CPU per reply = (generator + daemon + softirq threads, ns from schedstat)"
 	echo "minus the same load against a sink that drops every request, divided by the replies."
