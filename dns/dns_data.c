@@ -24,7 +24,7 @@ static int fail(const char *path, long i, const char *field, const char *why)
 
 static int parse_time(const char *s, time_t *t)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 
 	if (!end)
@@ -60,14 +60,15 @@ static int parse_server(const char *path, long i, json_t *o, unsigned flags,
 		return fail(path, i, "ip", why);
 	if (!json_is_integer(ns) || json_integer_value(ns) < 0 ||
 	    json_integer_value(ns) > 100000000)
-		return fail(path, i, "netspeed", "missing, or not a whole number of kbit/s 0-100000000");
+		return fail(path, i, "netspeed",
+			    "missing, or not a whole number of kbit/s 0-100000000");
 	e->netspeed = json_integer_value(ns);
 	if (!json_is_number(score) || json_number_value(score) < -100 ||
 	    json_number_value(score) > 20)
 		return fail(path, i, "score", "missing, or not a number from -100 to 20");
 	e->score = json_number_value(score);
-	if (!json_is_string(cc) || (e->cc = xp_cc_index(json_string_value(cc),
-							  strlen(json_string_value(cc)))) < 0)
+	if (!json_is_string(cc) ||
+	    (e->cc = xp_cc_index(json_string_value(cc), strlen(json_string_value(cc)))) < 0)
 		return fail(path, i, "country", "missing, or not an ISO 3166 alpha-2 code");
 	if (en && !json_is_boolean(en))
 		return fail(path, i, "enabled", "not true or false");
@@ -140,7 +141,8 @@ static int from_json(json_t *root, const char *path, unsigned flags, struct dns_
 		goto out;
 	}
 	if (gen && (!json_is_string(gen) || parse_time(json_string_value(gen), &out->generated))) {
-		ret = fail(path, -1, "generated", "not an RFC 3339 UTC time (2026-01-02T03:04:05Z)");
+		ret =
+		    fail(path, -1, "generated", "not an RFC 3339 UTC time (2026-01-02T03:04:05Z)");
 		goto out;
 	}
 	if (out->generated > time(NULL) + 86400) {
@@ -242,18 +244,69 @@ static void *keep(struct dns_data *d, size_t size)
 	return p;
 }
 
+/*
+ * Vose's construction: bucket i holds w_i * n out of n * total; each small bucket is topped up
+ * from a large one, so that a draw (a uniform bucket, then a uniform point in [0, total)) lands
+ * on i with probability exactly w_i / total. Integers throughout: no rounding.
+ */
+int dns_set_index(struct dns_set *set)
+{
+	uint32_t n = set->n, *small = malloc(n * sizeof(*small) + 1),
+		 *large = malloc(n * sizeof(*large) + 1);
+	uint64_t *p = malloc(n * sizeof(*p) + 1);
+	uint32_t ns = 0, nl = 0;
+
+	if (!small || !large || !p) {
+		free(small);
+		free(large);
+		free(p);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		p[i] = set->s[i].weight * (uint64_t)n;
+		if (p[i] < set->total)
+			small[ns++] = i;
+		else
+			large[nl++] = i;
+	}
+	while (ns && nl) {
+		uint32_t l = small[--ns], g = large[nl - 1];
+
+		set->alias[l] = (struct dns_alias){.keep = p[l], .alias = g};
+		p[g] -= set->total - p[l];
+		if (p[g] < set->total) {
+			nl--;
+			small[ns++] = g;
+		}
+	}
+	while (nl) { /* full buckets */
+		uint32_t g = large[--nl];
+
+		set->alias[g] = (struct dns_alias){.keep = set->total, .alias = g};
+	}
+	while (ns) { /* only from rounding in real arithmetic: none in integers, but be total */
+		uint32_t l = small[--ns];
+
+		set->alias[l] = (struct dns_alias){.keep = set->total, .alias = l};
+	}
+	free(small);
+	free(large);
+	free(p);
+	return 0;
+}
+
 static int set_init(struct dns_data *d, struct dns_set *set, const struct dns_host *src, uint32_t n)
 {
 	set->n = n;
 	set->s = keep(d, n * sizeof(*set->s));
-	set->cum = keep(d, n * sizeof(*set->cum));
-	if (!set->s || !set->cum)
+	set->alias = keep(d, n * sizeof(*set->alias));
+	if (!set->s || !set->alias)
 		return -ENOMEM;
 	memcpy(set->s, src, n * sizeof(*src));
 	set->total = 0;
 	for (uint32_t i = 0; i < n; i++)
-		set->cum[i] = set->total += set->s[i].weight;
-	return 0;
+		set->total += set->s[i].weight;
+	return set->total ? dns_set_index(set) : 0;
 }
 
 static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct dns_host *srv,
@@ -300,7 +353,8 @@ static int zones_of(const struct dns_snap_entry *e, int out[3])
 struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
 				uint32_t serial)
 {
-	/* one pass to count, one to place: every server once, not once per zone (O(n), not O(zones n)) */
+	/* one pass to count, one to place: every server once, not once per zone (O(n), not O(zones
+	 * n)) */
 	static _Thread_local size_t off[DNS_N_ZONES][2], fill[DNS_N_ZONES][2];
 	struct dns_data *d = calloc(1, sizeof(*d));
 	struct dns_host *all = NULL;
@@ -376,20 +430,18 @@ void dns_data_free(struct dns_data *d)
 	free(d);
 }
 
-/* The first index whose prefix sum exceeds r. */
-static uint32_t upper_bound(const uint64_t *cum, uint32_t n, uint64_t r)
+/* A uniform number in [0, n): the high half of a 128-bit product, no division. */
+static uint64_t below(struct dns_rng *rng, uint64_t n)
 {
-	uint32_t lo = 0, hi = n;
+	return (uint64_t)(((unsigned __int128)dns_rng_next(rng) * n) >> 64);
+}
 
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
+/* One draw proportional to weight, in O(1) (the alias table). */
+static uint32_t draw(const struct dns_set *set, struct dns_rng *rng)
+{
+	uint32_t i = (uint32_t)below(rng, set->n);
 
-		if (cum[mid] > r)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return below(rng, set->total) < set->alias[i].keep ? i : set->alias[i].alias;
 }
 
 int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out)
@@ -404,7 +456,7 @@ int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *ou
 
 		/* rejection of repeats keeps each draw proportional among the rest */
 		for (tries = 0; tries < 16; tries++) {
-			uint32_t i = upper_bound(set->cum, set->n, dns_rng_next(rng) % set->total);
+			uint32_t i = draw(set, rng);
 			int dup = 0;
 
 			for (int j = 0; j < got; j++)
@@ -421,7 +473,7 @@ int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *ou
 			taken += set->s[out[j]].weight;
 		if (set->total == taken)
 			break;
-		r = dns_rng_next(rng) % (set->total - taken);
+		r = below(rng, set->total - taken);
 		for (uint32_t i = 0; i < set->n; i++) {
 			int dup = 0;
 

@@ -61,10 +61,17 @@ struct dns_host {
 };
 
 /* Servers of one zone and family, with prefix sums of their weights for picking. */
+/* Walker's alias table: a weighted draw in O(1), exact in integers (built at load time). */
+struct dns_alias {
+	uint64_t keep; /* out of total: below it the draw keeps its bucket */
+	uint32_t alias;
+	uint32_t pad;
+};
+
 struct dns_set {
 	uint32_t n;
 	struct dns_host *s;
-	uint64_t *cum;
+	struct dns_alias *alias;
 	uint64_t total;
 };
 
@@ -104,5 +111,7 @@ void dns_rng_seed(struct dns_rng *r, uint64_t seed);
  * how many; their indexes in out.
  */
 int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out);
+/* Builds set->alias (n entries, allocated by the caller) from set->s and set->total: 0 or -ENOMEM. */
+int dns_set_index(struct dns_set *set);
 
 #endif
