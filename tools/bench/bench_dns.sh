@@ -130,9 +130,14 @@ stop() {
 } | tee $OUT/dns.txt
 echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,offered_qps,kxdpgun_qps,us_per_answer,generator_bound" >$OUT/dns.csv
 declare -A QPS KQPS CPUA BOUND
-cpu_ticks() { # utime + stime of a server and its children (NSD answers from a child process)
+tree() { # a process and all its descendants (NSD answers from a grandchild)
+	local c
+	echo "$1"
+	for c in $(pgrep -P "$1"); do tree "$c"; done
+}
+cpu_ticks() { # utime + stime of a server's whole process tree
 	local p sum=0
-	for p in $1 $(pgrep -P "$1"); do
+	for p in $(tree "$1"); do
 		sum=$((sum + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
 	done
 	echo $sum
