@@ -155,7 +155,7 @@ static int xq_open(struct xq *q, const char *ifname, int qid, int map_fd, bool *
 	ret = xsk_socket__update_xskmap(q->xsk, map_fd);
 	if (ret)
 		goto fail;
-	/* the first half of the frames waits in the fill ring; the rest turn over through TX */
+	/* every frame starts in the fill ring; TX hands them back through the completion ring */
 	if (xsk_ring_prod__reserve(&q->fill, RING, &idx) != RING) {
 		ret = -ENOSPC;
 		goto fail;
@@ -286,9 +286,13 @@ static uint32_t batch(struct xq *q, struct dns_server *s, struct dns_worker *w, 
 			w->stats.xdp_bad++;
 		} else {
 			/* the reply fits the link: no IP fragments on this path */
+			size_t hdr = fr.l3 + (fr.v6 ? 48 : 28);
+
 			cap = fr.l3 + (size_t)q->mtu < room ? fr.l3 + (size_t)q->mtu : room;
-			len = dns_server_respond(s, w, &v, f + fr.msg, fr.msg_len, &fr.cl, out,
-						 cap - fr.l3 - (fr.v6 ? 48 : 28));
+			if (cap > hdr)
+				len = dns_server_respond(
+				    s, w, &v, f + fr.msg, fr.msg_len, &fr.cl, out,
+				    cap - hdr < DNS_UDP_MAX ? cap - hdr : DNS_UDP_MAX);
 			if (len)
 				len = dns_frame_reply(f, cap, &fr, out, len);
 		}
