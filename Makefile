@@ -96,6 +96,15 @@ $(BUILD)/obj/tests/fuzz/%.o: INC := $(INC_DNS)
 $(BUILD)/obj/tests/fuzz/fuzz_xdp.o: INC := $(INC_TESTS)
 
 COMMON_SRCS := $(wildcard userspace/common/*.c)
+# one version for every binary: the VERSION file, and the commit when built from git
+VERSION := $(shell v=$$(cat VERSION 2>/dev/null || echo 0); h=$$(git describe --always --dirty 2>/dev/null); echo "$$v$${h:++g$$h}")
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' >$@.tmp; cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+$(BUILD)/obj/userspace/common/xp_version.o: $(BUILD)/version.stamp
+$(BUILD)/obj/userspace/common/xp_version.o: CPPFLAGS += -DXPOOL_VERSION='"$(VERSION)"'
+.PHONY: FORCE
+FORCE:
 COMMON_LIB := $(BUILD)/libxpool-common.a
 RSP_LIB := $(BUILD)/libxpool-responder.a
 NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/ntpd/*.c))

@@ -50,6 +50,16 @@ for bin in xpool-monitor xpoolctl; do
 	"$BUILD/$bin" -c "$empty" --check-config >/dev/null || { echo "docs: $bin: defaults"; fail=1; }
 done
 
+# every shipped binary says its version, the same one, from the VERSION file (and the commit)
+want=$(cat VERSION)
+for bin in xpool-ntpd xpool-dns xpool-monitor xpoolctl xpool-ntpgun; do
+	got=$("$BUILD/$bin" --version 2>&1)
+	case $got in
+	"$bin $want"*) ;;
+	*) echo "docs: $bin --version says '$got', not '$bin $want...'"; fail=1 ;;
+	esac
+done
+
 check "$BUILD/xpool-ntpd" man/xpool-ntpd.conf.5
 check "$BUILD/xpool-dns" man/xpool-dns.conf.5
 check "$BUILD/xpool-monitor" man/xpool-monitor.8

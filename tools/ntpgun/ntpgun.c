@@ -14,6 +14,7 @@
 #include <linux/if_link.h>
 
 #include "xp_ntp.h"
+#include "xp_version.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 #include "xpool_ntpgun.skel.h"
@@ -24,8 +25,8 @@ static int parse_mac(const char *s, uint8_t mac[6])
 {
 	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
 		      &mac[4], &mac[5]) == 6
-		       ? 0
-		       : -EINVAL;
+		   ? 0
+		   : -EINVAL;
 }
 
 static uint16_t csum(const uint8_t *p, size_t n)
@@ -39,8 +40,7 @@ static uint16_t csum(const uint8_t *p, size_t n)
 	return ~s;
 }
 
-static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t src,
-		  uint32_t dst)
+static void build(uint8_t *f, const uint8_t *smac, const uint8_t *dmac, uint32_t src, uint32_t dst)
 {
 	struct timespec now;
 	uint16_t c;
@@ -101,7 +101,7 @@ static void stat_zero(int fd)
 static uint64_t call_ns(int prog, uint8_t *frame, size_t len, int ifindex, uint32_t n,
 			uint32_t batch)
 {
-	struct xdp_md ctx = { .data_end = len, .ingress_ifindex = ifindex };
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = n, .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 		    .batch_size = batch);
@@ -154,26 +154,28 @@ static uint32_t frames_per_call(int prog, uint8_t *frame, size_t len, int ifinde
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xpool-ntpgun -i IFACE --src IP --dst IP --src-mac MAC --dst-mac MAC\n"
-		   "                    [--rate PPS] [--duration SEC] [--batch N]\n"
-		   "Frames per call are sized from the measured cost of a call (--batch is the\n"
-		   "kernel's batch inside a call); the summary gives the requested and achieved rates.\n"
-		   "Sends valid NTPv4 client requests (varying source ports and transmit\n"
-		   "timestamps) out of IFACE with XDP live frames, and counts the NTP replies that\n"
-		   "come back on IFACE with an XDP program (attached for the run). --rate 0 (the\n"
-		   "default) sends as fast as it can. Run inside the client's network namespace.\n"
-		   "--listen-only counts replies to another generator for --duration seconds.\n");
+	fprintf(
+	    f,
+	    "Usage: xpool-ntpgun -i IFACE --src IP --dst IP --src-mac MAC --dst-mac MAC\n"
+	    "                    [--rate PPS] [--duration SEC] [--batch N]\n"
+	    "Frames per call are sized from the measured cost of a call (--batch is the\n"
+	    "kernel's batch inside a call); the summary gives the requested and achieved rates.\n"
+	    "Sends valid NTPv4 client requests (varying source ports and transmit\n"
+	    "timestamps) out of IFACE with XDP live frames, and counts the NTP replies that\n"
+	    "come back on IFACE with an XDP program (attached for the run). --rate 0 (the\n"
+	    "default) sends as fast as it can. Run inside the client's network namespace.\n"
+	    "--listen-only counts replies to another generator for --duration seconds.\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "interface", required_argument, NULL, 'i' }, { "src", required_argument, NULL, 's' },
-		{ "dst", required_argument, NULL, 'd' },       { "src-mac", required_argument, NULL, 'S' },
-		{ "dst-mac", required_argument, NULL, 'D' },   { "rate", required_argument, NULL, 'r' },
-		{ "duration", required_argument, NULL, 't' },  { "batch", required_argument, NULL, 'b' },
-		{ "listen-only", no_argument, NULL, 'L' },     { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"interface", required_argument, NULL, 'i'}, {"src", required_argument, NULL, 's'},
+	    {"dst", required_argument, NULL, 'd'},	 {"src-mac", required_argument, NULL, 'S'},
+	    {"dst-mac", required_argument, NULL, 'D'},	 {"rate", required_argument, NULL, 'r'},
+	    {"duration", required_argument, NULL, 't'},	 {"batch", required_argument, NULL, 'b'},
+	    {"listen-only", no_argument, NULL, 'L'},	 {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},	 {NULL, 0, NULL, 0},
 	};
 	int listen_only = 0;
 	long rate = 0, duration = 5, batch = 64;
@@ -220,6 +222,9 @@ int main(int argc, char **argv)
 		case 'L':
 			listen_only = 1;
 			break;
+		case 'V':
+			printf("%s %s\n", "xpool-ntpgun", xp_version());
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -242,8 +247,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xpool-ntpgun: cannot load the generator: %s\n", strerror(errno));
 		return 1;
 	}
-	if (bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.gun_rx), XDP_FLAGS_DRV_MODE, NULL)) {
-		fprintf(stderr, "xpool-ntpgun: %s: cannot attach the reply counter (native XDP): %s\n",
+	if (bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.gun_rx), XDP_FLAGS_DRV_MODE,
+			   NULL)) {
+		fprintf(stderr,
+			"xpool-ntpgun: %s: cannot attach the reply counter (native XDP): %s\n",
 			ifname, strerror(errno));
 		goto out;
 	}
@@ -257,8 +264,8 @@ int main(int argc, char **argv)
 		goto detach;
 	}
 	build(frame, smac, dmac, src, dst);
-	per_call = frames_per_call(bpf_program__fd(skel->progs.gun_tx), frame, sizeof(frame), ifindex,
-				   rate, batch, &fixed_ns, &frame_ns);
+	per_call = frames_per_call(bpf_program__fd(skel->progs.gun_tx), frame, sizeof(frame),
+				   ifindex, rate, batch, &fixed_ns, &frame_ns);
 	usleep(300000); /* the calibration's replies, before the counters are zeroed */
 	stat_zero(bpf_map__fd(skel->maps.gun_stats));
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu0);
@@ -266,9 +273,10 @@ int main(int argc, char **argv)
 	end = start + duration * 1000000000ULL;
 	sent_before = 0;
 	for (;;) {
-		struct xdp_md ctx = { .data_end = sizeof(frame), .ingress_ifindex = ifindex };
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
-			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = per_call,
+		struct xdp_md ctx = {.data_end = sizeof(frame), .ingress_ifindex = ifindex};
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+			    .data_size_in = sizeof(frame), .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = per_call,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch);
 		uint64_t t = now_ns();
 
@@ -295,14 +303,14 @@ int main(int argc, char **argv)
 	replies = stat_sum(bpf_map__fd(skel->maps.gun_stats), 1);
 	kod = stat_sum(bpf_map__fd(skel->maps.gun_stats), 2);
 	/* on veth the whole path (both XDP programs, the stack) runs in this process's context */
-	printf("sent=%lu replies=%lu kod=%lu seconds=%ld cpu_ns=%lu requested_pps=%ld "
-	       "frames_per_call=%u call_fixed_us=%.0f frame_ns=%.0f offered_pps=%.0f reply_pps=%.0f "
-	       "loss_pct=%.3f\n",
-	       (unsigned long)sent, (unsigned long)replies, (unsigned long)kod, duration,
-	       (unsigned long)(xp_ts_ns(&cpu1) - xp_ts_ns(&cpu0)), rate, per_call, fixed_ns / 1e3,
-	       frame_ns,
-	       sent / (double)duration, replies / (double)duration,
-	       sent ? 100.0 * (double)(sent - (replies < sent ? replies : sent)) / sent : 0.0);
+	printf(
+	    "sent=%lu replies=%lu kod=%lu seconds=%ld cpu_ns=%lu requested_pps=%ld "
+	    "frames_per_call=%u call_fixed_us=%.0f frame_ns=%.0f offered_pps=%.0f reply_pps=%.0f "
+	    "loss_pct=%.3f\n",
+	    (unsigned long)sent, (unsigned long)replies, (unsigned long)kod, duration,
+	    (unsigned long)(xp_ts_ns(&cpu1) - xp_ts_ns(&cpu0)), rate, per_call, fixed_ns / 1e3,
+	    frame_ns, sent / (double)duration, replies / (double)duration,
+	    sent ? 100.0 * (double)(sent - (replies < sent ? replies : sent)) / sent : 0.0);
 	ret = 0;
 detach:
 	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);

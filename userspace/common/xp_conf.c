@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "xp_conf.h"
+#include "xp_version.h"
 #include "xp_parse.h"
 
 #define MAX_DIRS  64
@@ -305,6 +306,7 @@ void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f)
 		fprintf(f, "  -%c VALUE               same as --%s VALUE\n", spec->short_opt,
 			spec->short_target);
 	fprintf(f, "      --check-config     validate the configuration and exit\n"
+		   "      --version          print the version and exit\n"
 		   "  -v, --verbose          log debug messages\n\n"
 		   "Every directive of the file is also a flag of the same name, which overrides "
 		   "the file:\n");
@@ -372,8 +374,8 @@ static int apply_flags(const struct xp_conf_spec *spec, void *cfg, const struct 
 int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **argv,
 		 struct xp_conf_opts *o)
 {
-	enum { OPT_CHECK = 1000, OPT_DIRECTIVE = 2000 };
-	struct option longopts[MAX_DIRS + 5];
+	enum { OPT_CHECK = 1000, OPT_VERSION, OPT_DIRECTIVE = 2000 };
+	struct option longopts[MAX_DIRS + 6];
 	struct file_ctx fc = { spec, cfg };
 	struct flag flags[MAX_FLAGS];
 	char shortopts[8] = "c:vh";
@@ -402,7 +404,8 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 	longopts[nd + 1] = (struct option){ "check-config", no_argument, NULL, OPT_CHECK };
 	longopts[nd + 2] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	longopts[nd + 3] = (struct option){ "help", no_argument, NULL, 'h' };
-	longopts[nd + 4] = (struct option){ NULL, 0, NULL, 0 };
+	longopts[nd + 4] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	longopts[nd + 5] = (struct option){ NULL, 0, NULL, 0 };
 	if (spec->short_opt) {
 		shortopts[4] = spec->short_opt;
 		shortopts[5] = ':';
@@ -420,6 +423,9 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 			o->verbose = true;
 		} else if (opt == 'h') {
 			xp_conf_usage(spec, stdout);
+			exit(0);
+		} else if (opt == OPT_VERSION) {
+			printf("%s %s\n", spec->prog, xp_version());
 			exit(0);
 		} else if (spec->short_opt && opt == spec->short_opt && n_flags < MAX_FLAGS) {
 			flags[n_flags].d = find(spec, spec->short_target);
