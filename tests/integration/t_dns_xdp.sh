@@ -122,6 +122,14 @@ grep -q other-port "$XP_TMP/udp5353" || xp_fail "UDP to another port did not rea
 for r in pass_not_udp pass_not_ours pass_fragment pass_ipv6_extension; do
 	[ "$(frames $r)" -gt 0 ] || xp_fail "no frame counted as $r"
 done
+# the AF_XDP families follow Prometheus's conventions too, and the dashboard's exist
+if command -v promtool >/dev/null; then
+	xp_ns "$S" curl -s -m 2 127.0.0.1:9161/metrics >"$XP_TMP/xdp.prom"
+	promtool check metrics <"$XP_TMP/xdp.prom" || xp_fail "promtool: /metrics with AF_XDP"
+	for f in $(grep -o 'xpool_dns_xdp_[a-z_]*' tools/grafana/xpool.json | sort -u); do
+		grep -q "^# TYPE $f " "$XP_TMP/xdp.prom" || xp_fail "the dashboard asks for $f"
+	done
+fi
 xp_log "TCP, ICMP, UDP to port 5353, IPv4 and IPv6 fragments: passed to the kernel and answered" \
 	"($(for r in pass_not_udp pass_not_ours pass_fragment pass_ipv6_extension; do printf '%s %s ' $r "$(frames $r)"; done))"
 
