@@ -185,7 +185,7 @@ $(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COM
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lsystemd -lm
 
-$(CTL_BIN): $(call obj,userspace/xpoolctl/xpoolctl.c) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
+$(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lbpf -lelf -lz -lm
 

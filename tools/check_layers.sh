@@ -17,7 +17,7 @@ declare -A allow=(
 	[userspace/ntpd]="userspace/ntpd userspace/responder userspace/common bpf skel"
 	[userspace/registry]="userspace/registry userspace/common"
 	[userspace/monitor]="userspace/monitor userspace/registry userspace/common"
-	[userspace/xpoolctl]="userspace/registry userspace/responder userspace/common bpf skel"
+	[userspace/xpoolctl]="userspace/xpoolctl userspace/registry userspace/responder userspace/common bpf skel"
 	[dns]="dns userspace/common bpf skel"
 	[bpf]="bpf"
 )

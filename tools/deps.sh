@@ -7,7 +7,7 @@ PKGS=(
 	make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcap-dev pkg-config
 	linux-libc-dev iproute2 libcriterion-dev libsystemd-dev systemd
 	libsodium-dev libcurl4-openssl-dev lighttpd liburcu-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin libsqlite3-dev sqlite3
-	libpq-dev postgresql libxdp-dev xdp-tools prometheus
+	libpq-dev postgresql libxdp-dev xdp-tools prometheus chromium python3-pil libxml2-utils
 	dnsperf knot-dnsutils nsd knot gdnsd
 	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time iputils-ping ethtool
 )

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "ctl_web.h"
 #include "reg_db.h"
 #include "rsp_report.h"
 #include "rsp_xdp.h"
@@ -21,9 +22,9 @@
 #define EXIT_USAGE 2
 
 struct ctl {
-	char pin[256], ifname[16], db[512], owner[REG_OWNER_MAX + 1], sign[256];
+	char pin[256], ifname[16], db[512], owner[REG_OWNER_MAX + 1], sign[256], output[256];
 	bool unpin, disabled, test_addresses;
-	long netspeed;
+	long netspeed, days;
 };
 
 #define X struct ctl
@@ -41,6 +42,8 @@ static const struct xp_directive directives[] = {
 		"server add: also documentation and private ranges (test and lab pools)"),
 	XP_STRING("sign", X, sign, NULL, "KEYFILE",
 		  "export: sign with this Ed25519 secret key, the signature in FILE.sig"),
+	XP_STRING("output", X, output, NULL, "FILE", "server graph: the SVG file (also -o)"),
+	XP_INT("days", X, days, 1, 31, "3", "N", "server graph, export-web: the days graphed"),
 };
 #undef X
 
@@ -70,6 +73,11 @@ static const struct xp_conf_spec spec = {
 		"  server remove|show ADDR\n"
 		"  server set ADDR netspeed|country|owner|enabled VALUE\n"
 		"  server list\n"
+		"  server graph ADDR -o FILE.svg [--days N]\n"
+		"                                the pool's graph: score per monitor, offsets,\n"
+		"                                failures, the threshold of 10 (plain SVG)\n"
+		"  export-web DIR                a static status site (zones, a page and graph per\n"
+		"                                server), swapped into DIR in one rename\n"
 		"  export SNAPSHOT.json          the DNS snapshot, written atomically, with the median\n"
 		"                                score of monitors active in the last 20 minutes\n"
 		"                                (--sign KEYFILE: and its signature, SNAPSHOT.json.sig)\n"
@@ -144,8 +152,9 @@ static enum reg_open_mode open_mode(int argc, char **argv)
 	if (!strcmp(argv[0], "init") ||
 	    (argc >= 2 && !strcmp(argv[0], "server") && !strcmp(argv[1], "add")))
 		return REG_OPEN_CREATE;
-	if (!strcmp(argv[0], "export") ||
-	    (argc >= 2 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show"))))
+	if (!strcmp(argv[0], "export") || !strcmp(argv[0], "export-web") ||
+	    (argc >= 2 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show") ||
+			   !strcmp(argv[1], "graph"))))
 		return REG_OPEN_READONLY; /* server list, server show, monitor list, export */
 	return REG_OPEN_EXISTING;
 }
@@ -156,25 +165,67 @@ static bool known_command(int argc, char **argv)
 	static const struct {
 		const char *sub;
 		int argc;
-	} server[] = { { "add", 4 }, { "remove", 3 }, { "show", 3 }, { "set", 5 }, { "list", 2 } },
+	} server[] = { { "add", 4 }, { "remove", 3 }, { "show", 3 }, { "set", 5 }, { "list", 2 },
+		       { "graph", 3 } },
 	  monitor[] = { { "add", 3 }, { "remove", 3 }, { "set", 5 }, { "list", 2 } };
 	bool mon = !strcmp(argv[0], "monitor");
 
 	if (!strcmp(argv[0], "init"))
 		return argc == 1;
-	if (!strcmp(argv[0], "export"))
+	if (!strcmp(argv[0], "export") || !strcmp(argv[0], "export-web"))
 		return argc == 2;
 	if (mon && argc == 5 && strcmp(argv[3], "status"))
 		return false; /* monitor set NAME status S */
-	for (size_t i = 0; argc >= 2 && i < (mon ? 4 : 5); i++)
+	for (size_t i = 0; argc >= 2 && i < (mon ? 4 : 6); i++)
 		if (!strcmp(argv[1], (mon ? monitor : server)[i].sub))
 			return argc == (mon ? monitor : server)[i].argc;
 	return false;
 }
 
 /* Registry commands: 0, 1 on an error (with its message), 2 on bad arguments. */
+static int graph_fail(char *err, size_t n, int ret, const char *what)
+{
+	if (ret == -ENOENT)
+		snprintf(err, n, "no server with address '%s'", what);
+	else if (!strcmp(what, "-o FILE.svg"))
+		snprintf(err, n, "server graph needs -o FILE.svg (or -o - for stdout)");
+	else
+		snprintf(err, n, "not an IPv4 or IPv6 address: '%s'", what);
+	return ret;
+}
+
+/* server graph: the SVG written whole (a temporary file renamed) or to stdout with -o -. */
+static int cmd_graph(struct reg *db, const char *ip, const char *out, long days, char *err,
+		     size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	long id;
+	FILE *f;
+	int ret = reg_view_server_id(db, ip, &id);
+
+	if (ret == -ENOENT || ret == -EINVAL)
+		return graph_fail(err, n, ret, ip);
+	if (!ret && !out[0])
+		return graph_fail(err, n, -EINVAL, "-o FILE.svg");
+	f = ret ? NULL : open_memstream(&buf, &len);
+	if (!ret && !f)
+		ret = -ENOMEM;
+	if (f) {
+		ret = ctl_graph_write(db, id, ip, time(NULL), (int)days, f);
+		if (fclose(f) && !ret)
+			ret = -ENOMEM;
+	}
+	if (!ret && !strcmp(out, "-"))
+		ret = fwrite(buf, 1, len, stdout) == len ? 0 : -EIO;
+	else if (!ret && (ret = xp_write_atomic(out, buf, len, 0644)))
+		snprintf(err, n, "cannot write %s: %s", out, strerror(-ret));
+	free(buf);
+	return ret;
+}
+
 static int cmd_registry(const char *db_path, int argc, char **argv, long netspeed,
-			const char *owner, unsigned flags, const char *sign)
+			const char *owner, unsigned flags, const char *sign, const struct ctl *c)
 {
 	uint8_t sk[XP_SIGN_SECRET];
 	char err[256] = "";
@@ -194,6 +245,8 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		return 1;
 	if (argc == 1)
 		ret = 0; /* init: created and migrated */
+	else if (!strcmp(argv[0], "export-web"))
+		ret = ctl_web_export(db, argv[1], time(NULL), (int)c->days, err, sizeof(err));
 	else if (!strcmp(argv[0], "export"))
 		ret = reg_export(db, argv[1], time(NULL), sign[0] ? sk : NULL, err, sizeof(err));
 	else if (!strcmp(argv[0], "monitor"))
@@ -209,6 +262,8 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 		ret = reg_server_show(db, argv[2], stdout, time(NULL), err, sizeof(err));
 	else if (!strcmp(argv[1], "set"))
 		ret = reg_server_set(db, argv[2], argv[3], argv[4], err, sizeof(err));
+	else if (!strcmp(argv[1], "graph"))
+		ret = cmd_graph(db, argv[2], c->output, c->days, err, sizeof(err));
 	else
 		ret = reg_server_list(db, stdout, time(NULL));
 	if (ret < 0 && ret != -EINVAL && !err[0])
@@ -229,6 +284,10 @@ int main(int argc, char **argv)
 	char **av;
 	int ac;
 
+	/* -o FILE: the graph's output; the shared parser knows one short option, -i */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-o"))
+			argv[i] = (char *)"--output";
 	if (xp_conf_load(&spec, &c, argc, argv, &o))
 		return EXIT_USAGE;
 	if (o.check_only) {
@@ -260,8 +319,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") ||
-			!strcmp(av[0], "init") || !strcmp(av[0], "monitor")))
-		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags, c.sign);
+			!strcmp(av[0], "export-web") || !strcmp(av[0], "init") ||
+			!strcmp(av[0], "monitor")))
+		return cmd_registry(c.db, ac, av, c.netspeed, c.owner, flags, c.sign, &c);
 	fprintf(stderr, "xpoolctl: unknown command; see xpoolctl --help\n");
 	return EXIT_USAGE;
 }
