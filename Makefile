@@ -45,12 +45,17 @@ BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -W
 .DELETE_ON_ERROR:
 
 # ---- BPF objects and skeletons: .bpf.c -> .bpf.o -> .skel.h ----
-BPF_PROGS := xpool_ntp xpool_dns xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink
+BPF_PROGS := xpool_ntp xpool_dns xpool_reflect xpool_pass xpool_bench xpool_ntpgun xpool_sink \
+	xdp_root xdp_count
 BPF_OBJS := $(BPF_PROGS:%=$(BPF_BUILD)/%.bpf.o)
 SKEL := $(BUILD)/skel
 skel = $(patsubst %,$(SKEL)/%.skel.h,$(1))
 
 $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(BPF_BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_BUILD)/%.bpf.o: tools/xdp_chain/%.bpf.c Makefile | $(BPF_BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

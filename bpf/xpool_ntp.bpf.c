@@ -48,6 +48,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xpool_stats SEC(".maps");
 
+/* xdp-next: what xpool passes goes on to the program in slot 0 (none: to the kernel) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xpool_next SEC(".maps");
+
 #include "xpool_policy.bpf.h"
 
 struct vlan_hdr {
@@ -654,5 +663,11 @@ static __always_inline int xpool_ntp_handle(struct xdp_md *ctx)
 SEC("xdp")
 int xpool_ntp(struct xdp_md *ctx)
 {
-	return xpool_ntp_handle(ctx);
+	int action = xpool_ntp_handle(ctx);
+
+	/* a chain that works on every kernel: passed frames go to the next program; with the
+	 * slot empty the tail call falls through and the kernel gets them */
+	if (action == XDP_PASS)
+		bpf_tail_call(ctx, &xpool_next, 0);
+	return action;
 }

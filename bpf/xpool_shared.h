@@ -17,6 +17,7 @@
 #define XPOOL_MAP_NAME_ACL	 "xpool_acl"
 #define XPOOL_MAP_NAME_STATS	 "xpool_stats"
 #define XPOOL_MAP_NAME_RATELIMIT "xpool_ratelimit"
+#define XPOOL_MAP_NAME_NEXT	 "xpool_next" /* xdp-next: slot 0, the program after xpool */
 
 enum xpool_map {
 	XPOOL_MAP_CLOCK,
@@ -25,6 +26,7 @@ enum xpool_map {
 	XPOOL_MAP_ACL,
 	XPOOL_MAP_STATS,
 	XPOOL_MAP_RATELIMIT,
+	XPOOL_MAP_NEXT,
 	XPOOL_MAP__MAX
 };
 #define XPOOL_NTP_HDR_LEN 48

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ntpd_config.h"
 #include "xp_conf.h"
@@ -133,7 +134,8 @@ static int d_refid(void *cfg, const char *where, int argc, char **argv)
 
 enum { LIST_IFACES = 1, LIST_ADDRS, LIST_ACL };
 
-static const char *const xdp_modes[] = { "native", "generic", "auto", NULL }; /* enum order */
+static const char *const xdp_modes[] = { "native", "generic", "auto", "tail-call",
+					  NULL }; /* enum order */
 static const char *const control_modes[] = { "drop", "pass", NULL };
 static const char *const unsync_modes[] = { "reply", "pass", NULL };
 
@@ -142,7 +144,10 @@ static const struct xp_directive directives[] = {
 	XP_FN("interface", 1, 1, LIST_IFACES, d_interface, NULL, "IFACE", "serve on IFACE"),
 	XP_FN("address", 1, 1, LIST_ADDRS, d_address, NULL, "ADDR|any",
 	      "answer for ADDR; unless given, for the interfaces' own addresses as they change"),
-	XP_ENUM("xdp-mode", C, xdp_mode, xdp_modes, "auto", "how XDP attaches"),
+	XP_ENUM("xdp-mode", C, xdp_mode, xdp_modes, "auto",
+		"how XDP attaches (tail-call: not at all; pinned for a root program)"),
+	XP_PATH("xdp-next", C, xdp_next, NULL, "PATH",
+		"a pinned XDP program that gets every frame xpool passes"),
 	XP_STRING("chrony-socket", C, chrony_socket, NTPD_CHRONY_SOCKET, "PATH",
 		  "chronyd's command socket"),
 	XP_FLAG("no-chrony", C, no_chrony, "clock state from adjtimex() only"),
@@ -261,5 +266,10 @@ int ntpd_config_check_system(const struct ntpd_config *c)
 				strerror(errno));
 			ret = -ENODEV;
 		}
+	if (c->xdp_next[0] && access(c->xdp_next, F_OK)) {
+		fprintf(stderr, "xpool-ntpd: xdp-next %s: %s (pin the program first)\n",
+			c->xdp_next, strerror(errno));
+		ret = -ENOENT;
+	}
 	return ret;
 }

@@ -43,6 +43,7 @@ struct ntpd_config {
 	bool unsync_pass;
 	char metrics[64];	/* HOST:PORT, empty = off */
 	char pin_path[256];
+	char xdp_next[256]; /* xdp-next: the pinned program after xpool, "" for none */
 	int stratum;		/* --no-chrony only */
 	uint32_t refid_be;	/* --no-chrony only */
 	bool adopt;

@@ -294,12 +294,17 @@ static int start(struct ntpd *d)
 	}
 	if (!ret)
 		ret = push_config(d);
+	/* the chain: set, or cleared (the map is pinned: a removed directive must not linger) */
+	if (!ret)
+		ret = rsp_xdp_set_next(&d->x, c->xdp_next);
 	if (ret)
 		return ret;
 	/* publish before attaching: the first request already finds fresh clock data */
 	poll_source(d);
 	ret = refresh(d);
-	for (int i = 0; !ret && !c->adopt && i < c->n_if; i++)
+	if (!ret && !c->adopt && c->xdp_mode == RSP_XDP_TAIL_CALL)
+		ret = rsp_xdp_pin_prog(&d->x, c->pin_path); /* a root program's slot takes it */
+	for (int i = 0; !ret && !c->adopt && c->xdp_mode != RSP_XDP_TAIL_CALL && i < c->n_if; i++)
 		ret = rsp_xdp_attach(&d->x, c->ifaces[i], c->xdp_mode);
 	if (!ret && c->metrics[0]) {
 		d->metrics_fd = xp_http_listen(c->metrics);
@@ -345,8 +350,14 @@ int main(int argc, char **argv)
 		sd_notify(0, "STOPPING=1");
 	}
 	/* by default the program stays attached: a restarted daemon takes over without a gap */
-	if (d.cfg.detach_on_exit)
+	if (d.cfg.detach_on_exit) {
+		char pin[512];
+
 		rsp_xdp_detach_all(&d.x);
+		snprintf(pin, sizeof(pin), "%s/%s", d.cfg.pin_path, RSP_PROG_PIN);
+		if (d.cfg.xdp_mode == RSP_XDP_TAIL_CALL && unlink(pin) && errno != ENOENT)
+			xp_warn("%s: %s", pin, strerror(errno));
+	}
 	xp_chrony_close(&d.chrony);
 	ntpd_addrs_close(&d.addrs);
 	if (d.metrics_fd >= 0)

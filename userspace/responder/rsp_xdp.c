@@ -21,6 +21,7 @@ static const char *const map_names[XPOOL_MAP__MAX] = {
 	[XPOOL_MAP_CLOCK] = XPOOL_MAP_NAME_CLOCK, [XPOOL_MAP_CONFIG] = XPOOL_MAP_NAME_CONFIG,
 	[XPOOL_MAP_ADDRS] = XPOOL_MAP_NAME_ADDRS, [XPOOL_MAP_ACL] = XPOOL_MAP_NAME_ACL,
 	[XPOOL_MAP_STATS] = XPOOL_MAP_NAME_STATS, [XPOOL_MAP_RATELIMIT] = XPOOL_MAP_NAME_RATELIMIT,
+	[XPOOL_MAP_NEXT] = XPOOL_MAP_NAME_NEXT,
 };
 
 
@@ -420,10 +421,56 @@ void rsp_xdp_detach_all(struct rsp_xdp *x)
 	x->n_if = 0;
 }
 
+int rsp_xdp_set_next(struct rsp_xdp *x, const char *path)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), zero = 0;
+	int fd, ret = 0;
+
+	if (!path || !path[0]) /* none: what xpool passes goes to the kernel */
+		return bpf_map_delete_elem(x->map_fd[XPOOL_MAP_NEXT], &zero) && errno != ENOENT
+			       ? -errno
+			       : 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		ret = -errno;
+		xp_err("xdp-next %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_PROG_TYPE_XDP) {
+		xp_err("xdp-next %s: not a pinned XDP program", path);
+		ret = -EINVAL;
+	} else if (bpf_map_update_elem(x->map_fd[XPOOL_MAP_NEXT], &zero, &fd, BPF_ANY)) {
+		ret = -errno;
+		xp_err("xdp-next %s: cannot chain it: %s", path, strerror(-ret));
+	} else {
+		xp_info("xdp-next: what xpool passes goes to %s (program %u)", path, info.id);
+	}
+	close(fd);
+	return ret;
+}
+
+int rsp_xdp_pin_prog(struct rsp_xdp *x, const char *dir)
+{
+	char path[512];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, RSP_PROG_PIN);
+	unlink(path); /* a previous run's: this program takes its place */
+	ret = bpf_obj_pin(x->prog_fd, path) ? -errno : 0;
+	if (ret)
+		xp_err("cannot pin the program at %s: %s", path, strerror(-ret));
+	return ret;
+}
+
 int rsp_xdp_unpin(const char *dir)
 {
 	char path[512];
 	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, RSP_PROG_PIN);
+	if (unlink(path) && errno != ENOENT)
+		ret = -errno;
 
 	for (int k = 0; k < XPOOL_MAP__MAX; k++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[k]);

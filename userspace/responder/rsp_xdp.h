@@ -12,7 +12,8 @@
 #define RSP_PROG_NAME	     "xpool_ntp"
 #define RSP_PIN_PATH_DEFAULT "/sys/fs/bpf/xpool"
 
-enum rsp_xdp_mode { RSP_XDP_NATIVE, RSP_XDP_GENERIC, RSP_XDP_AUTO };
+/* TAIL_CALL: attached to nothing; pinned for another root program's tail call */
+enum rsp_xdp_mode { RSP_XDP_NATIVE, RSP_XDP_GENERIC, RSP_XDP_AUTO, RSP_XDP_TAIL_CALL };
 
 struct xpool_ntp_bpf;
 
@@ -58,6 +59,15 @@ int rsp_xdp_detach(const char *ifname, int expected_fd, uint32_t *detached_id);
 void rsp_xdp_detach_all(struct rsp_xdp *x);
 /* Removes the maps pinned under dir (clock, counters, rate-limit state) and dir itself. */
 int rsp_xdp_unpin(const char *dir);
+/*
+ * xdp-next: the pinned XDP program at path gets every frame xpool passes (a tail call from
+ * slot 0 of the pinned xpool_next map, so it survives restarts and upgrades); NULL or "":
+ * none. 0 or -errno, said once.
+ */
+int rsp_xdp_set_next(struct rsp_xdp *x, const char *path);
+/* The program pinned at dir/RSP_PROG_PIN, for a root program's tail call: 0 or -errno. */
+#define RSP_PROG_PIN "xpool_ntp_prog"
+int rsp_xdp_pin_prog(struct rsp_xdp *x, const char *dir);
 void rsp_xdp_close(struct rsp_xdp *x);
 
 int rsp_xdp_prog_fd(const struct rsp_xdp *x);
