@@ -168,7 +168,7 @@ $(NTPD_LIB): $(call obj,$(NTPD_LIB_SRCS))
 
 $(NTPD_BIN): $(call obj,userspace/ntpd/ntpd_main.c) $(NTPD_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lcap -lsystemd -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lcap -lsystemd -lm
 
 $(DNS_LIB): $(call obj,$(DNS_LIB_SRCS))
 	$(call msg,AR,$@)
@@ -192,7 +192,7 @@ $(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COM
 
 $(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lxdp -lbpf -lelf -lz -lm
 
 $(GUN_BIN): $(call obj,tools/ntpgun/ntpgun.c) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -204,7 +204,7 @@ $(PROBE_BIN): $(call obj,tools/ntp_probe.c) $(COMMON_LIB)
 
 $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lm
 
 $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -214,7 +214,7 @@ $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LI
 $(BPF_TEST_BIN): $(call obj,$(BPF_TEST_SRCS)) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lxdp -lbpf -lelf -lz -lm
 
 $(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/fuzz/replay.c) \
 		$(DNS_LIB) $(COMMON_LIB)
@@ -242,7 +242,7 @@ $(BUILD)/fuzz/fuzz-xdp: $(call obj,tests/fuzz/fuzz_xdp.c tests/lib/xt_fuzz.c tes
 		tests/lib/xt_bpf.c) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lbpf -lelf -lz -lm
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lm
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_LIBFUZZER)

@@ -134,6 +134,7 @@ static int d_refid(void *cfg, const char *where, int argc, char **argv)
 
 enum { LIST_IFACES = 1, LIST_ADDRS, LIST_ACL };
 
+static const char *const xdp_attaches[] = { "netlink", "libxdp", NULL }; /* enum order */
 static const char *const xdp_modes[] = { "native", "generic", "auto", "tail-call",
 					  NULL }; /* enum order */
 static const char *const control_modes[] = { "drop", "pass", NULL };
@@ -146,6 +147,9 @@ static const struct xp_directive directives[] = {
 	      "answer for ADDR; unless given, for the interfaces' own addresses as they change"),
 	XP_ENUM("xdp-mode", C, xdp_mode, xdp_modes, "auto",
 		"how XDP attaches (tail-call: not at all; pinned for a root program)"),
+	XP_ENUM("xdp-attach", C, xdp_attach, xdp_attaches, "netlink",
+		"netlink (one program; the default) or libxdp (its dispatcher where the kernel "
+		"allows it)"),
 	XP_PATH("xdp-next", C, xdp_next, NULL, "PATH",
 		"a pinned XDP program that gets every frame xpool passes"),
 	XP_STRING("chrony-socket", C, chrony_socket, NTPD_CHRONY_SOCKET, "PATH",

@@ -28,6 +28,7 @@ struct ntpd_config {
 	int n_addrs;
 	bool addr_any; /* "address any": every destination (anycast); default: the interfaces' */
 	enum rsp_xdp_mode xdp_mode;
+	int xdp_attach; /* 0 netlink, 1 libxdp */
 	char chrony_socket[108];
 	bool no_chrony;
 	uint32_t stale_after;	/* seconds */

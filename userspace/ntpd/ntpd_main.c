@@ -302,6 +302,7 @@ static int start(struct ntpd *d)
 	/* publish before attaching: the first request already finds fresh clock data */
 	poll_source(d);
 	ret = refresh(d);
+	d->x.libxdp = c->xdp_attach == 1;
 	if (!ret && !c->adopt && c->xdp_mode == RSP_XDP_TAIL_CALL)
 		ret = rsp_xdp_pin_prog(&d->x, c->pin_path); /* a root program's slot takes it */
 	for (int i = 0; !ret && !c->adopt && c->xdp_mode != RSP_XDP_TAIL_CALL && i < c->n_if; i++)

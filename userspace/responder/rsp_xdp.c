@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "rsp_clock.h"
+#include "rsp_libxdp.h"
 #include "rsp_xdp.h"
 #include "xp_log.h"
 #include "xpool_ntp.skel.h"
@@ -344,9 +345,14 @@ int rsp_xdp_attach(struct rsp_xdp *x, const char *ifname, enum rsp_xdp_mode mode
 		xp_err("%s: cannot query XDP: %s", ifname, strerror(-ret));
 		goto out;
 	}
-	if (old_id) {
+	if (old_id && x->libxdp && rsp_libxdp_is_dispatcher(ifindex)) {
+		flag = cur;
+		ret = rsp_libxdp_replace(x->prog_fd, ifindex, flag, ifname);
+	} else if (old_id) {
 		flag = cur; /* keep the mode the running responder has */
 		ret = replace(x, ifname, ifindex, old_id, flag);
+	} else if (x->libxdp) {
+		ret = rsp_libxdp_attach(x->prog_fd, ifindex, flag, ifname);
 	} else {
 		ret = attach_new(x, ifindex, flag);
 		if (ret && mode == RSP_XDP_AUTO && ret != -EBUSY && ret != -EEXIST) {
@@ -386,6 +392,11 @@ int rsp_xdp_detach(const char *ifname, int expected_fd, uint32_t *detached_id)
 		ret = -ENOENT; /* nothing attached */
 	if (ret)
 		goto out;
+	/* in libxdp's dispatcher: ours leaves it, the operator's programs stay */
+	if (rsp_libxdp_is_dispatcher(ifindex)) {
+		ret = rsp_libxdp_detach(ifindex, flag);
+		goto out;
+	}
 	fd = expected_fd >= 0 ? dup(expected_fd) : bpf_prog_get_fd_by_id(id);
 	if (fd < 0) {
 		ret = -errno;

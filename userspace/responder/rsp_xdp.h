@@ -4,6 +4,7 @@
 #define RSP_XDP_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "xpool_shared.h"
@@ -23,6 +24,7 @@ struct rsp_xdp {
 	int map_fd[XPOOL_MAP__MAX]; /* enum xpool_map; -1 when not open */
 	struct xpool_clock *clock;  /* the clock map, mmap()ed */
 	size_t clock_len;
+	bool libxdp; /* attach through libxdp (xdp-attach libxdp), else netlink */
 	int n_if;
 	struct {
 		int ifindex;
