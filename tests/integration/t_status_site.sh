@@ -53,7 +53,9 @@ EOF
 xp_log "server graph: well-formed SVG, 2 score lines, $(grep -c '<circle' graph.svg) offset points, failures marked"
 
 # the site, rendered by a real browser
-"$CTL" --db "$DB" export-web site || xp_fail "export-web"
+(umask 077 && "$CTL" --db "$DB" export-web site) || xp_fail "export-web"
+# a web server (another user) can read it whatever the exporter's umask
+[ -z "$(find site ! -perm -o+r)" ] || xp_fail "not world-readable: $(find site ! -perm -o+r | head -3)"
 shot() { # shot PAGE PNG: a headless screenshot
 	timeout 60 chromium --headless --no-sandbox --disable-gpu --window-size=1000,800 \
 		--screenshot="$2" "file://$XP_TMP/site/$1" >/dev/null 2>&1

@@ -80,11 +80,17 @@ static FILE *open_in(const char *dir, const char *name)
 {
 	char path[4400];
 
+	FILE *f;
+
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	return fopen(path, "w");
+	f = fopen(path, "w");
+	/* readable by the web server whatever our umask */
+	if (f)
+		fchmod(fileno(f), 0644);
+	return f;
 }
 
 static const char *const head = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
