@@ -215,7 +215,7 @@ int ctl_web_export(struct reg *r, const char *dir, time_t now, int days, char *e
 	snprintf(sub, sizeof(sub), "%s/servers", tmp);
 	st.dir = tmp;
 	st.list = open_memstream(&st.list_buf, &st.list_len);
-	ret = mkdir(sub, 0755) || !st.list ? -errno : 0;
+	ret = mkdir(sub, 0755) || chmod(sub, 0755) || !st.list ? -errno : 0;
 	if (!ret)
 		ret = reg_view_servers(r, now, server, &st);
 	if (!ret)
