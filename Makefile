@@ -362,6 +362,7 @@ install: all
 	$(Q)install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service tools/systemd/xpool-monitor.service \
+		tools/systemd/xpool-dns.service \
 		$(DESTDIR)/lib/systemd/system/
 	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
 		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)$(LOCALSTATEDIR)/xpool/; fi

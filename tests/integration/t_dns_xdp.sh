@@ -195,4 +195,6 @@ grep -q "xdp vs: no AF_XDP (attach: .*): its queries are answered through socket
 xp_ns "$C" kdig @10.201.0.4 pool.ntp.test A +short +timeout=2 | grep -q 192.0.2 ||
 	xp_fail "the daemon without AF_XDP does not answer through sockets"
 xp_log "an interface with a program already: '$(grep -o 'no AF_XDP.*' "$XP_TMP/busy.log")'; answered through sockets"
+xp_verify_unit xpool-dns
+xp_log "tools/systemd/xpool-dns.service: systemd-analyze verify clean"
 xp_log "PASS"
