@@ -179,7 +179,7 @@ static const struct {
 	{ "address 10.0.0.0/8", "address: not an IPv4 or IPv6 address" },
 	/* regression: the listener takes numeric addresses only, and so does the check */
 	{ "metrics localhost:9123", "metrics: expected HOST:PORT" },
-	{ "xdp-mode fast", "xdp-mode: expected native, generic or auto" },
+	{ "xdp-mode fast", "xdp-mode: expected native, generic, auto or tail-call" },
 	{ "control-mode maybe", "control-mode: expected drop or pass" },
 	{ "unsync sometimes", "unsync: expected reply or pass" },
 	{ "pin-path relative/dir", "pin-path: expected an absolute path" },
