@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* xpool_dns.bpf.c - hands UDP queries to xpool-dns's AF_XDP sockets; everything else to the kernel. */
+/* xpool_dns.bpf.c - hands UDP queries to xpool-dns's AF_XDP sockets; everything else to the kernel.
+ */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -105,7 +106,7 @@ static __always_inline int to_socket(struct xdp_md *ctx, struct xpool_dns_addr *
 
 static __always_inline int handle_ipv4(struct xdp_md *ctx, struct cursor *c)
 {
-	struct xpool_dns_addr key = { .addr = { [10] = 0xff, [11] = 0xff } };
+	struct xpool_dns_addr key = {.addr = {[10] = 0xff, [11] = 0xff}};
 	struct iphdr *iph = pull(c, sizeof(*iph));
 	struct udphdr *udp;
 
@@ -136,8 +137,8 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, struct cursor *c)
 		return count(XDNS_PASS_SHORT, XDP_PASS);
 	if (ip6->nexthdr != IPPROTO_UDP)
 		return count(ip6->nexthdr == IPPROTO_TCP || ip6->nexthdr == IPPROTO_ICMPV6
-				     ? XDNS_PASS_NOT_UDP
-				     : XDNS_PASS_EXTHDR,
+				 ? XDNS_PASS_NOT_UDP
+				 : XDNS_PASS_EXTHDR,
 			     XDP_PASS);
 	udp = pull(c, sizeof(*udp));
 	if (!udp)
@@ -149,7 +150,7 @@ static __always_inline int handle_ipv6(struct xdp_md *ctx, struct cursor *c)
 SEC("xdp")
 int xpool_dns(struct xdp_md *ctx)
 {
-	struct cursor c = { (void *)(long)ctx->data, (void *)(long)ctx->data_end };
+	struct cursor c = {(void *)(long)ctx->data, (void *)(long)ctx->data_end};
 	__be16 proto = parse_eth(&c);
 
 	if (proto == bpf_htons(ETH_P_IP))
