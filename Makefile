@@ -374,3 +374,19 @@ clean:
 	$(Q)rm -rf build
 
 -include $(shell find build -path build/peers -prune -o -name '*.d' -type f -print 2>/dev/null)
+
+# make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-tools) in build/deb
+deb: deps
+	$(Q)command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		{ echo "deb: needs dpkg-dev and debhelper (make deps)"; exit 1; }
+	$(Q)dpkg-buildpackage -us -uc -b
+	$(Q)mkdir -p build/deb && mv ../xpool*_$$(dpkg-parsechangelog -S Version)_*.deb \
+		../xpool_$$(dpkg-parsechangelog -S Version)_*.buildinfo \
+		../xpool_$$(dpkg-parsechangelog -S Version)_*.changes build/deb/
+	$(Q)lintian --fail-on error build/deb/*.changes
+.PHONY: deb
+
+# make deb-check: the packages installed into a fresh Debian 12 root, checked, and purged
+deb-check: deb
+	$(Q)tools/deb_check.sh
+.PHONY: deb-check

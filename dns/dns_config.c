@@ -191,7 +191,7 @@ static const struct xp_directive directives[] = {
 	XP_FN("listen", 1, 1, LIST_LISTEN, d_listen, NULL, "ADDR[:PORT]|[IPv6]:PORT",
 	      "UDP and TCP, port 53 unless given"),
 	XP_FN("xdp", 1, 1, LIST_XDP, d_xdp, NULL, "IFACE",
-	      "answer UDP to the listen addresses on IFACE through AF_XDP (repeatable)"),
+	      "answer UDP to the listen addresses on IFACE through AF_XDP"),
 	XP_FN("zone", 1, 1, 0, d_zone, "pool.ntp.org", "NAME", "the pool's apex"),
 	XP_STRING("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
 	XP_FN("geoip", 1, 1, 0, d_geoip, NULL, "FILE|off",

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# deb_check.sh - make deb-check: the built packages installed into a fresh Debian 12 root
+# (debootstrap), each daemon's --version and --check-config on the shipped configuration,
+# xpool-ntpd run once (its program on the root's own loopback, in a network namespace of this
+# test), then the packages purged: no pinned BPF object and no attached program may remain.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD/build/debroot
+PRISTINE=$PWD/build/debroot.tar
+NS=xpdeb$$
+VERSION=$(cat VERSION)
+fail() { echo "deb-check: FAIL: $*"; exit 1; }
+log() { echo "deb-check: $*"; }
+[ "$(id -u)" -eq 0 ] || fail "run as root (debootstrap, chroot)"
+ls build/deb/xpool-ntpd_*.deb >/dev/null 2>&1 || fail "no packages in build/deb (make deb)"
+[ -e /sys/fs/bpf/xpool ] && fail "/sys/fs/bpf/xpool exists on this host: an xpool-ntpd runs here"
+
+cleanup() {
+	for m in sys/fs/bpf sys proc dev/pts dev; do umount -l "$ROOT/$m" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	rm -rf /sys/fs/bpf/xpool "$ROOT"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# a pristine root, made once and kept as a tarball (debootstrap takes minutes)
+rm -rf "$ROOT"
+if [ ! -s "$PRISTINE" ]; then
+	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+	log "debootstrap bookworm from ${mirror:=http://deb.debian.org/debian} (once)"
+	debootstrap --variant=minbase bookworm "$ROOT" "$mirror" >build/debootstrap.log 2>&1 ||
+		{ tail -5 build/debootstrap.log; fail "debootstrap"; }
+	tar -C "$ROOT" -cf "$PRISTINE.tmp" . && mv "$PRISTINE.tmp" "$PRISTINE"
+else
+	mkdir -p "$ROOT" && tar -C "$ROOT" -xf "$PRISTINE"
+fi
+for m in dev dev/pts proc sys sys/fs/bpf; do
+	mkdir -p "$ROOT/$m" && mount --bind "/$m" "$ROOT/$m" || fail "bind /$m"
+done
+ip netns add "$NS" || fail "netns"
+in_root() { nsenter --net=/run/netns/"$NS" chroot "$ROOT" "$@"; } # the test's own network
+on_root() { chroot "$ROOT" "$@"; } # the host's network: apt reaches the mirror
+ip -n "$NS" link set lo up
+
+mkdir -p "$ROOT/tmp/debs"
+cp build/deb/xpool-ntpd_*.deb build/deb/xpool-dns_*.deb build/deb/xpool-monitor_*.deb \
+	build/deb/xpool-tools_*.deb "$ROOT/tmp/debs/"
+cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+export DEBIAN_FRONTEND=noninteractive
+on_root apt-get update -qq >build/deb-install.log 2>&1 || fail "apt-get update in the root"
+on_root sh -c 'apt-get install -y -qq --no-install-recommends /tmp/debs/*.deb' >>build/deb-install.log 2>&1 ||
+	{ tail -20 build/deb-install.log; fail "apt-get install of the packages"; }
+log "installed: $(in_root dpkg-query -W -f '${Package} ${Version}, ' 'xpool-*')"
+
+for b in xpool-ntpd xpool-dns xpool-monitor xpoolctl xpool-ntpgun; do
+	out=$(in_root "$b" --version 2>&1)
+	case $out in "$b $VERSION"*) ;; *) fail "$b --version: '$out'" ;; esac
+done
+for d in ntpd:xpool-ntpd dns:xpool-dns monitor:xpool-monitor xpoolctl:xpoolctl; do
+	out=$(in_root "${d#*:}" -c "/etc/xpool/${d%:*}.conf" --check-config 2>&1) ||
+		fail "${d#*:} --check-config on the shipped /etc/xpool/${d%:*}.conf: $out"
+done
+[ "$(in_root dpkg-query -W -f '${Conffiles}' xpool-dns | grep -c /etc/xpool/dns.conf)" = 1 ] ||
+	fail "/etc/xpool/dns.conf is not a conffile"
+for u in xpool-ntpd xpool-dns xpool-monitor; do
+	[ -f "$ROOT/lib/systemd/system/$u.service" ] || fail "no $u.service"
+done
+log "--version and --check-config of every daemon on its shipped configuration: ok"
+
+# the responder once, as its unit runs it, on the root's loopback; then the packages purged
+in_root sh -c 'xpool-ntpd -c /etc/xpool/ntpd.conf --no-chrony >/tmp/ntpd.log 2>&1 & echo $! >/tmp/ntpd.pid'
+for _ in $(seq 50); do [ -e /sys/fs/bpf/xpool/xpool_clock ] && break; sleep 0.1; done
+sleep 0.5
+in_root ip -d link show dev lo | grep -q "name xpool_ntp " ||
+	{ cat "$ROOT/tmp/ntpd.log"; fail "xpool-ntpd did not attach to the root's lo"; }
+[ -e /sys/fs/bpf/xpool/xpool_clock ] || fail "no pinned maps"
+in_root sh -c 'kill -9 $(cat /tmp/ntpd.pid)' # as after a crash: the program stays attached
+in_root apt-get purge -y -qq xpool-ntpd xpool-dns xpool-monitor xpool-tools >build/deb-purge.log 2>&1 ||
+	{ tail -20 build/deb-purge.log; fail "apt-get purge"; }
+[ ! -e /sys/fs/bpf/xpool ] || fail "pinned objects remain after purge: $(ls /sys/fs/bpf/xpool)"
+in_root ip -d link show dev lo | grep -q "prog/xdp" && fail "a program stayed attached after purge"
+[ ! -e "$ROOT/etc/xpool/dns.conf" ] || fail "purge left /etc/xpool/dns.conf"
+log "purged after a kill -9: no pinned object, no attached program, no configuration left"
+log "ok"
