@@ -66,7 +66,13 @@ done
 for u in xpool-ntpd xpool-dns xpool-monitor; do
 	[ -f "$ROOT/lib/systemd/system/$u.service" ] || fail "no $u.service"
 done
+on_root id xpool >/dev/null || fail "no system user xpool"
+[ "$(on_root stat -c %U /var/lib/xpool)" = xpool ] || fail "/var/lib/xpool is not the xpool user's"
+for u in xpool-dns xpool-monitor; do
+	grep -q "^User=xpool" "$ROOT/lib/systemd/system/$u.service" || fail "$u.service does not drop root"
+done
 log "--version and --check-config of every daemon on its shipped configuration: ok"
+log "system user xpool for xpool-dns and xpool-monitor, /var/lib/xpool theirs"
 
 # the responder once, as its unit runs it, on the root's loopback; then the packages purged
 in_root sh -c 'xpool-ntpd -c /etc/xpool/ntpd.conf --no-chrony >/tmp/ntpd.log 2>&1 & echo $! >/tmp/ntpd.pid'
