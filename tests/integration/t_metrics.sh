@@ -66,13 +66,17 @@ for d in ntpd:9171 dns:9172 monitor:9173; do
 	n=$((n + 1))
 done
 [ $n = 3 ] || xp_fail "checked $n daemons"
+# the monitor's score histogram holds the check it wrote
+awk '$1 == "xpool_monitor_score_count" { exit !($2 >= 1) }' "$XP_TMP/monitor.prom" ||
+	xp_fail "no score in xpool_monitor_score: $(grep score_count "$XP_TMP/monitor.prom")"
 # the Grafana dashboard asks only for families the daemons have (AF_XDP ones: t_dns_xdp)
 cat "$XP_TMP"/*.prom >"$XP_TMP/all.prom"
 python3 -c 'import json, sys; json.load(open(sys.argv[1]))' tools/grafana/xpool.json ||
 	xp_fail "the dashboard is not JSON"
 for f in $(grep -o '"expr": "[^"]*' tools/grafana/xpool.json | grep -o 'xpool_[a-z_]*' | sort -u); do
 	case $f in xpool_dns_xdp_*) continue ;; esac
-	grep -q "^# TYPE $f " "$XP_TMP/all.prom" || xp_fail "the dashboard asks for $f, which no daemon has"
+	grep -q "^# TYPE $f " "$XP_TMP/all.prom" || grep -q "^# TYPE ${f%_*} histogram" "$XP_TMP/all.prom" ||
+		xp_fail "the dashboard asks for $f, which no daemon has"
 done
 xp_log "tools/grafana/xpool.json: every family it asks for is served"
 xp_log "PASS"

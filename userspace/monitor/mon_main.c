@@ -137,6 +137,24 @@ static void render(void *ctx, FILE *f)
 		!m->sink.down, m->sink.n, (unsigned long)m->sink.written,
 		(unsigned long)m->sink.replayed, (unsigned long)m->sink.dropped,
 		(unsigned long)m->sink.reconnects);
+	/* the scores this monitor gave, cumulative by upper bound, as Prometheus histograms are */
+	fprintf(f, "# HELP xpool_monitor_score Scores written to the registry (10 and up: in DNS).\n"
+		   "# TYPE xpool_monitor_score histogram\n");
+	{
+		uint64_t cum = 0;
+
+		for (int b = 0; b <= MON_SINK_BUCKETS; b++) {
+			cum += m->sink.score_le[b];
+			if (b < MON_SINK_BUCKETS)
+				fprintf(f, "xpool_monitor_score_bucket{le=\"%g\"} %lu\n",
+					mon_sink_bounds[b], (unsigned long)cum);
+			else
+				fprintf(f, "xpool_monitor_score_bucket{le=\"+Inf\"} %lu\n",
+					(unsigned long)cum);
+		}
+		fprintf(f, "xpool_monitor_score_sum %g\nxpool_monitor_score_count %lu\n",
+			m->sink.score_sum, (unsigned long)cum);
+	}
 }
 
 static void serve(void *ctx)

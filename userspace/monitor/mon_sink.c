@@ -15,6 +15,9 @@
 #define BACKOFF_MIN 500
 #define BACKOFF_MAX 30000
 
+/* the pool's landmarks: well out, out, the listing threshold of 10, the top */
+const double mon_sink_bounds[MON_SINK_BUCKETS] = {-50, -20, 0, 5, 10, 15, 20};
+
 static long ms_since(const struct timespec *a)
 {
 	struct timespec now;
@@ -130,6 +133,14 @@ int mon_sink_flush(struct mon_sink *s)
 			const struct reg_check *c = &s->q[i];
 
 			s->written += c->state == 0;
+			if (c->state == 0) {
+				int b = 0;
+
+				while (b < MON_SINK_BUCKETS && c->score > mon_sink_bounds[b])
+					b++;
+				s->score_le[b]++;
+				s->score_sum += c->score;
+			}
 			s->replayed += c->state == 1;
 			s->gone += c->state == -ESRCH;
 			if (c->state == 0)

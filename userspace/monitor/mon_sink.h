@@ -22,7 +22,13 @@ struct mon_sink {
 	int backoff_ms;	   /* 0 while the registry answers; then 500 ms doubling to 30 s */
 	struct timespec retry_at, last_flush;
 	uint64_t written, replayed, gone, dropped, reconnects, failures;
+	/* the scores written, as a histogram (MON_SINK_BUCKETS upper bounds, then +Inf) */
+	uint64_t score_le[8];
+	double score_sum;
 };
+
+#define MON_SINK_BUCKETS 7
+extern const double mon_sink_bounds[MON_SINK_BUCKETS];
 
 /* max: checks kept while the registry is away (beyond it, new checks are dropped, counted). */
 int mon_sink_init(struct mon_sink *s, struct reg *db, const char *name, long max);
