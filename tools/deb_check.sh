@@ -16,16 +16,24 @@ log() { echo "deb-check: $*"; }
 ls build/deb/xpool-ntpd_*.deb >/dev/null 2>&1 || fail "no packages in build/deb (make deb)"
 [ -e /sys/fs/bpf/xpool ] && fail "/sys/fs/bpf/xpool exists on this host: an xpool-ntpd runs here"
 
-cleanup() {
+remove_root() { # unmounted first; never into the host's /dev, /proc or /sys
+	local m
 	for m in sys/fs/bpf sys proc dev/pts dev; do umount -l "$ROOT/$m" 2>/dev/null; done
+	for m in sys/fs/bpf sys proc dev/pts dev; do
+		mountpoint -q "$ROOT/$m" 2>/dev/null && { echo "deb-check: $ROOT/$m still mounted"; return 1; }
+	done
+	rm -rf --one-file-system "$ROOT"
+}
+cleanup() {
 	ip netns del "$NS" 2>/dev/null
-	rm -rf /sys/fs/bpf/xpool "$ROOT"
+	rm -rf /sys/fs/bpf/xpool
+	remove_root
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # a pristine root, made once and kept as a tarball (debootstrap takes minutes)
-rm -rf "$ROOT"
+remove_root || fail "a previous root is still mounted at $ROOT"
 if [ ! -s "$PRISTINE" ]; then
 	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 	log "debootstrap bookworm from ${mirror:=http://deb.debian.org/debian} (once)"
