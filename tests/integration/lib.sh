@@ -224,3 +224,18 @@ CONF
 	cat "$XP_TMP/lighttpd-$addr.log" "$XP_TMP/weblog-$addr/err"
 	xp_fail "lighttpd did not start on $addr"
 }
+
+# xp_ref_rig: the veth rig ($S server, $C client) with a reference chronyd in the server
+# ("local stratum 1", command socket $XP_TMP/ref/chronyd.sock) that calls itself synchronised
+xp_ref_rig() {
+	S=$XP_PREFIX-srv
+	C=$XP_PREFIX-cli
+	xp_rig "$S" "$C" || xp_fail "rig"
+	xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
+	for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && return 0; sleep 0.1; done
+	xp_fail "the reference chronyd did not call itself synchronised"
+}
+# xp_ntp_answered [ADDR]: an NTP reply of stratum 2 came back to the client
+xp_ntp_answered() {
+	xp_ns "$C" "$BUILD/xpool-ntp-probe" send "${1:-$SRV4}" --timeout 500 | grep -q "mode=4 stratum=2"
+}

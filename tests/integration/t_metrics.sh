@@ -7,11 +7,7 @@
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 command -v promtool >/dev/null || { echo "promtool missing (Debian prometheus)"; exit 77; }
-S=$XP_PREFIX-srv
-C=$XP_PREFIX-cli
-xp_rig "$S" "$C" || xp_fail "rig"
-xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
-for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_ref_rig
 
 # xpool-ntpd, answering a few requests
 xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \

@@ -8,11 +8,7 @@
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 command -v bpftool >/dev/null || { echo "bpftool missing"; exit 77; }
-S=$XP_PREFIX-srv
-C=$XP_PREFIX-cli
-xp_rig "$S" "$C" || xp_fail "rig"
-xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
-for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_ref_rig
 PIN=$(xp_pin_path chain) # every pin of this test under one prefix: removed on every exit path
 mkdir -p "$PIN"
 # the operator's other program, pinned: counts what reaches it (slot 1: NTP, slot 0: the rest)
@@ -22,7 +18,7 @@ counted() { # counted SLOT
 	bpftool map lookup pinned "$PIN/count_maps/xdp_count_frames" key $1 0 0 0 -j |
 		python3 -c 'import json, sys; v = json.load(sys.stdin); print(int.from_bytes(bytes(int(b, 16) for b in v["value"]), "little"))'
 }
-answered() { xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 500 | grep -q "mode=4 stratum=2"; }
+answered() { xp_ntp_answered; }
 other() { xp_ns "$C" ping -c 3 -i 0.2 -W 1 $SRV4 >/dev/null; } # ICMP: xpool passes it
 STARTS=0
 start() { # start [DIRECTIVES...]

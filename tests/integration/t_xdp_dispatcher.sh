@@ -7,13 +7,9 @@
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 for c in xdp-loader xdp-filter; do command -v $c >/dev/null || { echo "$c missing (xdp-tools)"; exit 77; }; done
-S=$XP_PREFIX-srv
-C=$XP_PREFIX-cli
-xp_rig "$S" "$C" || xp_fail "rig"
-xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
-for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_ref_rig
 in_s() { nsenter --net=/run/netns/"$S" "$@"; } # xdp-tools need the host's bpffs (FACTS)
-answered() { xp_ns "$C" "$BUILD/xpool-ntp-probe" send "${1:-$SRV4}" --timeout 500 | grep -q "mode=4 stratum=2"; }
+answered() { xp_ntp_answered "$@"; }
 STARTS=0
 start() {
 	STARTS=$((STARTS + 1))
