@@ -7,6 +7,12 @@
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 for c in xdp-loader xdp-filter; do command -v $c >/dev/null || { echo "$c missing (xdp-tools)"; exit 77; }; done
+# libxdp and xdp-filter keep state under bpffs: what this test made goes with it (if empty)
+NEW_DIRS=()
+for d in /sys/fs/bpf/xdp-filter/programs /sys/fs/bpf/xdp-filter /sys/fs/bpf/xdp; do
+	[ -e "$d" ] || NEW_DIRS+=("$d")
+done
+trap 'xp_cleanup; for d in "${NEW_DIRS[@]}"; do rmdir "$d" 2>/dev/null; done' EXIT
 xp_ref_rig
 in_s() { nsenter --net=/run/netns/"$S" "$@"; } # xdp-tools need the host's bpffs (FACTS)
 answered() { xp_ntp_answered "$@"; }
