@@ -18,7 +18,6 @@ counted() { # counted SLOT
 	bpftool map lookup pinned "$PIN/count_maps/xdp_count_frames" key $1 0 0 0 -j |
 		python3 -c 'import json, sys; v = json.load(sys.stdin); print(int.from_bytes(bytes(int(b, 16) for b in v["value"]), "little"))'
 }
-answered() { xp_ntp_answered; }
 other() { xp_ns "$C" ping -c 3 -i 0.2 -W 1 $SRV4 >/dev/null; } # ICMP: xpool passes it
 STARTS=0
 start() { # start [DIRECTIVES...]
@@ -31,7 +30,7 @@ start() { # start [DIRECTIVES...]
 # 1. xdp-next: what xpool passes reaches the counter; what it answers does not
 start --xdp-next "$PIN/count"
 before=$(counted 0)
-answered || xp_fail "no NTP answer with xdp-next"
+xp_ntp_answered || xp_fail "no NTP answer with xdp-next"
 other || xp_fail "ping through the chain"
 [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "passed frames did not reach the next program"
 [ "$(counted 1)" = 0 ] || xp_fail "an NTP request xpool answered went on to the next program"
@@ -41,7 +40,7 @@ kill -9 $NTPD && wait $NTPD 2>/dev/null
 before=$(counted 0)
 other || xp_fail "ping after kill -9"
 [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "the chain broke when xpool-ntpd was killed"
-answered || xp_fail "no NTP answer after kill -9 (the program stays attached)"
+xp_ntp_answered || xp_fail "no NTP answer after kill -9 (the program stays attached)"
 start --xdp-next "$PIN/count"
 before=$(counted 0)
 other && [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "the chain broke across a restart"
@@ -50,7 +49,7 @@ kill $NTPD && wait $NTPD 2>/dev/null
 start
 before=$(counted 0)
 other && [ "$(counted 0)" = "$before" ] || xp_fail "xdp-next lingered after it was removed"
-answered || xp_fail "no NTP answer without xdp-next"
+xp_ntp_answered || xp_fail "no NTP answer without xdp-next"
 out=$(xp_ns "$S" "$BUILD/xpool-ntpd" -i vs --xdp-next "$PIN/nothing" --check-config 2>&1) &&
 	xp_fail "--check-config took a missing xdp-next"
 echo "$out" | grep -q "xdp-next .*nothing" || xp_fail "xdp-next missing: $out"
@@ -66,15 +65,15 @@ nsenter --net=/run/netns/"$S" ip link set dev vs xdpdrv pinned "$PIN/root" || xp
 start --xdp-mode tail-call --xdp-next "$PIN/count" --detach-on-exit
 [ -e "$PIN/xpool/xpool_ntp_prog" ] || xp_fail "tail-call mode did not pin the program"
 ip -n "$S" -d link show dev vs | grep -q "name xdp_root" || xp_fail "xpool-ntpd replaced the root program"
-answered && xp_fail "answered before the root program's slot holds xpool (a stale attachment?)"
+xp_ntp_answered && xp_fail "answered before the root program's slot holds xpool (a stale attachment?)"
 bpftool map update pinned "$PIN/root_maps/xdp_root_slots" key 0 0 0 0 value pinned "$PIN/xpool/xpool_ntp_prog" ||
 	xp_fail "put xpool in the root's slot"
-answered || xp_fail "a root program's tail call into xpool did not get NTP answered"
+xp_ntp_answered || xp_fail "a root program's tail call into xpool did not get NTP answered"
 before=$(counted 0)
 other && [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "root -> xpool -> next: passed frames lost"
 kill -9 $NTPD && wait $NTPD 2>/dev/null
 ip -n "$S" -d link show dev vs | grep -q "name xdp_root" || xp_fail "kill -9 left the interface without the root program"
-answered || xp_fail "kill -9 of xpool-ntpd stopped the chain"
+xp_ntp_answered || xp_fail "kill -9 of xpool-ntpd stopped the chain"
 xp_log "root program -> xpool (tail call) -> counter: NTP answered, the rest counted; kill -9 keeps the root"
 ip -n "$S" link set dev vs xdp off
 xp_log "PASS"

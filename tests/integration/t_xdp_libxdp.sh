@@ -3,37 +3,17 @@
 # t_xdp_libxdp.sh - xdp-attach libxdp: the responder attached through libxdp answers, says how
 # it is attached (in the dispatcher, or alone where the kernel refuses the dispatcher),
 # xdp-loader status shows it, a restart swaps it, and exit leaves the interface clean.
-. "$(dirname "$0")/lib.sh"
-
-[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
-for c in xdp-loader xdp-filter; do command -v $c >/dev/null || { echo "$c missing (xdp-tools)"; exit 77; }; done
-# libxdp and xdp-filter keep state under bpffs: what this test made goes with it (if empty)
-NEW_DIRS=()
-for d in /sys/fs/bpf/xdp-filter/programs /sys/fs/bpf/xdp-filter /sys/fs/bpf/xdp; do
-	[ -e "$d" ] || NEW_DIRS+=("$d")
-done
-trap 'xp_cleanup; for d in "${NEW_DIRS[@]}"; do rmdir "$d" 2>/dev/null; done' EXIT
-xp_ref_rig
-in_s() { nsenter --net=/run/netns/"$S" "$@"; } # xdp-tools need the host's bpffs (FACTS)
-answered() { xp_ntp_answered "$@"; }
-STARTS=0
-start() {
-	STARTS=$((STARTS + 1))
-	xp_ready ntpd$STARTS "$S" "$XP_TMP/ntpd$STARTS.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
-		--xdp-attach libxdp --chrony-socket "$XP_TMP/ref/chronyd.sock" \
-		--pin-path "$(xp_pin_path libxdp)" "$@"
-	NTPD=$XP_LAST_PID
-}
+. "$(dirname "$0")/libxdp.sh"
 
 start --detach-on-exit
 grep -q "attached through libxdp" "$XP_TMP/ntpd1.log" || xp_fail "no word of libxdp: $(cat "$XP_TMP/ntpd1.log")"
 how=$(grep -o "attached through libxdp, .*" "$XP_TMP/ntpd1.log")
-answered || xp_fail "no NTP answer under libxdp"
+xp_ntp_answered || xp_fail "no NTP answer under libxdp"
 in_s xdp-loader status vs 2>&1 | grep -q xpool_ntp || xp_fail "xdp-loader status does not show xpool: $(in_s xdp-loader status vs 2>&1)"
 xp_log "libxdp: $how; answered; xdp-loader status shows xpool_ntp"
 # a restart (an upgrade) swaps it; exit detaches it
 start --detach-on-exit
-answered || xp_fail "no NTP answer after the restart under libxdp"
+xp_ntp_answered || xp_fail "no NTP answer after the restart under libxdp"
 kill $NTPD && wait $NTPD 2>/dev/null
 kill "${XP_PIDS[@]}" 2>/dev/null # the first daemon too
 sleep 0.5

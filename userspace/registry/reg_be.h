@@ -85,6 +85,9 @@ int reg_begin(struct reg *r, enum reg_tx tx);
 int reg_commit(struct reg *r);
 void reg_rollback(struct reg *r);
 
+/* The DNS score with its read errors: 0 and *out (NAN when no active monitor), or -errno. */
+int reg_dns_score_read(struct reg *r, long id, time_t now, double *out);
+
 /* Sets r->why from printf arguments (backends). */
 void reg_set_why(struct reg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Formats err (may be NULL) and returns ret. */

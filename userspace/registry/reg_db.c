@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "reg_be.h"
+#include "reg_view.h"
 #include "xp_addr.h"
 #include "xp_cc.h"
 #include "xp_log.h"
@@ -144,7 +145,7 @@ int reg_server_set(struct reg *r, const char *ip, const char *field, const char 
 }
 
 /* The median over active monitors seen in the last 20 minutes: 0 and *out (NAN if none). */
-static int dns_score(struct reg *r, long id, time_t now, double *out)
+int reg_dns_score_read(struct reg *r, long id, time_t now, double *out)
 {
 	struct reg_res *res;
 	double s[64];
@@ -174,36 +175,25 @@ double reg_dns_score(struct reg *r, long id, time_t now)
 {
 	double s;
 
-	return dns_score(r, id, now, &s) ? NAN : s;
+	return reg_dns_score_read(r, id, now, &s) ? NAN : s;
+}
+
+static int list_row(void *ctx, const struct reg_server_row *s)
+{
+	FILE *f = ctx;
+
+	fprintf(f, "%-40s %-7s %10lld %-7s %7.2f  ", s->ip, s->country, s->netspeed,
+		s->enabled ? "yes" : "no", isnan(s->score) ? 0.0 : s->score);
+	put_safe(f, (const unsigned char *)s->owner);
+	fputc('\n', f);
+	return 0;
 }
 
 int reg_server_list(struct reg *r, FILE *f, time_t now)
 {
-	struct reg_res *res;
-	int ret = reg_select(r,
-			     "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
-			     " ORDER BY country, ip",
-			     NULL, 0, &res);
-
-	if (ret)
-		return ret;
 	fprintf(f, "%-40s %-7s %10s %-7s %7s  %s\n", "address", "country", "netspeed", "enabled",
 		"score", "owner");
-	/* a read error is never taken as the end of the table */
-	while ((ret = reg_next(r, res)) > 0) {
-		double score;
-
-		ret = dns_score(r, reg_int(r, res, 0), now, &score);
-		if (ret)
-			break;
-		fprintf(f, "%-40s %-7s %10lld %-7s %7.2f  ", reg_text(r, res, 1),
-			reg_text(r, res, 2), reg_int(r, res, 3), reg_int(r, res, 4) ? "yes" : "no",
-			isnan(score) ? 0.0 : score);
-		put_safe(f, (const unsigned char *)reg_text(r, res, 5));
-		fputc('\n', f);
-	}
-	reg_done(r, res);
-	return ret;
+	return reg_view_servers(r, now, list_row, f);
 }
 
 int reg_server_show(struct reg *r, const char *ip, FILE *f, time_t now, char *err, size_t errlen)
@@ -236,7 +226,7 @@ int reg_server_show(struct reg *r, const char *ip, FILE *f, time_t now, char *er
 		goto io;
 	if (id < 0)
 		return reg_fail(err, errlen, -ENOENT, "no server with address '%s'", ip);
-	ret = dns_score(r, id, now, &score);
+	ret = reg_dns_score_read(r, id, now, &score);
 	if (ret)
 		goto io;
 	fprintf(f, "DNS score (median of active monitors): %.2f\n", score);
@@ -302,7 +292,7 @@ static int snapshot(struct reg *r, time_t now, char **text, char *err, size_t er
 	while ((ret = reg_next(r, res)) > 0) {
 		double score;
 
-		ret = dns_score(r, reg_int(r, res, 0), now, &score);
+		ret = reg_dns_score_read(r, reg_int(r, res, 0), now, &score);
 		if (ret)
 			break;
 		/* not yet monitored: score 0, as the pool starts new servers */

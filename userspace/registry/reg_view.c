@@ -14,7 +14,7 @@ int reg_view_servers(struct reg *r, time_t now,
 {
 	struct reg_res *res;
 	int ret = reg_select(r,
-			     "SELECT id, ip, country, netspeed, enabled FROM servers"
+			     "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
 			     " ORDER BY country, ip",
 			     NULL, 0, &res);
 
@@ -27,8 +27,9 @@ int reg_view_servers(struct reg *r, time_t now,
 
 		snprintf(s.ip, sizeof(s.ip), "%s", reg_text(r, res, 1));
 		snprintf(s.country, sizeof(s.country), "%s", reg_text(r, res, 2));
-		s.score = reg_dns_score(r, s.id, now);
-		if (fn(ctx, &s))
+		snprintf(s.owner, sizeof(s.owner), "%s", reg_text(r, res, 5));
+		ret = reg_dns_score_read(r, s.id, now, &s.score);
+		if (ret || fn(ctx, &s))
 			break;
 	}
 	reg_done(r, res);

@@ -15,6 +15,7 @@ struct reg_server_row {
 	long long netspeed;
 	bool enabled;
 	double score; /* the DNS score (median of active monitors); NAN when none */
+	char owner[REG_OWNER_MAX + 1];
 };
 
 struct reg_hist_row {
@@ -32,7 +33,8 @@ struct reg_score_row {
 	time_t updated;
 };
 
-/* Each calls fn per row (a non-zero return stops it) and returns 0 or -errno. */
+/* Each calls fn per row (a non-zero return stops it) and returns 0 or -errno (a read error,
+ * the DNS score's included, is never taken as the end of the rows). */
 int reg_view_servers(struct reg *r, time_t now,
 		     int (*fn)(void *ctx, const struct reg_server_row *s), void *ctx);
 /* A server's checks since a time, oldest first, or its last limit checks newest first. */
