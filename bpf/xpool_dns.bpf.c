@@ -11,6 +11,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xpool_dns_shared.h"
+#include "xpool_parse.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -35,27 +36,6 @@ struct {
 	__type(value, __u64);
 } xpool_dns_stats SEC(".maps");
 
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
-
-struct cursor {
-	void *pos;
-	void *end;
-};
-
-/* Bounds-checked header pull: NULL when the frame is shorter than the header. */
-static __always_inline void *pull(struct cursor *c, __u32 len)
-{
-	void *p = c->pos;
-
-	if (p + len > c->end)
-		return NULL;
-	c->pos = p + len;
-	return p;
-}
-
 static __always_inline int count(enum xpool_dns_stat st, int action)
 {
 	__u32 key = st;
@@ -64,28 +44,6 @@ static __always_inline int count(enum xpool_dns_stat st, int action)
 	if (cnt)
 		*cnt += 1;
 	return action;
-}
-
-/* Skips up to two VLAN tags (802.1Q, 802.1ad); the inner EtherType, or 0 when cut short. */
-static __always_inline __be16 parse_eth(struct cursor *c)
-{
-	struct ethhdr *eth = pull(c, sizeof(*eth));
-	struct vlan_hdr *vh;
-	__be16 p;
-
-	if (!eth)
-		return 0;
-	p = eth->h_proto;
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
-			break;
-		vh = pull(c, sizeof(*vh));
-		if (!vh)
-			return 0;
-		p = vh->proto;
-	}
-	return p;
 }
 
 /* A UDP datagram to one of the listen addresses: to this queue's socket. */
@@ -151,11 +109,14 @@ SEC("xdp")
 int xpool_dns(struct xdp_md *ctx)
 {
 	struct cursor c = {(void *)(long)ctx->data, (void *)(long)ctx->data_end};
-	__be16 proto = parse_eth(&c);
+	struct ethhdr *eth;
+	__be16 proto;
 
+	if (parse_eth(&c, &eth, &proto) < 0)
+		return count(XDNS_PASS_SHORT, XDP_PASS);
 	if (proto == bpf_htons(ETH_P_IP))
 		return handle_ipv4(ctx, &c);
 	if (proto == bpf_htons(ETH_P_IPV6))
 		return handle_ipv6(ctx, &c);
-	return count(proto ? XDNS_PASS_OTHER : XDNS_PASS_SHORT, XDP_PASS);
+	return count(XDNS_PASS_OTHER, XDP_PASS);
 }

@@ -57,12 +57,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xpool_next SEC(".maps");
 
+#include "xpool_parse.bpf.h"
 #include "xpool_policy.bpf.h"
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
 
 /* NTP header; 64-bit timestamps as two words because the packet is only 2-byte aligned. */
 struct ntp_hdr {
@@ -90,22 +86,6 @@ struct ntp_hdr {
 
 #define READ_ONCE_U64(x) (*(volatile __u64 *)&(x))
 #define barrier()	 asm volatile("" ::: "memory")
-
-struct cursor {
-	void *pos;
-	void *end;
-};
-
-/* Bounds-checked header pull: NULL when the frame is shorter than the header. */
-static __always_inline void *pull(struct cursor *c, __u32 len)
-{
-	void *p = c->pos;
-
-	if (p + len > c->end)
-		return NULL;
-	c->pos = p + len;
-	return p;
-}
 
 static __always_inline int count(enum xpool_stat st, int action)
 {
@@ -136,29 +116,6 @@ static __always_inline __u64 sum_words(const __u32 *w, const int n)
 	for (int i = 0; i < n; i++)
 		s += w[i];
 	return s;
-}
-
-/* Skips up to two VLAN tags (802.1Q, 802.1ad); returns the inner EtherType. */
-static __always_inline int parse_eth(struct cursor *c, struct ethhdr **eth, __be16 *proto)
-{
-	struct vlan_hdr *vh;
-	__be16 p;
-
-	*eth = pull(c, sizeof(**eth));
-	if (!*eth)
-		return -1;
-	p = (*eth)->h_proto;
-#pragma unroll
-	for (int i = 0; i < 2; i++) {
-		if (p != bpf_htons(ETH_P_8021Q) && p != bpf_htons(ETH_P_8021AD))
-			break;
-		vh = pull(c, sizeof(*vh));
-		if (!vh)
-			return -1;
-		p = vh->proto;
-	}
-	*proto = p;
-	return 0;
 }
 
 /* Sums the IPv4 header (ihl words, options included) with the verifier-visible bound. */
