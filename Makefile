@@ -80,11 +80,12 @@ INC_NTPD := -Iuserspace/ntpd $(INC_RSP)
 INC_REG := -Iuserspace/registry $(INC_COMMON)
 $(BUILD)/obj/userspace/registry/reg_pg.o: INC = $(INC_REG) -I/usr/include/postgresql
 INC_MON := -Iuserspace/monitor $(INC_REG)
+INC_API := -Iuserspace/api $(INC_REG)
 INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
 INC_DNS := -Idns $(INC_COMMON) $(INC_BPF)
 INC_TOOLS := $(INC_COMMON) $(INC_BPF)
 INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
-INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor $(INC_RSP) $(INC_REG) -Idns \
+INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor -Iuserspace/api $(INC_RSP) $(INC_REG) -Idns \
 	-I/usr/include/postgresql
 
 $(BUILD)/obj/userspace/common/%.o: INC := $(INC_COMMON)
@@ -93,6 +94,7 @@ $(BUILD)/obj/userspace/ntpd/%.o: INC := $(INC_NTPD)
 $(BUILD)/obj/userspace/registry/%.o: INC := $(INC_REG)
 $(BUILD)/obj/userspace/monitor/%.o: INC := $(INC_MON)
 $(BUILD)/obj/userspace/xpoolctl/%.o: INC := $(INC_CTL)
+$(BUILD)/obj/userspace/api/%.o: INC := $(INC_API)
 $(BUILD)/obj/dns/%.o: INC := $(INC_DNS)
 $(BUILD)/obj/tools/%.o: INC := $(INC_TOOLS)
 $(BUILD)/obj/tools/bench/%.o: INC := $(INC_BENCH)
@@ -125,6 +127,10 @@ MON_BIN := $(BUILD)/xpool-monitor
 MON_LIB := $(BUILD)/libxpool-monitor.a
 MON_LIB_SRCS := userspace/monitor/mon_score.c userspace/monitor/mon_ntp.c userspace/monitor/mon_round.c \
 	userspace/monitor/mon_sink.c
+API_BIN := $(BUILD)/xpool-api
+API_LIB := $(BUILD)/libxpool-api.a
+API_LIB_SRCS := $(filter-out userspace/api/api_main.c,$(wildcard userspace/api/*.c))
+API_LIBS := -lmicrohttpd -lcurl -ljansson -lsodium -lmaxminddb -lsystemd -lpthread -lm
 PROBE_BIN := $(BUILD)/xpool-ntp-probe
 GUN_BIN := $(BUILD)/xpool-ntpgun
 CTL_BIN := $(BUILD)/xpoolctl
@@ -190,6 +196,14 @@ $(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COM
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lsystemd -lm
 
+$(API_LIB): $(call obj,$(API_LIB_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(API_BIN): $(call obj,userspace/api/api_main.c) $(API_LIB) $(REG_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) $(API_LIBS)
+
 $(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lxdp -lbpf -lelf -lz -lm
@@ -206,10 +220,10 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_L
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(API_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(REG_LIBS) $(DNS_LIBS)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(REG_LIBS) $(DNS_LIBS) -lmicrohttpd
 
 $(BPF_TEST_BIN): $(call obj,$(BPF_TEST_SRCS)) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
@@ -266,7 +280,7 @@ $(BPF_BUILD) $(SKEL):
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
-PRODUCT := $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN)
+PRODUCT := $(BPF_OBJS) $(NTPD_BIN) $(CTL_BIN) $(MON_BIN) $(API_BIN) $(DNS_BIN) $(PROBE_BIN) $(GUN_BIN)
 TESTS := $(TEST_BIN) $(BPF_TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 
 all: $(PRODUCT)
@@ -356,13 +370,13 @@ install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LOCALSTATEDIR)/xpool \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/xpool
-	$(Q)install -m 0755 $(NTPD_BIN) $(DNS_BIN) $(MON_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/sbin/
+	$(Q)install -m 0755 $(NTPD_BIN) $(DNS_BIN) $(MON_BIN) $(API_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/sbin/
 	$(Q)install -m 0755 $(PROBE_BIN) $(GUN_BIN) $(DESTDIR)$(PREFIX)/bin/
 	$(Q)install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(Q)install -m 0644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	$(Q)install -m 0644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service tools/systemd/xpool-monitor.service \
-		tools/systemd/xpool-dns.service \
+		tools/systemd/xpool-dns.service tools/systemd/xpool-api.service \
 		$(DESTDIR)/lib/systemd/system/
 	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
 		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)$(LOCALSTATEDIR)/xpool/; fi

@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <maxminddb.h>
 
-#include "xp_cc.h"
+#include "xp_geo.h"
 #include "dns_geo.h"
 #include "xp_log.h"
 
@@ -23,12 +23,10 @@ int dns_geo_open(const char *path, struct dns_geo **out)
 
 	if (!g)
 		return -ENOMEM;
-	ret = MMDB_open(path, MMDB_MODE_MMAP, &g->db);
-	if (ret != MMDB_SUCCESS) {
-		xp_err("%s: cannot open the GeoIP database: %s", path,
-			ret == MMDB_IO_ERROR ? strerror(errno) : MMDB_strerror(ret));
+	ret = xp_geo_open(path, &g->db);
+	if (ret) {
 		free(g);
-		return -EINVAL;
+		return ret;
 	}
 	g->v6_tree = g->db.metadata.ip_version == 6;
 	*out = g;
@@ -41,21 +39,6 @@ void dns_geo_close(struct dns_geo *g)
 		return;
 	MMDB_close(&g->db);
 	free(g);
-}
-
-/* MaxMind: country.iso_code; ip-location-db: country_code. */
-static int country_of(MMDB_entry_s *e)
-{
-	MMDB_entry_data_s d;
-
-	if ((MMDB_get_value(e, &d, "country_code", NULL) == MMDB_SUCCESS && d.has_data) ||
-	    (MMDB_get_value(e, &d, "country", "iso_code", NULL) == MMDB_SUCCESS && d.has_data) ||
-	    (MMDB_get_value(e, &d, "registered_country", "iso_code", NULL) == MMDB_SUCCESS &&
-	     d.has_data)) {
-		if (d.type == MMDB_DATA_TYPE_UTF8_STRING)
-			return xp_cc_index(d.utf8_string, d.data_size);
-	}
-	return -1;
 }
 
 void dns_geo_lookup(struct dns_geo *g, int family, const uint8_t *addr, struct dns_geo_res *r)
@@ -82,7 +65,7 @@ void dns_geo_lookup(struct dns_geo *g, int family, const uint8_t *addr, struct d
 	r->prefix = family == 4 && g->v6_tree ? (res.netmask > 96 ? res.netmask - 96 : 0)
 					      : res.netmask;
 	if (res.found_entry)
-		r->cc = country_of(&res.entry);
+		r->cc = xp_geo_entry_country(&res.entry);
 }
 
 void dns_geo_cached(struct dns_geo *g, struct dns_geo_cache *c, int family, const uint8_t *addr,

@@ -89,6 +89,12 @@ int xp_addr_parse(const char *text, uint8_t addr[16], bool *is_v6)
 	return inet_pton(*is_v6 ? AF_INET6 : AF_INET, text, addr) == 1 ? 0 : -EINVAL;
 }
 
+void xp_addr_text(bool v6, const uint8_t addr[16], char *out, size_t n)
+{
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)n) && n)
+		out[0] = 0;
+}
+
 int xp_addr_check_server(bool is_v6, const uint8_t *addr, bool allow_test, char *err, size_t n)
 {
 	const char *why = NULL;

@@ -17,6 +17,9 @@ enum xp_addr_kind {
 /* Parses text (IPv4 or IPv6) into addr (16 bytes, IPv4 in the first 4): 0, or -EINVAL. */
 int xp_addr_parse(const char *text, uint8_t addr[16], bool *v6);
 
+/* The canonical text of an address xp_addr_parse read (n >= 46). */
+void xp_addr_text(bool v6, const uint8_t addr[16], char *out, size_t n);
+
 /*
  * May addr be a pool server? 0, or -EINVAL with the reason in err: every XP_ADDR_INVALID,
  * and XP_ADDR_TEST unless allow_test.

@@ -9,6 +9,9 @@
 
 #define XP_NTP_LEN 48
 
+/* How a check's note starts when a server announced a leap second on the wrong day. */
+#define XP_NTP_NOTE_LEAP "leap warning"
+
 struct xp_ntp_reply {
 	uint8_t li, vn, mode, stratum;
 	int8_t poll, precision;
@@ -26,5 +29,16 @@ int xp_ntp_parse(const uint8_t *p, size_t len, struct xp_ntp_reply *r);
 /* RFC 5905 offset and round-trip delay in seconds; t1 sent and t4 received, local clock. */
 void xp_ntp_offset_delay(const struct xp_ntp_reply *r, const struct timespec *t1,
 			 const struct timespec *t4, double *offset, double *delay);
+
+/*
+ * The check the pool makes before it lists a server: a client request (v4) to ip:port, up to
+ * tries times, each with a deadline of timeout_ms from its send that no datagram extends. The
+ * first reply of the server's decides: it must be a server reply (mode 4) echoing one of our
+ * transmit timestamps, of stratum 1 to 15, synchronised (LI not 3) with a transmit time.
+ * 0 and *out; otherwise -ETIMEDOUT, -ECONNREFUSED, -EPROTO (a wrong reply) or -errno, with
+ * the reason for the volunteer in why.
+ */
+int xp_ntp_probe(const char *ip, uint16_t port, int tries, int timeout_ms,
+		 struct xp_ntp_reply *out, char *why, size_t n);
 
 #endif

@@ -129,7 +129,7 @@ void mon_sample_classify(const struct xp_ntp_reply *r, const struct timespec *t1
 		snprintf(note, nlen, "bad reply (mode %d, LI %d)", r->mode, r->li);
 	} else if ((r->li == 1 || r->li == 2) && !mon_leap_legitimate(t1->tv_sec, NULL)) {
 		s->result = MON_ERROR;
-		snprintf(note, nlen, "leap warning (LI %d) on the wrong day", r->li);
+		snprintf(note, nlen, XP_NTP_NOTE_LEAP " (LI %d) on the wrong day", r->li);
 	} else if (rd > max_rd) {
 		s->result = MON_ERROR;
 		snprintf(note, nlen, "root distance %.3f s over %.3f s", rd, max_rd);

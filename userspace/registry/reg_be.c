@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* reg_be.c - the registry's backend interface: opening either engine, and checked calls. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,15 @@
 
 #include "reg_be.h"
 #include "xp_log.h"
+
+void reg_canon_ip(const char *ip, char *out, size_t n)
+{
+	unsigned char a[16];
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, out, n))
+		snprintf(out, n, "%s", ip);
+}
 
 bool reg_is_uri(const char *where)
 {

@@ -38,7 +38,8 @@ int reg_servers_open(struct reg *r, struct reg_cursor **out)
 static int fill(struct reg_cursor *c)
 {
 	struct reg_res *res;
-	int ret = reg_select(c->r, "SELECT id, ip FROM servers WHERE id > $1 ORDER BY id LIMIT $2",
+	int ret = reg_select(c->r, "SELECT id, ip FROM servers WHERE id > $1 AND deleted IS NULL"
+			     " ORDER BY id LIMIT $2",
 			     (struct reg_arg[]){RA_INT(c->after), RA_INT(PAGE)}, 2, &res);
 
 	c->n = c->i = 0;
@@ -103,7 +104,7 @@ static int record_one(struct reg *r, const char *monitor, struct reg_check *c, r
 	ret = reg_select(
 	    r,
 	    "SELECT (SELECT score FROM scores WHERE server_id = $1 AND monitor = $2),"
-	    " (SELECT count(*) FROM servers WHERE id = $1),"
+	    " (SELECT count(*) FROM servers WHERE id = $1 AND deleted IS NULL),"
 	    " (SELECT count(*) FROM history WHERE monitor = $2 AND check_id = $3)",
 	    (struct reg_arg[]){RA_INT(c->server_id), RA_TEXT(monitor), RA_INT(c->check_id)}, 3,
 	    &res);

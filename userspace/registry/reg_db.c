@@ -15,16 +15,6 @@
 #include "xp_log.h"
 #include "xp_sign.h"
 
-/* Canonical text of an address, so that 2001:DB8::1 and 2001:db8:0::1 are one server. */
-static void canon(const char *ip, char *out, size_t n)
-{
-	unsigned char a[16];
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, out, n))
-		snprintf(out, n, "%s", ip);
-}
-
 static int valid_country(const char *cc)
 {
 	return cc && strlen(cc) == 2 && xp_cc_index(cc, 2) >= 0;
@@ -74,7 +64,7 @@ int reg_server_add(struct reg *r, const char *ip, long netspeed, const char *cou
 				country ? country : "");
 	if (netspeed < 0 || netspeed > 100000000)
 		return reg_fail(err, errlen, -EINVAL, "%s", "netspeed: 0 to 100000000 kbit/s");
-	canon(ip, addr, sizeof(addr));
+	reg_canon_ip(ip, addr, sizeof(addr));
 	strcpy(cc, xp_cc_code(xp_cc_index(country, 2)));
 	ret =
 	    reg_run(r,
@@ -93,7 +83,7 @@ int reg_server_remove(struct reg *r, const char *ip, char *err, size_t errlen)
 	long changed = 0;
 	int ret;
 
-	canon(ip, addr, sizeof(addr));
+	reg_canon_ip(ip, addr, sizeof(addr));
 	ret = reg_run(r, "DELETE FROM servers WHERE ip = $1", (struct reg_arg[]){RA_TEXT(addr)}, 1,
 		      &changed);
 	if (ret)
@@ -132,9 +122,10 @@ int reg_server_set(struct reg *r, const char *ip, const char *field, const char 
 		return reg_fail(err, errlen, -EINVAL,
 				"unknown field '%s' (netspeed, country, owner, enabled)", field);
 	}
-	canon(ip, addr, sizeof(addr));
+	reg_canon_ip(ip, addr, sizeof(addr));
 	/* field is one of the four names above, never the caller's text */
-	snprintf(sql, sizeof(sql), "UPDATE servers SET %s = $1, updated = $2 WHERE ip = $3", field);
+	snprintf(sql, sizeof(sql),
+		 "UPDATE servers SET %s = $1, updated = $2 WHERE ip = $3 AND deleted IS NULL", field);
 	a[0] = !strcmp(field, "netspeed") || !strcmp(field, "enabled") ? RA_INT(v) : RA_TEXT(value);
 	a[1] = RA_INT(time(NULL));
 	a[2] = RA_TEXT(addr);
@@ -204,10 +195,10 @@ int reg_server_show(struct reg *r, const char *ip, FILE *f, time_t now, char *er
 	double score;
 	int ret;
 
-	canon(ip, addr, sizeof(addr));
+	reg_canon_ip(ip, addr, sizeof(addr));
 	ret = reg_select(r,
 			 "SELECT id, country, netspeed, enabled, owner, created FROM servers"
-			 " WHERE ip = $1",
+			 " WHERE ip = $1 AND deleted IS NULL",
 			 (struct reg_arg[]){RA_TEXT(addr)}, 1, &res);
 	if (ret)
 		goto io;
@@ -282,7 +273,8 @@ static int snapshot(struct reg *r, time_t now, char **text, char *err, size_t er
 		ret = reg_begin(r, REG_TX_READ);
 	if (!ret)
 		ret = reg_select(
-		    r, "SELECT id, ip, netspeed, country, enabled FROM servers ORDER BY id", NULL,
+		    r, "SELECT id, ip, netspeed, country, enabled FROM servers WHERE deleted IS NULL"
+		    " ORDER BY id", NULL,
 		    0, &res);
 	if (ret) {
 		reg_fail_io(r, err, errlen, ret);

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #define REG_DB_DEFAULT	   "/var/lib/xpool/registry.db"
-#define REG_SCHEMA_VERSION 4
+#define REG_SCHEMA_VERSION 5
 #define REG_ACTIVE_SECS	   (20 * 60) /* monitors counted for the DNS score */
 
 #define REG_OWNER_MAX 128

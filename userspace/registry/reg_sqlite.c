@@ -34,6 +34,23 @@ static const char *const migrations[REG_SCHEMA_VERSION] = {
      * recognised (older rows have none; NULLs never collide) */
     "ALTER TABLE history ADD COLUMN check_id INTEGER;"
     "CREATE UNIQUE INDEX history_check ON history (monitor, check_id);",
+    /* 5: volunteers' accounts and tokens, servers they own (deleted ones kept for a retention
+     * period), and the alerts state */
+    "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,"
+    " pwhash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+    " webhook_url TEXT NOT NULL DEFAULT '', webhook_secret TEXT NOT NULL DEFAULT '',"
+    " created INTEGER NOT NULL);"
+    "CREATE TABLE tokens (id INTEGER PRIMARY KEY,"
+    " account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,"
+    " hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
+    "ALTER TABLE servers ADD COLUMN account_id INTEGER REFERENCES accounts(id);"
+    "ALTER TABLE servers ADD COLUMN deleted INTEGER;"
+    "CREATE TABLE alerts (server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,"
+    " kind TEXT NOT NULL, state INTEGER NOT NULL, since INTEGER NOT NULL,"
+    " PRIMARY KEY (server_id, kind));"
+    "CREATE TABLE alerts_sent (server_id INTEGER NOT NULL REFERENCES servers(id)"
+    " ON DELETE CASCADE, kind TEXT NOT NULL, state INTEGER NOT NULL, sent INTEGER NOT NULL,"
+    " PRIMARY KEY (server_id, kind, state));",
 };
 
 struct reg_res {

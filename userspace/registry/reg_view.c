@@ -15,7 +15,7 @@ int reg_view_servers(struct reg *r, time_t now,
 	struct reg_res *res;
 	int ret = reg_select(r,
 			     "SELECT id, ip, country, netspeed, enabled, owner FROM servers"
-			     " ORDER BY country, ip",
+			     " WHERE deleted IS NULL ORDER BY country, ip",
 			     NULL, 0, &res);
 
 	if (ret)
@@ -101,7 +101,7 @@ int reg_view_server_id(struct reg *r, const char *ip, long *id)
 
 	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, addr, sizeof(addr)))
 		return -EINVAL;
-	ret = reg_select(r, "SELECT id FROM servers WHERE ip = $1",
+	ret = reg_select(r, "SELECT id FROM servers WHERE ip = $1 AND deleted IS NULL",
 			 (struct reg_arg[]){RA_TEXT(addr)}, 1, &res);
 	if (ret)
 		return ret;

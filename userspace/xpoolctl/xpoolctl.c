@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "ctl_account.h"
 #include "ctl_web.h"
 #include "reg_db.h"
 #include "rsp_report.h"
@@ -63,6 +64,9 @@ static const struct xp_conf_spec spec = {
 		"  ntp detach -i IFACE [--unpin] removes the xpool responder from IFACE (never\n"
 		"                                another program)\n"
 		"  init                          creates the registry\n"
+		"  account add EMAIL             a volunteer's account (the password: a line on stdin)\n"
+		"  account list                  every account: state, servers, webhook\n"
+		"  account disable|enable EMAIL  disabling revokes its API tokens\n"
 		"  monitor add NAME              a monitor, testing until set active (PostgreSQL:\n"
 		"                                and its role xpool_mon_NAME, which writes only its\n"
 		"                                own checks)\n"
@@ -318,6 +322,8 @@ int main(int argc, char **argv)
 		printf("%s: secret key; %s.pub: public key (give it to the DNS hosts)\n", av[2], av[2]);
 		return 0;
 	}
+	if (ac >= 1 && !strcmp(av[0], "account"))
+		return ctl_account(c.db, ac, av);
 	if (ac >= 1 && (!strcmp(av[0], "server") || !strcmp(av[0], "export") ||
 			!strcmp(av[0], "export-web") || !strcmp(av[0], "init") ||
 			!strcmp(av[0], "monitor")))

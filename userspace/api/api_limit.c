@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* api_limit.c - requests per minute by key (a client's address, an account): token buckets. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_limit.h"
+
+#define PROBE 16 /* slots looked at per key: open addressing, bounded */
+
+int api_limit_init(struct api_limit *l, double per_minute)
+{
+	memset(l, 0, sizeof(*l));
+	l->per_minute = per_minute;
+	l->slots = calloc(API_LIMIT_SLOTS, sizeof(*l->slots));
+	if (!l->slots)
+		return -ENOMEM;
+	pthread_mutex_init(&l->lock, NULL);
+	return 0;
+}
+
+void api_limit_free(struct api_limit *l)
+{
+	if (!l->slots)
+		return;
+	free(l->slots);
+	l->slots = NULL;
+	pthread_mutex_destroy(&l->lock);
+}
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+{
+	struct api_limit_slot *s = NULL, *oldest = NULL;
+	uint32_t h = hash(key);
+	bool ok;
+
+	pthread_mutex_lock(&l->lock);
+	for (int i = 0; i < PROBE; i++) {
+		struct api_limit_slot *c = &l->slots[(h + i) % API_LIMIT_SLOTS];
+
+		if (!strcmp(c->key, key)) {
+			s = c;
+			break;
+		}
+		if (!oldest || c->last_ms < oldest->last_ms)
+			oldest = c; /* an empty slot has last_ms 0: taken first */
+	}
+	if (!s) {
+		s = oldest;
+		snprintf(s->key, sizeof(s->key), "%s", key);
+		s->tokens = l->per_minute;
+		s->last_ms = now_ms;
+	}
+	s->tokens = fmin(l->per_minute, s->tokens + (now_ms - s->last_ms) * l->per_minute / 60000.0);
+	s->last_ms = now_ms;
+	ok = s->tokens >= 1.0;
+	if (ok)
+		s->tokens -= 1.0;
+	else
+		l->refused++;
+	if (retry_s)
+		*retry_s = ok ? 0 : (int)ceil((1.0 - s->tokens) * 60.0 / l->per_minute);
+	pthread_mutex_unlock(&l->lock);
+	return ok;
+}
+
+void api_limit_addr_key(const char *addr, char key[API_LIMIT_KEY])
+{
+	unsigned char a[16];
+
+	if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a) == 1) {
+		memset(a + 8, 0, 8); /* one IPv6 client holds a /64 */
+		inet_ntop(AF_INET6, a, key, API_LIMIT_KEY);
+		strncat(key, "/64", API_LIMIT_KEY - strlen(key) - 1);
+		return;
+	}
+	snprintf(key, API_LIMIT_KEY, "%s", addr);
+}

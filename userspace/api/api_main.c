@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* api_main.c - xpool-api: volunteers' accounts and servers over HTTP, and their alerts. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
+
+#include "api.h"
+#include "api_alert.h"
+#include "api_http.h"
+#include "xp_addr.h"
+#include "xp_conf.h"
+#include "xp_geo.h"
+#include "xp_http.h"
+#include "xp_log.h"
+
+#define EXIT_USAGE 2
+
+static int d_proxy(void *cfg, const char *where, int argc, char **argv)
+{
+	struct api *a = cfg;
+	uint8_t raw[16];
+	bool v6;
+
+	for (int i = 1; i < argc; i++) {
+		if (a->n_proxies == API_MAX_PROXIES)
+			return xp_conf_bad(where, "trusted-proxy: at most %s addresses", "8");
+		if (xp_addr_parse(argv[i], raw, &v6))
+			return xp_conf_bad(where, "trusted-proxy: not an address: '%s'", argv[i]);
+		xp_addr_text(v6, raw, a->proxies[a->n_proxies++], 64);
+	}
+	return 0;
+}
+
+static void clear_list(void *cfg, int list)
+{
+	(void)list;
+	((struct api *)cfg)->n_proxies = 0;
+}
+
+#define A struct api
+static const struct xp_directive directives[] = {
+	XP_STRING("db", A, db_path, REG_DB_DEFAULT, "FILE|URI",
+		  "the registry: a SQLite file, or postgresql://..."),
+	XP_HOSTPORT("listen", A, listen, "127.0.0.1:8080",
+		    "the API's HTTP address (TLS is the reverse proxy's: tools/nginx)"),
+	XP_FN("trusted-proxy", 1, 8, 1, d_proxy, "127.0.0.1 ::1", "ADDR...",
+	      "peers whose X-Real-IP names the client (the TLS proxy)"),
+	XP_HOSTPORT("metrics", A, metrics, NULL, "Prometheus endpoint"),
+	XP_INT("max-connections", A, max_connections, 1, 4096, "64", "N",
+	       "connections at once (a thread each)"),
+	XP_INT("max-body", A, max_body, 64, 1048576, "4096", "BYTES", "a request body's limit"),
+	XP_INT("max-servers", A, max_servers, 0, 100000, "10", "N", "servers per account"),
+	XP_INT("account-rate", A, account_rate, 1, 100000, "120", "N",
+	       "requests per minute per account"),
+	XP_INT("signup-rate", A, signup_rate, 1, 100000, "10", "N",
+	       "sign-ups and logins per minute per client address (IPv6: per /64)"),
+	XP_INT("check-tries", A, check_tries, 1, 8, "3", "N",
+	       "requests of the check before a server is accepted"),
+	XP_INT("check-timeout-ms", A, check_timeout_ms, 100, 10000, "1000", "MS",
+	       "the deadline of each of them"),
+	XP_STRING("geoip", A, geoip, XP_GEOIP_INSTALLED, "FILE|off",
+		  "the country of a server added without one"),
+	XP_FLAG("test-addresses", A, test_addresses,
+		"accept documentation and private ranges (test pools only)"),
+	XP_INT("retention-days", A, retention_days, 0, 3650, "90", "DAYS",
+	       "a deleted server's history is kept this long"),
+	XP_FLAG("no-alerts", A, no_alerts, "send no alerts (another host of a shared registry does)"),
+	XP_INT("alert-interval", A, alert_interval, 1, 86400, "60", "SEC",
+	       "between passes over the servers for alerts"),
+	XP_INT("webhook-timeout-ms", A, webhook_timeout_ms, 100, 60000, "5000", "MS",
+	       "the deadline of one webhook call"),
+	XP_STRING("sendmail", A, sendmail, "/usr/sbin/sendmail", "PATH|off",
+		  "the MTA's sendmail interface for alert mail"),
+	XP_STRING("mail-from", A, mail_from, "xpool", "ADDR", "the sender of alert mail"),
+	XP_FLAG("test-mode", A, test_mode, "allow test-only settings (never in production)"),
+	XP_INT("test-check-port", A, test_check_port, 1, 65535, "123", "PORT",
+	       "the port the check asks (test-mode only)"),
+};
+#undef A
+
+static const struct xp_conf_spec spec = {
+	.prog = "xpool-api",
+	.default_path = "/etc/xpool/api.conf",
+	.dirs = directives,
+	.n_dirs = sizeof(directives) / sizeof(directives[0]),
+	.clear_list = clear_list,
+	.args = true,
+	.usage_args = "[routes]",
+	.help_text = "  routes                        print the routes served, one per line\n",
+};
+
+/* What start-up refuses, --check-config refuses too: 0 or -EINVAL. */
+static int check_system(struct api *a)
+{
+	struct stat st;
+
+	if (a->test_check_port != 123 && !a->test_mode) {
+		fprintf(stderr, "xpool-api: test-check-port is a test-only setting: refused "
+				"without test-mode\n");
+		return -EINVAL;
+	}
+	if (strcmp(a->sendmail, "off") && a->sendmail[0] != '/') {
+		fprintf(stderr, "xpool-api: sendmail: an absolute path or off, not '%s'\n",
+			a->sendmail);
+		return -EINVAL;
+	}
+	if (strcmp(a->sendmail, "off") && (stat(a->sendmail, &st) || !(st.st_mode & 0111)))
+		fprintf(stderr, "xpool-api: warning: sendmail %s is not an executable here: alert "
+				"mail will fail until an MTA is installed\n",
+			a->sendmail);
+	if (strcmp(a->geoip, "off") && a->geoip[0] != '/') {
+		fprintf(stderr, "xpool-api: geoip: an absolute path or off, not '%s'\n", a->geoip);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void render(void *ctx, FILE *f)
+{
+	struct api *a = ctx;
+	static const char *const cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+	fprintf(f, "# HELP xpool_api_requests_total Requests answered, by status class.\n"
+		   "# TYPE xpool_api_requests_total counter\n");
+	for (int i = 0; i < 6; i++)
+		fprintf(f, "xpool_api_requests_total{code=\"%s\"} %lu\n", cls[i],
+			atomic_load(&a->requests[i]));
+	fprintf(f,
+		"# HELP xpool_api_server_checks_total Checks of servers being added, by result.\n"
+		"# TYPE xpool_api_server_checks_total counter\n"
+		"xpool_api_server_checks_total{result=\"passed\"} %lu\n"
+		"xpool_api_server_checks_total{result=\"refused\"} %lu\n"
+		"# HELP xpool_api_rate_limited_total Requests refused by a rate limit.\n"
+		"# TYPE xpool_api_rate_limited_total counter\n"
+		"xpool_api_rate_limited_total{limit=\"account\"} %lu\n"
+		"xpool_api_rate_limited_total{limit=\"address\"} %lu\n"
+		"# HELP xpool_api_alerts_total Alert messages, by channel and result.\n"
+		"# TYPE xpool_api_alerts_total counter\n"
+		"xpool_api_alerts_total{channel=\"webhook\",result=\"sent\"} %lu\n"
+		"xpool_api_alerts_total{channel=\"webhook\",result=\"failed\"} %lu\n"
+		"xpool_api_alerts_total{channel=\"email\",result=\"sent\"} %lu\n"
+		"xpool_api_alerts_total{channel=\"email\",result=\"failed\"} %lu\n"
+		"# HELP xpool_api_alerts_suppressed_total Changes not told: one of that kind went "
+		"out within a day.\n"
+		"# TYPE xpool_api_alerts_suppressed_total counter\n"
+		"xpool_api_alerts_suppressed_total %lu\n"
+		"# HELP xpool_api_registry_errors_total Registry calls that failed.\n"
+		"# TYPE xpool_api_registry_errors_total counter\n"
+		"xpool_api_registry_errors_total %lu\n",
+		atomic_load(&a->checks_passed), atomic_load(&a->checks_refused),
+		(unsigned long)a->by_account.refused, (unsigned long)a->by_addr.refused,
+		atomic_load(&a->alerts_sent[0]), atomic_load(&a->alerts_failed[0]),
+		atomic_load(&a->alerts_sent[1]), atomic_load(&a->alerts_failed[1]),
+		atomic_load(&a->alerts_suppressed), atomic_load(&a->registry_errors));
+}
+
+static int run(struct api *a, struct reg *alert_db, int metrics_fd)
+{
+	struct itimerspec period = {.it_interval = {a->alert_interval, 0}, .it_value = {0, 1}};
+	int sfd, tfd, ret = 0;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &period, NULL)) {
+		ret = -errno;
+		xp_err("cannot set up signals and timers: %s", strerror(-ret));
+		goto out;
+	}
+	sd_notify(0, "READY=1");
+	for (;;) {
+		struct pollfd p[3] = {{sfd, POLLIN, 0}, {tfd, POLLIN, 0}, {metrics_fd, POLLIN, 0}};
+		uint64_t ticks;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			xp_err("poll: %s", strerror(-ret));
+			break;
+		}
+		if (p[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				xp_info("signal %u: shutting down", si.ssi_signo);
+			break;
+		}
+		if (p[2].revents)
+			xp_http_serve(metrics_fd, render, a);
+		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0 || !alert_db)
+			continue;
+		ret = api_alert_sweep(a, alert_db, time(NULL));
+		if (ret) {
+			xp_warn("alerts: the registry could not be read or written (%s): next pass "
+				"in %ld s",
+				reg_why(alert_db), a->alert_interval);
+			if (ret == -ENOTCONN)
+				reg_reconnect(alert_db);
+			ret = 0;
+		}
+	}
+	sd_notify(0, "STOPPING=1");
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static struct api a;
+	struct xp_conf_opts o = {.config_path = ""};
+	struct reg *alert_db = NULL;
+	struct MHD_Daemon *d = NULL;
+	int metrics_fd = -1, ret = 1;
+
+	if (xp_conf_load(&spec, &a, argc, argv, &o) || check_system(&a))
+		return EXIT_USAGE;
+	if (o.argc == 1 && !strcmp(o.argv[0], "routes")) {
+		api_routes_print(stdout);
+		return 0;
+	}
+	if (o.argc) {
+		fprintf(stderr, "xpool-api: unknown command '%s' (routes)\n", o.argv[0]);
+		return EXIT_USAGE;
+	}
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		return 0;
+	}
+	xp_log_init("xpool-api", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	if (!strcmp(a.sendmail, "off"))
+		a.sendmail[0] = 0;
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		xp_err("cannot initialise libsodium or libcurl");
+		return 1;
+	}
+	if (strcmp(a.geoip, "off")) {
+		if (access(a.geoip, R_OK) && !strcmp(a.geoip, XP_GEOIP_INSTALLED))
+			xp_warn("no GeoIP database at %s: servers are added with a country given",
+				a.geoip);
+		else if (xp_geo_open(a.geoip, &a.geo))
+			return 1;
+		else
+			a.have_geo = true;
+	}
+	pthread_mutex_init(&a.db_lock, NULL);
+	sem_init(&a.hash_slots, 0, 2);
+	if (api_limit_init(&a.by_account, (double)a.account_rate) ||
+	    api_limit_init(&a.by_addr, (double)a.signup_rate)) {
+		xp_err("out of memory for the rate limits");
+		goto out;
+	}
+	if (reg_open(a.db_path, REG_OPEN_EXISTING, &a.db))
+		goto out;
+	if (!a.no_alerts && reg_open(a.db_path, REG_OPEN_EXISTING, &alert_db))
+		goto out;
+	if (a.metrics[0] && (metrics_fd = xp_http_listen(a.metrics)) < 0)
+		goto out;
+	d = api_http_start(&a);
+	if (!d)
+		goto out;
+	xp_info("serving on %s (registry %s, alerts %s, %ld servers per account)", a.listen,
+		a.db_path, a.no_alerts ? "off" : "on", a.max_servers);
+	ret = run(&a, alert_db, metrics_fd) ? 1 : 0;
+out:
+	api_http_stop(d);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
+	reg_close(alert_db);
+	reg_close(a.db);
+	api_limit_free(&a.by_account);
+	api_limit_free(&a.by_addr);
+	if (a.have_geo)
+		MMDB_close(&a.geo);
+	curl_global_cleanup();
+	return ret;
+}
