@@ -181,7 +181,7 @@ static int tell(struct api *a, const struct reg_account *acct, const struct reg_
 	j = json_pack("{s:s, s:s, s:o, s:s, s:s}", "event", event, "server", s->ip, "score",
 		      isnan(s->score) ? json_null() : json_real(s->score), "time", when, "account",
 		      acct->email);
-	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(j);
 	if (!body)
 		return -ENOMEM;

@@ -182,12 +182,12 @@ struct MHD_Daemon *api_http_start(struct api *a)
 	 * others up. Connections are bounded in number and in idle time; bodies by max-body;
 	 * headers by libmicrohttpd's memory limit per connection.
 	 */
-	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, a, MHD_OPTION_SOCK_ADDR, &sa,
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, a, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+			     NULL, MHD_OPTION_SOCK_ADDR, &sa,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->max_connections,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IO_TIMEOUT_S,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (!d)
 		xp_err("listen %s: cannot start the HTTP server (address in use, or not this "
 		       "host's?)",

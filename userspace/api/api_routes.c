@@ -34,7 +34,7 @@ static void reply(struct ctx *c, int status, json_t *j)
 {
 	c->r->status = status;
 	if (j) {
-		c->r->body = json_dumps(j, JSON_COMPACT);
+		c->r->body = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
 		c->r->len = c->r->body ? strlen(c->r->body) : 0;
 		json_decref(j);
 	}
