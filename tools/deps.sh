@@ -8,6 +8,7 @@ PKGS=(
 	linux-libc-dev iproute2 libcriterion-dev libsystemd-dev systemd
 	libsodium-dev libcurl4-openssl-dev lighttpd liburcu-dev libjansson-dev libmaxminddb-dev libmaxmind-db-writer-perl mmdb-bin libsqlite3-dev sqlite3
 	libpq-dev postgresql libxdp-dev xdp-tools prometheus chromium python3-pil libxml2-utils
+	libmicrohttpd-dev nginx-light exim4-daemon-light openssl python3
 	dpkg-dev debhelper fakeroot lintian debootstrap
 	dnsperf knot-dnsutils nsd knot gdnsd
 	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time iputils-ping ethtool
