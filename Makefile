@@ -389,7 +389,7 @@ clean:
 
 -include $(shell find build -path build/peers -prune -o -name '*.d' -type f -print 2>/dev/null)
 
-# make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-tools) in build/deb
+# make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-api, xpool-tools) in build/deb
 deb: deps
 	$(Q)command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
 		{ echo "deb: needs dpkg-dev and debhelper (make deps)"; exit 1; }

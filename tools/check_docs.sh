@@ -46,13 +46,13 @@ check() { # check BIN PAGE
 # every table's defaults parse (xp_conf_load applies them first) and the check runs the table
 empty=$(mktemp /tmp/xpool-docs.XXXXXX)
 trap 'rm -f "$empty"' EXIT
-for bin in xpool-monitor xpoolctl; do
+for bin in xpool-monitor xpool-api xpoolctl; do
 	"$BUILD/$bin" -c "$empty" --check-config >/dev/null || { echo "docs: $bin: defaults"; fail=1; }
 done
 
 # every shipped binary says its version, the same one, from the VERSION file (and the commit)
 want=$(cat VERSION)
-for bin in xpool-ntpd xpool-dns xpool-monitor xpoolctl xpool-ntpgun; do
+for bin in xpool-ntpd xpool-dns xpool-monitor xpool-api xpoolctl xpool-ntpgun; do
 	got=$("$BUILD/$bin" --version 2>&1)
 	case $got in
 	"$bin $want"*) ;;
@@ -63,6 +63,7 @@ done
 check "$BUILD/xpool-ntpd" man/xpool-ntpd.conf.5
 check "$BUILD/xpool-dns" man/xpool-dns.conf.5
 check "$BUILD/xpool-monitor" man/xpool-monitor.8
+check "$BUILD/xpool-api" man/xpool-api.8
 check "$BUILD/xpoolctl" man/xpoolctl.8
 [ $checked -gt 40 ] || { echo "docs: only $checked directives found in --help"; fail=1; }
 [ $fail -eq 0 ] && echo "docs: $checked directives: 1 passed, 0 failed" || echo "docs: 0 passed, 1 failed"

@@ -53,7 +53,7 @@ ip -n "$NS" link set lo up
 
 mkdir -p "$ROOT/tmp/debs"
 cp build/deb/xpool-ntpd_*.deb build/deb/xpool-dns_*.deb build/deb/xpool-monitor_*.deb \
-	build/deb/xpool-tools_*.deb "$ROOT/tmp/debs/"
+	build/deb/xpool-tools_*.deb build/deb/xpool-api_*.deb "$ROOT/tmp/debs/"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 export DEBIAN_FRONTEND=noninteractive
 on_root apt-get update -qq >build/deb-install.log 2>&1 || fail "apt-get update in the root"
@@ -61,26 +61,27 @@ on_root sh -c 'apt-get install -y -qq --no-install-recommends /tmp/debs/*.deb' >
 	{ tail -20 build/deb-install.log; fail "apt-get install of the packages"; }
 log "installed: $(in_root dpkg-query -W -f '${Package} ${Version}, ' 'xpool-*')"
 
-for b in xpool-ntpd xpool-dns xpool-monitor xpoolctl xpool-ntpgun; do
+for b in xpool-ntpd xpool-dns xpool-monitor xpool-api xpoolctl xpool-ntpgun; do
 	out=$(in_root "$b" --version 2>&1)
 	case $out in "$b $VERSION"*) ;; *) fail "$b --version: '$out'" ;; esac
 done
-for d in ntpd:xpool-ntpd dns:xpool-dns monitor:xpool-monitor xpoolctl:xpoolctl; do
+for d in ntpd:xpool-ntpd dns:xpool-dns monitor:xpool-monitor api:xpool-api xpoolctl:xpoolctl; do
 	out=$(in_root "${d#*:}" -c "/etc/xpool/${d%:*}.conf" --check-config 2>&1) ||
 		fail "${d#*:} --check-config on the shipped /etc/xpool/${d%:*}.conf: $out"
 done
 [ "$(in_root dpkg-query -W -f '${Conffiles}' xpool-dns | grep -c /etc/xpool/dns.conf)" = 1 ] ||
 	fail "/etc/xpool/dns.conf is not a conffile"
-for u in xpool-ntpd xpool-dns xpool-monitor; do
+for u in xpool-ntpd xpool-dns xpool-monitor xpool-api; do
 	[ -f "$ROOT/lib/systemd/system/$u.service" ] || fail "no $u.service"
 done
 on_root id xpool >/dev/null || fail "no system user xpool"
 [ "$(on_root stat -c %U /var/lib/xpool)" = xpool ] || fail "/var/lib/xpool is not the xpool user's"
-for u in xpool-dns xpool-monitor; do
+for u in xpool-dns xpool-monitor xpool-api; do
 	grep -q "^User=xpool" "$ROOT/lib/systemd/system/$u.service" || fail "$u.service does not drop root"
 done
 log "--version and --check-config of every daemon on its shipped configuration: ok"
-log "system user xpool for xpool-dns and xpool-monitor, /var/lib/xpool theirs"
+[ -f "$ROOT/usr/share/xpool/nginx/xpool-api.conf" ] || fail "no nginx site for xpool-api"
+log "system user xpool for xpool-dns, xpool-monitor and xpool-api, /var/lib/xpool theirs"
 
 # the responder once, as its unit runs it, on the root's loopback; then the packages purged
 in_root sh -c 'xpool-ntpd -c /etc/xpool/ntpd.conf --no-chrony >/tmp/ntpd.log 2>&1 & echo $! >/tmp/ntpd.pid'
@@ -90,7 +91,7 @@ in_root ip -d link show dev lo | grep -q "name xpool_ntp " ||
 	{ cat "$ROOT/tmp/ntpd.log"; fail "xpool-ntpd did not attach to the root's lo"; }
 [ -e /sys/fs/bpf/xpool/xpool_clock ] || fail "no pinned maps"
 in_root sh -c 'kill -9 $(cat /tmp/ntpd.pid)' # as after a crash: the program stays attached
-in_root apt-get purge -y -qq xpool-ntpd xpool-dns xpool-monitor xpool-tools >build/deb-purge.log 2>&1 ||
+in_root apt-get purge -y -qq xpool-ntpd xpool-dns xpool-monitor xpool-api xpool-tools >build/deb-purge.log 2>&1 ||
 	{ tail -20 build/deb-purge.log; fail "apt-get purge"; }
 [ ! -e /sys/fs/bpf/xpool ] || fail "pinned objects remain after purge: $(ls /sys/fs/bpf/xpool)"
 in_root ip -d link show dev lo | grep -q "prog/xdp" && fail "a program stayed attached after purge"
