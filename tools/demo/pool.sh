@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # pool.sh - the whole pool on one machine, in network namespaces on one bridge: an upstream
 # chronyd (a GPS stand-in), four xpool NTP servers fed by their own chronyd, a monitor with the
-# registry, xpool-dns for pool.ntp.test and a client whose chronyd uses "pool pool.ntp.test".
+# registry and xpool-api behind nginx (four volunteers sign up and add their servers with curl),
+# xpool-dns for pool.ntp.test and a client whose chronyd uses "pool pool.ntp.test".
 # Server 4 goes bad (800 ms off), drops out of DNS, recovers and comes back.
 # DEMO_CHECK=1: unattended, exits 0 only if every step happened (make demo-check).
 cd "$(dirname "$0")/../.." || exit 1
 XP_TEST=pool
 XP_PREFIX=xpp$$
 . tests/integration/lib.sh
+. tests/integration/api.sh
 [ "$(id -u)" -eq 0 ] || { echo "pool: run as root (network namespaces and XDP)"; exit 1; }
 CHECK=${DEMO_CHECK:-0}
 NET=10.210.0
@@ -65,14 +67,35 @@ for s in $(printf "s%s " $SERVERS) mon; do xp_chronyc $s waitsync 40 0 0 0.2 >/d
 for s in $SERVERS; do start_ntpd $s; done
 ok "four xpool servers answer from XDP, each following its chronyd"
 
-step "registry: four servers; the monitor scores them every second and exports the snapshot"
+step "registry and xpool-api: volunteers join through the API (nginx with TLS in front)"
 DB=$XP_TMP/registry.db
+"$BUILD/xpoolctl" --db "$DB" init || xp_fail "init"
+xp_ready api $XP_PREFIX-mon "$XP_TMP/api.log" "$BUILD/xpool-api" --db "$DB" --listen 127.0.0.1:8080 \
+	--geoip off --test-addresses --sendmail off
+xp_nginx_api $XP_PREFIX-mon $MON 127.0.0.1:8080
+# show_call METHOD PATH [BODY [TOKEN]]: the call as a volunteer types it, then the answer
+show_call() {
+	local line="curl -X $1 https://api.pool.test$2"
+	[ -n "${4:-}" ] && line+=" -H 'Authorization: Bearer ${4:0:12}...'"
+	[ -n "${3:-}" ] && line+=" -d '$3'"
+	xp_log "  \$ $line"
+	REPLY=$(call "$@")
+	xp_log "    -> ${REPLY:0:160}"
+}
 cc=(x de de fr nl)
 i=1
 for s in $SERVERS; do
-	"$BUILD/xpoolctl" --db "$DB" server add $NET.$s ${cc[$i]} --owner "volunteer$i" --test-addresses || xp_fail "add"
+	v=volunteer$i@pool.test
+	show_call POST /v1/accounts "{\"email\":\"$v\",\"password\":\"a good passphrase $i\"}"
+	show_call POST /v1/tokens "{\"email\":\"$v\",\"password\":\"a good passphrase $i\"}"
+	tok=$(echo "$REPLY" | sed -n 's/.*"token":"\(xpt_[0-9a-f]*\)".*/\1/p')
+	[ -n "$tok" ] || xp_fail "login of $v: $REPLY"
+	# the API checks the server before it takes it: a correct NTP answer, synchronised
+	show_call POST /v1/servers "{\"ip\":\"$NET.$s\",\"netspeed\":1000,\"country\":\"${cc[$i]}\"}" "$tok"
+	[ "${REPLY%% *}" = 201 ] || xp_fail "server $NET.$s not added: $REPLY"
 	i=$((i + 1))
 done
+ok "four volunteers joined; each server passed the API's check (mode 4, origin echoed, synchronised)"
 "$BUILD/xpoolctl" --db "$DB" export "$XP_TMP/export.json"
 # the monitor is a registry entry: new ones are testing, this one counts at once
 "$BUILD/xpoolctl" --db "$DB" monitor add demo-mon && "$BUILD/xpoolctl" --db "$DB" monitor set demo-mon status active ||
