@@ -17,6 +17,7 @@ declare -A allow=(
 	[userspace/ntpd]="userspace/ntpd userspace/responder userspace/common bpf skel"
 	[userspace/registry]="userspace/registry userspace/common"
 	[userspace/monitor]="userspace/monitor userspace/registry userspace/common"
+	[userspace/api]="userspace/api userspace/registry userspace/common"
 	[userspace/xpoolctl]="userspace/xpoolctl userspace/registry userspace/responder userspace/common bpf skel"
 	[dns]="dns userspace/common bpf skel"
 	[bpf]="bpf"
@@ -26,7 +27,7 @@ where_is() { # the directory that holds a header, or "skel" for generated skelet
 	case $1 in *.skel.h) echo skel; return ;; esac
 	local d
 	for d in userspace/common userspace/responder userspace/ntpd userspace/registry \
-		userspace/monitor userspace/xpoolctl dns bpf; do
+		userspace/monitor userspace/api userspace/xpoolctl dns bpf; do
 		[ -f "$d/$1" ] && { echo "$d"; return; }
 	done
 	echo "?"
