@@ -52,7 +52,7 @@ script "$(uri same)" "$XP_TMP/pg.json" >"$XP_TMP/pg.out"
 diff -u "$XP_TMP/sqlite.out" "$XP_TMP/pg.out" || xp_fail "the backends answer differently"
 grep -q "already registered" "$XP_TMP/pg.out" || xp_fail "no refusal in the script: $(cat "$XP_TMP/pg.out")"
 xp_log "the same $(grep -c '^exit' "$XP_TMP/pg.out") commands on SQLite and PostgreSQL: the same output"
-[ "$(xp_psql -d same -c 'SELECT version FROM xpool_schema')" = 4 ] || xp_fail "schema version"
+[ "$(xp_psql -d same -c 'SELECT version FROM xpool_schema')" = 5 ] || xp_fail "schema version"
 
 # 3. least privilege: a monitor's role reads the servers and writes its own checks only
 xp_psql -c "CREATE DATABASE reg" || xp_fail "createdb"
@@ -92,6 +92,9 @@ forbid "erasing history" "DELETE FROM history"
 forbid "erasing scores" "DELETE FROM scores"
 forbid "making a table" "CREATE TABLE t (x int)"
 forbid "changing the schema version" "UPDATE xpool_schema SET version = 1"
+forbid "reading volunteers' accounts" "SELECT email, pwhash FROM accounts"
+forbid "reading API tokens" "SELECT hash FROM tokens"
+forbid "reading alert state" "SELECT * FROM alerts"
 # row-level security hides the other monitor's rows: an UPDATE finds none to change
 xp_psql -U xpool_mon_site-a -d reg -c "UPDATE scores SET score = 20 WHERE monitor = 'site-b'" ||
 	xp_fail "update"
@@ -172,4 +175,35 @@ grep -E "connection lost|answers again" "$XP_TMP/mon.log" | sed 's/^/    monitor
 [ "$(xp_psql -d reg -c "SELECT count(*) FROM scores WHERE monitor = 'site-a'")" = "$N" ] || xp_fail "scores"
 [ "$(xp_psql -d reg -c "SELECT count(*) FROM scores WHERE monitor = 'site-a' AND score <> -5")" = 0 ] ||
 	xp_fail "a silent server scored other than one no-response step"
+
+# 5. xpool-api on PostgreSQL: a volunteer signs up, logs in, sees its (empty) list; an account
+# an administrator adds logs in too; a registry away is a 503, and the API answers again after
+xp_psql -c "CREATE DATABASE api" || xp_fail "createdb api"
+API_DB=$(uri api)
+"$BUILD/xpoolctl" --db "$API_DB" init || xp_fail "init api"
+echo "a long passphrase" | "$BUILD/xpoolctl" --db "$API_DB" account add admin-made@pool.test || xp_fail "account add"
+"$BUILD/xpool-api" --db "$API_DB" --listen 127.0.0.1:18081 --geoip off --sendmail off \
+	>"$XP_TMP/api.log" 2>&1 &
+XP_PIDS+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null 127.0.0.1:18081/ && break; sleep 0.1; done
+post() { curl -s -m 10 -w ' %{http_code}' -X POST "127.0.0.1:18081$1" -d "$2"; }
+out=$(post /v1/accounts '{"email":"vol@pool.test","password":"correct horse"}')
+[ "${out##* }" = 201 ] || xp_fail "sign-up on PostgreSQL: $out $(cat "$XP_TMP/api.log")"
+tok=$(post /v1/tokens '{"email":"vol@pool.test","password":"correct horse"}' | sed -n 's/.*"token":"\(xpt_[0-9a-f]*\)".*/\1/p')
+out=$(curl -s -m 10 -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+[ "$out" = '{"servers":[]}' ] || xp_fail "list on PostgreSQL: $out"
+out=$(post /v1/tokens '{"email":"admin-made@pool.test","password":"a long passphrase"}')
+[ "${out##* }" = 201 ] || xp_fail "login of an account xpoolctl made: $out"
+"$BUILD/xpoolctl" --db "$API_DB" account list | grep -q "^vol@pool.test .*enabled" || xp_fail "account list on PostgreSQL"
+xp_pg_ctl stop
+out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+[ "${out##* }" = 503 ] || xp_fail "registry away: $out"
+xp_pg_ctl start
+for _ in $(seq 20); do
+	out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+	[ "${out##* }" = 200 ] && break
+	sleep 0.5
+done
+[ "${out##* }" = 200 ] || xp_fail "the API did not reconnect: $out"
+xp_log "xpool-api on PostgreSQL: sign-up, login, list; 503 while the registry was away, 200 after"
 xp_log "PASS"
