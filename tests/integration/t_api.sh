@@ -43,6 +43,7 @@ DB=$XP_TMP/reg.db
 xp_ready api "$A" "$XP_TMP/api.log" "$BUILD/xpool-api" --db "$DB" --listen 127.0.0.1:8080 \
 	--metrics 127.0.0.1:9180 --geoip "$PWD/$BUILD/tests/geo-test.mmdb" --test-addresses --max-servers 3 \
 	--signup-rate 30 --account-rate 100 --check-timeout-ms 300 --sendmail off
+API_PID=$XP_LAST_PID
 xp_nginx_api "$A" 10.203.1.2 127.0.0.1:8080
 xp_verify_unit xpool-api
 
@@ -186,4 +187,12 @@ for k in 'xpool_api_rate_limited_total{limit="account"} [1-9]' 'xpool_api_rate_l
 	echo "$m" | grep -q "^$k" || xp_fail "metrics: no '$k' in: $m"
 done
 xp_log "metrics: $(echo "$m" | grep -E '^xpool_api_(server_checks|rate_limited)' | tr '\n' ' ')"
+# SIGTERM: a clean stop, whatever thread the signal lands on
+kill -TERM "$API_PID"
+wait "$API_PID"
+rc=$?
+[ $rc -eq 0 ] && xp_wait_notify api "STOPPING=1" 5 || xp_fail "SIGTERM: exit $rc; $(tail -3 "$XP_TMP/api.log")"
+grep -q "signal 15: shutting down" "$XP_TMP/api.log" || xp_fail "no word of the stop"
+grep -E "Sanitizer|runtime error" "$XP_TMP/api.log" && xp_fail "sanitizer reports in the API's log"
+xp_log "SIGTERM: exit 0, STOPPING=1"
 xp_log "ok"

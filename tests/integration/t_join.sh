@@ -50,6 +50,7 @@ xp_bg "$P" "$XP_TMP/hook.out" python3 tests/integration/webhook_rx.py 127.0.0.1 
 xp_ready api "$P" "$XP_TMP/api.log" "$BUILD/xpool-api" --db "$DB" --listen 127.0.0.1:8080 \
 	--geoip "$PWD/$BUILD/tests/geo-test.mmdb" --test-addresses --alert-interval 1 \
 	--sendmail "$XP_SENDMAIL" --mail-from alerts@pool.test
+API_PID=$XP_LAST_PID
 xp_nginx_api "$P" $POOL 127.0.0.1:8080
 xp_daemon "$P" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name site --interval 1 \
 	--timeout-ms 300 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/snap.json"
@@ -120,4 +121,6 @@ sleep 3
 	xp_fail "back_in_dns: $(n_hooks back_in_dns) webhook(s), $(n_mails back_in_dns) mail(s)"
 xp_log "back in DNS and told after $(($(date +%s) - t0)) s: $(grep back_in_dns "$XP_TMP/hook.log")"
 xp_log "messages in all: $(wc -l <"$XP_TMP/hook.log") webhooks, $(grep -c '^From ' "$XP_TMP/mail/inbox") mails"
+kill -TERM "$API_PID" && wait "$API_PID" || xp_fail "xpool-api did not stop cleanly: $(tail -3 "$XP_TMP/api.log")"
+grep -E "Sanitizer|runtime error" "$XP_TMP/api.log" && xp_fail "sanitizer reports in the API's log"
 xp_log "ok"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
+#include "api.h"
 #include "api_alert.h"
 #include "api_limit.h"
 #include "reg_acct.h"
@@ -374,4 +375,45 @@ Test(api_limit, buckets_per_key)
 	api_limit_addr_key("192.0.2.9", key);
 	cr_expect_str_eq(key, "192.0.2.9");
 	api_limit_free(&l);
+}
+
+/* Routing needs no registry until a token is checked: hostile paths get a defined answer. */
+Test(api_routes, hostile_paths_and_methods)
+{
+	static struct api a = {.max_body = 4096};
+	static const struct {
+		const char *method, *path;
+		int status;
+	} cases[] = {
+	    {"GET", "/", 404},
+	    {"GET", "/v1", 404},
+	    {"GET", "/v1/servers/", 404},
+	    {"GET", "/v1/servers//scores", 404},
+	    {"GET", "/v1/servers/1.2.3.4/scores/x", 404},
+	    {"GET", "/v1/servers/1.2.3.4/../../accounts", 404},
+	    {"GET", "/v1/servers/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/scores", 404},
+	    {"GET", "/V1/SERVERS", 404},
+	    {"PUT", "/v1/servers", 405},
+	    {"GET", "/v1/tokens", 405},
+	    {"POST", "/v1/servers/1.2.3.4", 405},
+	    {"BREW", "/v1/account", 405},
+	    {"GET", "/v1/servers", 401},
+	    {"GET", "/v1/servers/::1/scores", 401},
+	    {"DELETE", "/v1/tokens", 401},
+	};
+	struct api_resp r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct api_req q = {.method = cases[i].method, .path = cases[i].path};
+
+		api_handle(&a, &q, &r);
+		cr_expect_eq(r.status, cases[i].status, "%s %s: %d %.*s", cases[i].method,
+			     cases[i].path, r.status, (int)r.len, r.body ? r.body : "");
+		cr_expect(r.body && strstr(r.body, "\"error\""), "a JSON reason");
+		if (r.status == 405)
+			cr_expect(r.allow[0], "405 names the methods (Allow)");
+		if (r.status == 401)
+			cr_expect(r.authenticate, "401 asks for a bearer token");
+		free(r.body);
+	}
 }

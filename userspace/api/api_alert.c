@@ -112,6 +112,12 @@ static int sendmail(struct api *a, const char *to, const char *msg)
 	int64_t end = xp_mono_ms() + MAIL_DEADLINE_MS;
 	pid_t pid;
 
+	/* built before the fork: the child of a threaded process only calls what is safe there */
+	char *argv[] = {a->sendmail, (char *)"-oi", (char *)"-f", a->mail_from, (char *)"--",
+			(char *)to, NULL};
+	sigset_t none;
+
+	sigemptyset(&none);
 	if (pipe2(in, O_CLOEXEC))
 		return -errno;
 	pid = fork();
@@ -123,7 +129,10 @@ static int sendmail(struct api *a, const char *to, const char *msg)
 	if (pid == 0) {
 		/* the recipient was checked (no leading '-', no spaces); "--" ends the options */
 		dup2(in[0], 0);
-		execl(a->sendmail, a->sendmail, "-oi", "-f", a->mail_from, "--", to, (char *)NULL);
+		/* the MTA gets the signals the daemon keeps for its signalfd, and SIGPIPE */
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		execv(a->sendmail, argv);
 		_exit(127);
 	}
 	close(in[0]);

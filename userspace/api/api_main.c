@@ -166,17 +166,12 @@ static void render(void *ctx, FILE *f)
 		atomic_load(&a->alerts_suppressed), atomic_load(&a->registry_errors));
 }
 
-static int run(struct api *a, struct reg *alert_db, int metrics_fd)
+static int run(struct api *a, struct reg *alert_db, int metrics_fd, const sigset_t *mask)
 {
 	struct itimerspec period = {.it_interval = {a->alert_interval, 0}, .it_value = {0, 1}};
 	int sfd, tfd, ret = 0;
-	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sfd = signalfd(-1, mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &period, NULL)) {
 		ret = -errno;
@@ -232,6 +227,7 @@ int main(int argc, char **argv)
 	struct reg *alert_db = NULL;
 	struct MHD_Daemon *d = NULL;
 	int metrics_fd = -1, ret = 1;
+	sigset_t mask;
 
 	if (xp_conf_load(&spec, &a, argc, argv, &o) || check_system(&a))
 		return EXIT_USAGE;
@@ -251,6 +247,12 @@ int main(int argc, char **argv)
 	if (!strcmp(a.sendmail, "off"))
 		a.sendmail[0] = 0;
 	signal(SIGPIPE, SIG_IGN);
+	/* blocked before any thread starts: libmicrohttpd's threads inherit the mask, and the
+	 * signals reach the main loop's signalfd only */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		xp_err("cannot initialise libsodium or libcurl");
 		return 1;
@@ -282,7 +284,7 @@ int main(int argc, char **argv)
 		goto out;
 	xp_info("serving on %s (registry %s, alerts %s, %ld servers per account)", a.listen,
 		a.db_path, a.no_alerts ? "off" : "on", a.max_servers);
-	ret = run(&a, alert_db, metrics_fd) ? 1 : 0;
+	ret = run(&a, alert_db, metrics_fd, &mask) ? 1 : 0;
 out:
 	api_http_stop(d);
 	if (metrics_fd >= 0)
