@@ -9,12 +9,24 @@
 #include <libpq-fe.h>
 
 #include "xt_pg.h"
+#include "xt_tmp.h"
 
 int xt_pg_on(void)
 {
 	const char *admin = getenv("XPOOL_TEST_PG");
 
 	return admin && *admin;
+}
+
+int xt_reg_where(char *where, size_t n)
+{
+	char path[XT_TMP_PATH];
+
+	if (xt_pg_on())
+		return xt_pg_fresh(where, n);
+	xt_tmp_name("reg", "db", path);
+	snprintf(where, n, "%s", path);
+	return 0;
 }
 
 int xt_pg_fresh(char *uri, size_t n)

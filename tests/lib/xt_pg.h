@@ -12,6 +12,9 @@
  * 0, or -errno with the reason on stderr.
  */
 int xt_pg_fresh(char *uri, size_t n);
+/* Where a test's fresh registry goes: a new database's URI on PostgreSQL runs, otherwise a new
+ * SQLite file name (not yet made). 0 or -errno. */
+int xt_reg_where(char *where, size_t n);
 /* Is the run on PostgreSQL? */
 int xt_pg_on(void);
 

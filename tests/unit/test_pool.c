@@ -83,13 +83,8 @@ static struct reg *fresh_db(void)
 {
 	struct reg *db;
 
-	if (xt_pg_on()) {
-		cr_assert_eq(xt_pg_fresh(db_path, sizeof(db_path)), 0);
-	} else {
-		xt_tmp_name("reg", "db", db_path);
-		unlink(db_path);
-	}
-	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0);
+	cr_assert_eq(xt_reg_where(db_path, sizeof(db_path)), 0);
+	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0, "%s", db_path);
 	return db;
 }
 
