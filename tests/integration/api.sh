@@ -53,7 +53,47 @@ call() {
 	rm -f "$XP_TMP/call.out"
 	code=$("${CURL[@]}" "${args[@]}" "$@" "$API$p")
 	out=$(cat "$XP_TMP/call.out" 2>/dev/null)
+	echo "$m $p $code" >>"$XP_TMP/calls.log" # for xp_openapi_check
 	echo "$code $out"
+}
+
+# xp_openapi_check: every call made through call() got a status docs/openapi.json documents for
+# its route (calls to paths or methods the API does not serve excepted: 404 and 405), and every
+# documented route was called and answered with one of its 2xx statuses at least once
+xp_openapi_check() {
+	python3 - "$XP_TMP/calls.log" <<'PY' || xp_fail "the daemon and docs/openapi.json disagree"
+import json, re, sys
+spec = json.load(open("docs/openapi.json"))
+seen, bad = {}, []
+for line in open(sys.argv[1]):
+    method, path, code = line.split()
+    path = path.split("?")[0]
+    for pat in spec["paths"]:
+        rx = "^" + re.escape(pat).replace(re.escape("{ip}"), "[^/]+") + "$"
+        if re.match(rx, path):
+            break
+    else:
+        continue  # not a route: 404 (documented as the API's answer to any unknown path)
+    op = spec["paths"][pat].get(method.lower())
+    if op is None:
+        continue  # a method the route does not take: 405
+    if code not in op["responses"]:
+        bad.append("%s %s (%s): %s is not documented" % (method, path, pat, code))
+    seen.setdefault((method, pat), set()).add(code)
+for pat, ops in spec["paths"].items():
+    for m in ops:
+        if m == "parameters":
+            continue
+        codes = seen.get((m.upper(), pat), set())
+        if not any(c.startswith("2") for c in codes):
+            bad.append("%s %s: never answered 2xx in this test" % (m.upper(), pat))
+for b in bad:
+    print("openapi:", b)
+if bad:
+    sys.exit(1)
+print("openapi: %d routes, %d (route, status) pairs seen, each documented" %
+      (len(seen), sum(len(v) for v in seen.values())))
+PY
 }
 
 # expect WHAT STATUS PATTERN METHOD PATH [BODY [TOKEN]]: the call answers STATUS with a body

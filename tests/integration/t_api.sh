@@ -187,6 +187,8 @@ for k in 'xpool_api_rate_limited_total{limit="account"} [1-9]' 'xpool_api_rate_l
 	echo "$m" | grep -q "^$k" || xp_fail "metrics: no '$k' in: $m"
 done
 xp_log "metrics: $(echo "$m" | grep -E '^xpool_api_(server_checks|rate_limited)' | tr '\n' ' ')"
+out=$(xp_openapi_check) || xp_fail "$out"
+xp_log "$out"
 # SIGTERM: a clean stop, whatever thread the signal lands on
 kill -TERM "$API_PID"
 wait "$API_PID"
