@@ -19,6 +19,7 @@
 #include "api.h"
 #include "api_alert.h"
 #include "api_http.h"
+#include "reg_acct.h"
 #include "xp_addr.h"
 #include "xp_conf.h"
 #include "xp_geo.h"
@@ -257,6 +258,9 @@ int main(int argc, char **argv)
 		xp_err("cannot initialise libsodium or libcurl");
 		return 1;
 	}
+	/* the stand-in hash for unknown addresses is made now, not at the first such login (whose
+	 * extra time would tell that the address has no account) */
+	(void)reg_password_verify(NULL, "");
 	if (strcmp(a.geoip, "off")) {
 		if (access(a.geoip, R_OK) && !strcmp(a.geoip, XP_GEOIP_INSTALLED))
 			xp_warn("no GeoIP database at %s: servers are added with a country given",
