@@ -272,6 +272,13 @@ static void h_servers_list(struct ctx *c)
 	reply(c, 200, json_pack("{s:o}", "servers", list));
 }
 
+static int count_one(void *ctx, const struct reg_owned *s)
+{
+	(void)s;
+	(*(long *)ctx)++;
+	return 0;
+}
+
 /* The country: the body's, or the GeoIP database's for the address; -1 after a 400. */
 static int server_country(struct ctx *c, const char *ip)
 {
@@ -303,7 +310,7 @@ static void h_server_add(struct ctx *c)
 	struct reg_owned s;
 	const char *ip;
 	uint8_t raw[16];
-	long netspeed, id;
+	long netspeed, id, have = 0;
 	bool v6;
 	int cc, ret;
 
@@ -316,14 +323,19 @@ static void h_server_add(struct ctx *c)
 	xp_addr_text(v6, raw, addr, sizeof(addr));
 	if (netspeed_field(c, &netspeed) || (cc = server_country(c, addr)) < 0)
 		return;
-	/* the cheap refusals first: a duplicate, the account's limit */
+	/* the cheap refusals first, before seconds of checking: a duplicate, the account's limit
+	 * (both are checked again when the server is written) */
 	pthread_mutex_lock(&c->a->db_lock);
 	ret = reg_view_server_id(c->a->db, addr, &id);
+	if (ret == -ENOENT)
+		ret = reg_owned_list(c->a->db, c->account, time(NULL), count_one, &have) ?: -ENOENT;
 	pthread_mutex_unlock(&c->a->db_lock);
 	if (!ret)
 		return fail(c, 409, "%s is already in the pool", addr);
 	if (ret != -ENOENT)
 		return fail_registry(c, ret);
+	if (have >= c->a->max_servers)
+		return fail(c, 403, "this account has its limit of %ld servers", c->a->max_servers);
 	/* then the check the pool makes before it lists a server */
 	ret = xp_ntp_probe(addr, (uint16_t)c->a->test_check_port, (int)c->a->check_tries,
 			   (int)c->a->check_timeout_ms, &rep, why, sizeof(why));
@@ -511,13 +523,6 @@ static void h_webhook(struct ctx *c)
 		return reply(c, 200, json_pack("{s:n, s:n}", "url", "secret"));
 	/* the secret is shown once: every call signs with HMAC-SHA256 under it */
 	reply(c, 200, json_pack("{s:s, s:s}", "url", url, "secret", secret));
-}
-
-static int count_one(void *ctx, const struct reg_owned *s)
-{
-	(void)s;
-	(*(long *)ctx)++;
-	return 0;
 }
 
 static void h_account(struct ctx *c)
