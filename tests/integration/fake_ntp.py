@@ -5,6 +5,7 @@
 #   good      a correct stratum-2 reply        stratum16  stratum 16 (unsynchronised)
 #   li3       leap indicator 3                 kod        stratum 0, kiss code RATE
 #   mode3     a client-mode "reply"            noorigin   the origin not echoed
+#   leap      a correct reply announcing a leap second (LI 1), whatever the day
 #   silent    never answers
 import select
 import socket
@@ -27,6 +28,8 @@ def reply(req, how):
         stratum = 16
     elif how == "li3":
         li = 3
+    elif how == "leap":
+        li = 1
     elif how == "kod":
         stratum, refid = 0, b"RATE"
     elif how == "mode3":

@@ -3,7 +3,8 @@
 # t_join.sh - a volunteer joins the pool end to end: an account made through nginx (TLS), a
 # server added and checked, refused to another account, scored by the monitor into DNS, turned
 # bad (a test-only offset) so that its owner gets one signed webhook and one mail (a real MTA),
-# and recovered (one "back" of each).
+# and recovered (one "back" of each). A second server announces a leap second on the wrong day:
+# one message of each about that.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/api.sh"
 
@@ -120,6 +121,23 @@ sleep 3
 [ "$(n_hooks back_in_dns)" = 1 ] && [ "$(n_mails back_in_dns)" = 1 ] && [ "$(n_hooks left_dns)" = 1 ] ||
 	xp_fail "back_in_dns: $(n_hooks back_in_dns) webhook(s), $(n_mails back_in_dns) mail(s)"
 xp_log "back in DNS and told after $(($(date +%s) - t0)) s: $(grep back_in_dns "$XP_TMP/hook.log")"
+
+xp_log "a second server announces a leap second on a day without one (LI 1, a stand-in server)"
+LEAP=10.203.1.12 # on the volunteer's loopback: xpool-ntpd passes it to the stack
+ip -n "$V" addr add $LEAP/32 dev lo
+ip -n "$P" route add $LEAP/32 via $SRV
+xp_bg "$V" "$XP_TMP/fake.log" python3 tests/integration/fake_ntp.py $LEAP=leap
+for _ in $(seq 50); do grep -q ready "$XP_TMP/fake.log" && break; sleep 0.1; done
+# LI 1 is a synchronised server: the check before listing takes it
+expect "add the second server" 201 "\"ip\":\"$LEAP\"" POST /v1/servers "{\"ip\":\"$LEAP\",\"netspeed\":1000}" "$T"
+told_leap() { [ "$(n_hooks leap_wrong_day)" -ge 1 ] && [ "$(n_mails leap_wrong_day)" -ge 1 ]; }
+t0=$(date +%s)
+wait_for 30 "a webhook and a mail about the leap" told_leap
+sleep 3
+[ "$(n_hooks leap_wrong_day)" = 1 ] && [ "$(n_mails leap_wrong_day)" = 1 ] ||
+	xp_fail "leap_wrong_day: $(n_hooks leap_wrong_day) webhook(s), $(n_mails leap_wrong_day) mail(s)"
+xp_log "told after $(($(date +%s) - t0)) s: $(grep leap_wrong_day "$XP_TMP/hook.log")"
+xp_log "  the monitor's note: $(call GET /v1/servers/$LEAP/scores "" "$T" | grep -o '"note":"leap[^"]*"' | head -1)"
 xp_log "messages in all: $(wc -l <"$XP_TMP/hook.log") webhooks, $(grep -c '^From ' "$XP_TMP/mail/inbox") mails"
 kill -TERM "$API_PID" && wait "$API_PID" || xp_fail "xpool-api did not stop cleanly: $(tail -3 "$XP_TMP/api.log")"
 grep -E "Sanitizer|runtime error" "$XP_TMP/api.log" && xp_fail "sanitizer reports in the API's log"
