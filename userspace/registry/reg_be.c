@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* reg_be.c - the registry's backend interface: opening either engine, and checked calls. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,15 +7,20 @@
 #include <string.h>
 
 #include "reg_be.h"
+#include "xp_addr.h"
 #include "xp_log.h"
 
-void reg_canon_ip(const char *ip, char *out, size_t n)
+int reg_canon_ip(const char *ip, char *out, size_t n)
 {
-	unsigned char a[16];
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	uint8_t a[16];
+	bool v6;
 
-	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, out, n))
+	if (xp_addr_parse(ip, a, &v6)) {
 		snprintf(out, n, "%s", ip);
+		return -EINVAL;
+	}
+	xp_addr_text(v6, a, out, n);
+	return 0;
 }
 
 bool reg_is_uri(const char *where)

@@ -88,8 +88,9 @@ void reg_rollback(struct reg *r);
 /* The DNS score with its read errors: 0 and *out (NAN when no active monitor), or -errno. */
 int reg_dns_score_read(struct reg *r, long id, time_t now, double *out);
 
-/* Canonical text of an address, so that 2001:DB8::1 and 2001:db8:0::1 are one server. */
-void reg_canon_ip(const char *ip, char *out, size_t n);
+/* Canonical text of an address, so that 2001:DB8::1 and 2001:db8:0::1 are one server: 0, or
+ * -EINVAL (not an address: out is ip as given). */
+int reg_canon_ip(const char *ip, char *out, size_t n);
 
 /* Sets r->why from printf arguments (backends). */
 void reg_set_why(struct reg *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

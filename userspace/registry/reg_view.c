@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* reg_view.c - read-only views of the registry for graphs and the status site. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -94,12 +93,11 @@ int reg_view_scores(struct reg *r, long id, int (*fn)(void *ctx, const struct re
 
 int reg_view_server_id(struct reg *r, const char *ip, long *id)
 {
-	unsigned char a[16];
 	char addr[64];
 	struct reg_res *res;
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET, ret;
+	int ret;
 
-	if (inet_pton(fam, ip, a) != 1 || !inet_ntop(fam, a, addr, sizeof(addr)))
+	if (reg_canon_ip(ip, addr, sizeof(addr)))
 		return -EINVAL;
 	ret = reg_select(r, "SELECT id FROM servers WHERE ip = $1 AND deleted IS NULL",
 			 (struct reg_arg[]){RA_TEXT(addr)}, 1, &res);
