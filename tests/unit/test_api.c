@@ -151,6 +151,8 @@ Test(registry, owned_servers_limits_and_deletes, .timeout = 60)
 	cr_expect_eq(reg_owned_add(db, b, "2001:db8:0::1", 10, "de", 2), -EEXIST, "any spelling");
 	cr_expect_eq(owned(db, a), 2);
 	cr_expect_eq(owned(db, b), 0);
+	cr_assert_eq(reg_owned_count(db, a, &id), 0);
+	cr_expect_eq(id, 2, "the count agrees with the list");
 	cr_assert_eq(reg_owned_get(db, a, "2001:db8::1", time(NULL), &s), 0);
 	cr_expect_str_eq(s.ip, "2001:db8::1");
 	cr_expect(isnan(s.score) && !s.in_dns && s.enabled);

@@ -272,13 +272,6 @@ static void h_servers_list(struct ctx *c)
 	reply(c, 200, json_pack("{s:o}", "servers", list));
 }
 
-static int count_one(void *ctx, const struct reg_owned *s)
-{
-	(void)s;
-	(*(long *)ctx)++;
-	return 0;
-}
-
 /* The country: the body's, or the GeoIP database's for the address; -1 after a 400. */
 static int server_country(struct ctx *c, const char *ip)
 {
@@ -328,7 +321,7 @@ static void h_server_add(struct ctx *c)
 	pthread_mutex_lock(&c->a->db_lock);
 	ret = reg_view_server_id(c->a->db, addr, &id);
 	if (ret == -ENOENT)
-		ret = reg_owned_list(c->a->db, c->account, time(NULL), count_one, &have) ?: -ENOENT;
+		ret = reg_owned_count(c->a->db, c->account, &have) ?: -ENOENT;
 	pthread_mutex_unlock(&c->a->db_lock);
 	if (!ret)
 		return fail(c, 409, "%s is already in the pool", addr);
@@ -534,7 +527,7 @@ static void h_account(struct ctx *c)
 	pthread_mutex_lock(&c->a->db_lock);
 	ret = reg_account_get(c->a->db, c->account, &acct);
 	if (!ret)
-		ret = reg_owned_list(c->a->db, c->account, time(NULL), count_one, &n);
+		ret = reg_owned_count(c->a->db, c->account, &n);
 	pthread_mutex_unlock(&c->a->db_lock);
 	if (ret)
 		return fail_registry(c, ret);

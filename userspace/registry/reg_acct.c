@@ -313,11 +313,25 @@ int reg_owned_get(struct reg *r, long account, const char *ip, time_t now, struc
 	return ret ? ret : s->id ? 0 : -ENOENT;
 }
 
+int reg_owned_count(struct reg *r, long account, long *n)
+{
+	struct reg_res *res;
+	int ret = reg_select(r,
+			     "SELECT count(*) FROM servers WHERE account_id = $1 AND deleted IS NULL",
+			     (struct reg_arg[]){RA_INT(account)}, 1, &res);
+
+	if (ret)
+		return ret;
+	ret = reg_next(r, res);
+	*n = ret > 0 ? (long)reg_int(r, res, 0) : 0;
+	reg_done(r, res);
+	return ret < 0 ? ret : 0;
+}
+
 int reg_owned_add(struct reg *r, long account, const char *ip, long netspeed, const char *cc,
 		  long max)
 {
 	struct reg_account a;
-	struct reg_res *res;
 	char addr[64];
 	time_t now = time(NULL);
 	long have = 0;
@@ -335,16 +349,7 @@ int reg_owned_add(struct reg *r, long account, const char *ip, long netspeed, co
 	if (!ret)
 		ret = reg_account_get(r, account, &a);
 	if (!ret)
-		ret = reg_select(r,
-				 "SELECT count(*) FROM servers WHERE account_id = $1"
-				 " AND deleted IS NULL",
-				 (struct reg_arg[]){RA_INT(account)}, 1, &res);
-	if (!ret) {
-		ret = reg_next(r, res);
-		have = ret > 0 ? (long)reg_int(r, res, 0) : 0;
-		ret = ret < 0 ? ret : 0;
-		reg_done(r, res);
-	}
+		ret = reg_owned_count(r, account, &have);
 	if (!ret && have >= max)
 		ret = -EDQUOT;
 	/* an address in its retention period after a delete: that history goes with the new add */

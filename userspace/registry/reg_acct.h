@@ -68,6 +68,8 @@ struct reg_owned {
 /* An account's live servers; fn's non-zero return stops. 0 or -errno. */
 int reg_owned_list(struct reg *r, long account, time_t now,
 		   int (*fn)(void *ctx, const struct reg_owned *s), void *ctx);
+/* How many live servers the account has: 0 and *n, or -errno. */
+int reg_owned_count(struct reg *r, long account, long *n);
 /* One of them by address (any spelling): 0, -ENOENT (not the account's, or none) or -errno. */
 int reg_owned_get(struct reg *r, long account, const char *ip, time_t now, struct reg_owned *s);
 /*
