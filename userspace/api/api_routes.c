@@ -148,11 +148,6 @@ static bool limited(struct ctx *c, struct api_limit *l, const char *key)
 	return true;
 }
 
-static void addr_key(struct ctx *c, char key[API_LIMIT_KEY])
-{
-	api_limit_addr_key(c->q->client, key);
-}
-
 /* The password hash runs at most hash_slots at once: each takes 64 MiB. */
 static int hash_password(struct ctx *c, const char *password, char out[REG_PWHASH_MAX],
 			 char *err, size_t n)
@@ -165,20 +160,37 @@ static int hash_password(struct ctx *c, const char *password, char out[REG_PWHAS
 	return ret;
 }
 
-static void h_account_new(struct ctx *c)
+/*
+ * Sign-up and login: the client address's rate, then {email, password} with the address checked
+ * (lower-cased into email). 0, or the response (429, 400, 413) is set.
+ */
+static int credentials(struct ctx *c, char email[REG_EMAIL_MAX + 1], const char **password)
 {
 	static const char *const fields[] = {"email", "password", NULL};
-	char key[API_LIMIT_KEY], email[REG_EMAIL_MAX + 1], hash[REG_PWHASH_MAX], err[160];
-	const char *e, *p;
+	char key[API_LIMIT_KEY], err[160];
+	const char *e;
+
+	api_limit_addr_key(c->q->client, key);
+	if (limited(c, &c->a->by_addr, key) || parse_body(c, fields, fields) ||
+	    !(e = str_field(c, "email")) || !(*password = str_field(c, "password")))
+		return -EINVAL;
+	if (reg_email_check(e, email, err, sizeof(err))) {
+		fail(c, 400, "%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void h_account_new(struct ctx *c)
+{
+	char email[REG_EMAIL_MAX + 1], hash[REG_PWHASH_MAX], err[160];
+	const char *p;
 	long id;
 	int ret;
 
-	addr_key(c, key);
-	if (limited(c, &c->a->by_addr, key) || parse_body(c, fields, fields) ||
-	    !(e = str_field(c, "email")) || !(p = str_field(c, "password")))
+	if (credentials(c, email, &p))
 		return;
-	if (reg_email_check(e, email, err, sizeof(err)) ||
-	    hash_password(c, p, hash, err, sizeof(err)))
+	if (hash_password(c, p, hash, err, sizeof(err)))
 		return fail(c, 400, "%s", err);
 	pthread_mutex_lock(&c->a->db_lock);
 	ret = reg_account_add(c->a->db, email, hash, &id);
@@ -193,19 +205,14 @@ static void h_account_new(struct ctx *c)
 
 static void h_token_new(struct ctx *c)
 {
-	static const char *const fields[] = {"email", "password", NULL};
-	char key[API_LIMIT_KEY], email[REG_EMAIL_MAX + 1], token[REG_TOKEN_LEN + 1], err[160];
+	char email[REG_EMAIL_MAX + 1], token[REG_TOKEN_LEN + 1];
 	struct reg_account acct;
-	const char *e, *p;
+	const char *p;
 	bool ok;
 	int ret;
 
-	addr_key(c, key);
-	if (limited(c, &c->a->by_addr, key) || parse_body(c, fields, fields) ||
-	    !(e = str_field(c, "email")) || !(p = str_field(c, "password")))
+	if (credentials(c, email, &p))
 		return;
-	if (reg_email_check(e, email, err, sizeof(err)))
-		return fail(c, 400, "%s", err);
 	pthread_mutex_lock(&c->a->db_lock);
 	ret = reg_account_by_email(c->a->db, email, &acct);
 	pthread_mutex_unlock(&c->a->db_lock);
