@@ -17,6 +17,7 @@
 #include "api_alert.h"
 #include "xp_log.h"
 #include "xp_time.h"
+#include "xp_vec.h"
 
 #define MAIL_DEADLINE_MS 10000
 
@@ -231,16 +232,11 @@ struct sweep {
 static int collect(void *ctx, const struct reg_alert_row *row)
 {
 	struct sweep *s = ctx;
+	struct reg_alert_row *p = xp_vec_room(s->rows, s->n, &s->cap, sizeof(*p), 64);
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct reg_alert_row *p = realloc(s->rows, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		s->rows = p;
-		s->cap = cap;
-	}
+	if (!p)
+		return -ENOMEM;
+	s->rows = p;
 	s->rows[s->n++] = *row;
 	return 0;
 }

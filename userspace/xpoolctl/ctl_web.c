@@ -13,6 +13,7 @@
 #include "ctl_graph.h"
 #include "ctl_web.h"
 #include "xp_cc.h"
+#include "xp_vec.h"
 
 #define MIN_SCORE 10.0
 
@@ -24,16 +25,11 @@ struct rows {
 static int collect(void *ctx, const struct reg_hist_row *h)
 {
 	struct rows *r = ctx;
+	struct reg_hist_row *v = xp_vec_room(r->v, r->n, &r->cap, sizeof(*v), 1024);
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 1024;
-		struct reg_hist_row *v = realloc(r->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
 	r->v[r->n++] = *h;
 	return 0;
 }
