@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libpq-fe.h>
 
+#include "reg_db.h"
 #include "xt_pg.h"
 #include "xt_tmp.h"
 
@@ -18,15 +19,31 @@ int xt_pg_on(void)
 	return admin && *admin;
 }
 
-int xt_reg_where(char *where, size_t n)
+struct reg *xt_reg_fresh(char *where, size_t n)
 {
 	char path[XT_TMP_PATH];
+	struct reg *db;
 
-	if (xt_pg_on())
-		return xt_pg_fresh(where, n);
-	xt_tmp_name("reg", "db", path);
-	snprintf(where, n, "%s", path);
-	return 0;
+	if (xt_pg_on()) {
+		if (xt_pg_fresh(where, n))
+			return NULL;
+	} else {
+		xt_tmp_name("reg", "db", path);
+		snprintf(where, n, "%s", path);
+	}
+	return reg_open(where, REG_OPEN_CREATE, &db) ? NULL : db;
+}
+
+void xt_reg_drop(struct reg *db, const char *where)
+{
+	static const char *const ext[] = {"", "-wal", "-shm"};
+	char p[600];
+
+	reg_close(db);
+	for (size_t i = 0; !xt_pg_on() && i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", where, ext[i]);
+		unlink(p);
+	}
 }
 
 int xt_pg_fresh(char *uri, size_t n)

@@ -12,9 +12,15 @@
  * 0, or -errno with the reason on stderr.
  */
 int xt_pg_fresh(char *uri, size_t n);
-/* Where a test's fresh registry goes: a new database's URI on PostgreSQL runs, otherwise a new
- * SQLite file name (not yet made). 0 or -errno. */
-int xt_reg_where(char *where, size_t n);
+struct reg;
+
+/*
+ * A test's fresh registry, made and opened: a new database on PostgreSQL runs, otherwise a new
+ * SQLite file; where receives its URI or path. NULL, with the reason on stderr, on a failure.
+ */
+struct reg *xt_reg_fresh(char *where, size_t n);
+/* Closes it and, on SQLite, removes its files (with the WAL's). */
+void xt_reg_drop(struct reg *db, const char *where);
 /* Is the run on PostgreSQL? */
 int xt_pg_on(void);
 

@@ -23,25 +23,10 @@ static char db_path[512];
 /* On SQLite, and on PostgreSQL under t_registry_pg (XPOOL_TEST_PG): the registry/ tests. */
 static struct reg *fresh_db(void)
 {
-	struct reg *db;
+	struct reg *db = xt_reg_fresh(db_path, sizeof(db_path));
 
-	cr_assert_eq(xt_reg_where(db_path, sizeof(db_path)), 0);
-	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0, "%s", db_path);
+	cr_assert_not_null(db, "a fresh registry at %s", db_path);
 	return db;
-}
-
-static void drop_db(struct reg *db)
-{
-	reg_close(db);
-	if (!xt_pg_on()) {
-		char p[600];
-
-		unlink(db_path);
-		snprintf(p, sizeof(p), "%s-wal", db_path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", db_path);
-		unlink(p);
-	}
 }
 
 static long account(struct reg *db, const char *email)
@@ -118,7 +103,7 @@ Test(registry, accounts_and_tokens, .timeout = 60)
 	cr_assert_eq(reg_account_set_disabled(db, "vol@pool.test", false), 0);
 	cr_expect_eq(reg_token_account(db, tok2, &got), -EACCES, "enabling revives no token");
 	cr_expect_eq(reg_account_set_disabled(db, "nobody@pool.test", true), -ENOENT);
-	drop_db(db);
+	xt_reg_drop(db, db_path);
 }
 
 static int count_owned(void *ctx, const struct reg_owned *s)
@@ -198,7 +183,7 @@ Test(registry, owned_servers_limits_and_deletes, .timeout = 60)
 	cr_assert_eq(reg_owned_delete(db, b, "2001:db8::1", 1000), 0);
 	cr_assert_eq(reg_purge_deleted(db, 1001, &id), 0);
 	cr_expect_eq(id, 1);
-	drop_db(db);
+	xt_reg_drop(db, db_path);
 }
 
 static int grab(void *ctx, const struct reg_alert_row *r)
@@ -243,7 +228,7 @@ Test(registry, alert_rows_and_state, .timeout = 60)
 	cr_assert_eq(reg_owned_set(db, a, "192.0.2.1", 0, -1), 0);
 	cr_assert_eq(reg_alert_scan(db, now + 1, grab, &row), 0);
 	cr_expect(!row.watched && !row.in_dns, "netspeed 0: monitored, never in DNS");
-	drop_db(db);
+	xt_reg_drop(db, db_path);
 }
 
 Test(api_alert, state_table)
@@ -344,7 +329,7 @@ Test(api_alert, one_message_per_server_and_state_per_day, .timeout = 60)
 	cr_expect_eq(atomic_load(&a.alerts_sent[1]), 3);
 	unlink(box);
 	unlink(script);
-	drop_db(db);
+	xt_reg_drop(db, db_path);
 }
 
 Test(api_limit, buckets_per_key)

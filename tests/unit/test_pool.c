@@ -81,10 +81,9 @@ static char db_path[512];
 
 static struct reg *fresh_db(void)
 {
-	struct reg *db;
+	struct reg *db = xt_reg_fresh(db_path, sizeof(db_path));
 
-	cr_assert_eq(xt_reg_where(db_path, sizeof(db_path)), 0);
-	cr_assert_eq(reg_open(db_path, REG_OPEN_CREATE, &db), 0, "%s", db_path);
+	cr_assert_not_null(db, "a fresh registry at %s", db_path);
 	return db;
 }
 
