@@ -56,11 +56,7 @@ static bool in_range(const uint8_t *a, const struct range *r)
 	return !rest || ((a[full] ^ r->prefix[full]) & (0xff << (8 - rest)) & 0xff) == 0;
 }
 
-/*
- * Classifies an address (4 bytes for IPv4, 16 for IPv6). *why, when given, names the range
- * ("loopback", "documentation (RFC 5737)" ...) for XP_ADDR_TEST and XP_ADDR_INVALID.
- */
-static enum xp_addr_kind xp_addr_classify(bool is_v6, const uint8_t *addr, const char **why)
+enum xp_addr_kind xp_addr_classify(bool is_v6, const uint8_t *addr, const char **why)
 {
 	const struct range *t = is_v6 ? v6 : v4;
 	size_t n = is_v6 ? sizeof(v6) / sizeof(v6[0]) : sizeof(v4) / sizeof(v4[0]);

@@ -21,6 +21,12 @@ int xp_addr_parse(const char *text, uint8_t addr[16], bool *v6);
 void xp_addr_text(bool v6, const uint8_t addr[16], char *out, size_t n);
 
 /*
+ * Classifies an address (4 bytes for IPv4, 16 for IPv6). *why, when given, names the range
+ * ("loopback", "documentation (RFC 5737)" ...) for XP_ADDR_TEST and XP_ADDR_INVALID.
+ */
+enum xp_addr_kind xp_addr_classify(bool is_v6, const uint8_t *addr, const char **why);
+
+/*
  * May addr be a pool server? 0, or -EINVAL with the reason in err: every XP_ADDR_INVALID,
  * and XP_ADDR_TEST unless allow_test.
  */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <netinet/in.h>
 
 #include "xp_addr.h"
@@ -152,4 +153,62 @@ int xp_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_stor
 		*len = sizeof(*a4);
 	}
 	return 0;
+}
+
+/* Appends len bytes of s to out[*o] within n, always leaving a NUL. */
+static void put(char *out, size_t n, size_t *o, const char *s, size_t len)
+{
+	while (len-- && *o + 1 < n)
+		out[(*o)++] = *s++;
+	out[*o] = 0;
+}
+
+/* Does a password parameter's name end just before s (password=, sslpassword=)? */
+static bool password_key(const char *start, const char *s)
+{
+	static const char key[] = "password";
+	size_t k = sizeof(key) - 1;
+
+	return (size_t)(s - start) >= k && !strncasecmp(s - k, key, k);
+}
+
+void xp_redact(const char *in, char *out, size_t n)
+{
+	const char *auth = strstr(in, "://"), *at = NULL, *colon = NULL, *s = in;
+	size_t o = 0;
+
+	if (!n)
+		return;
+	out[0] = 0;
+	if (auth) {
+		auth += 3;
+		/* the user information ends at the last '@' before the path */
+		for (const char *p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+			if (*p == '@')
+				at = p;
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	}
+	while (*s) {
+		if (colon && s == colon + 1) {
+			put(out, n, &o, "***", 3);
+			s = at;
+			continue;
+		}
+		if (*s == '=' && password_key(in, s)) {
+			put(out, n, &o, "=***", 4);
+			s++;
+			if (*s == '\'') { /* a quoted keyword value: to the closing quote */
+				for (s++; *s && *s != '\''; s++)
+					if (*s == '\\' && s[1])
+						s++;
+				if (*s)
+					s++;
+			} else {
+				s += strcspn(s, "& \t");
+			}
+			continue;
+		}
+		put(out, n, &o, s, 1);
+		s++;
+	}
 }

@@ -4,6 +4,7 @@
 #define XP_PARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -29,5 +30,12 @@ bool xp_prefix_match(const uint8_t addr[16], const uint8_t prefix[16], uint32_t 
  */
 int xp_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_storage *sa,
 		      socklen_t *len);
+
+/*
+ * A URI or libpq connection string fit for a log line: a password in the user information
+ * (scheme://user:PASSWORD@host) and every password= or sslpassword= parameter (query or
+ * keyword=value, quoted or not) replaced by ***. out always ends in a NUL (n > 0).
+ */
+void xp_redact(const char *in, char *out, size_t n);
 
 #endif

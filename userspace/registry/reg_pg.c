@@ -8,6 +8,7 @@
 
 #include "reg_be.h"
 #include "xp_log.h"
+#include "xp_parse.h"
 
 #define MIGRATE_LOCK 0x78706f6f6cLL /* "xpool": one migrating process at a time */
 
@@ -389,21 +390,6 @@ static int migrate(struct reg *r)
 	return pg_exec(r, "COMMIT");
 }
 
-/* The URI for messages: its password replaced. */
-static void redact(const char *uri, char *out, size_t n)
-{
-	const char *auth = strstr(uri, "://"), *at, *colon;
-
-	snprintf(out, n, "%s", uri);
-	if (!auth)
-		return;
-	auth += 3;
-	at = strchr(auth, '@');
-	colon = strchr(auth, ':');
-	if (at && colon && colon < at && (!strchr(auth, '/') || at < strchr(auth, '/')))
-		snprintf(out, n, "%.*s:***%s", (int)(colon - uri), uri, at);
-}
-
 int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 {
 	/* deadlines for a registry across a network: connecting, and a peer gone silent */
@@ -419,7 +405,7 @@ int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 	r->ops = &reg_pg_ops;
 	r->h = h;
 	h->mode = mode;
-	redact(uri, r->where, sizeof(r->where));
+	xp_redact(uri, r->where, sizeof(r->where));
 	/* the URI's own settings come after ours and win (expand_dbname) */
 	h->c = PQconnectdbParams(kw, val, 1);
 	if (!h->c || PQstatus(h->c) != CONNECTION_OK) {
