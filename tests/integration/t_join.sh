@@ -50,7 +50,7 @@ touch "$XP_TMP/hook.secret" "$XP_TMP/hook.log"
 xp_bg "$P" "$XP_TMP/hook.out" python3 tests/integration/webhook_rx.py 127.0.0.1 9099 "$XP_TMP/hook.secret" "$XP_TMP/hook.log"
 xp_ready api "$P" "$XP_TMP/api.log" "$BUILD/xpool-api" --db "$DB" --listen 127.0.0.1:8080 \
 	--geoip "$PWD/$BUILD/tests/geo-test.mmdb" --test-addresses --alert-interval 1 \
-	--sendmail "$XP_SENDMAIL" --mail-from alerts@pool.test
+	--sendmail "$XP_SENDMAIL" --mail-from alerts@pool.test --test-mode --test-webhook-local
 API_PID=$XP_LAST_PID
 xp_nginx_api "$P" $POOL 127.0.0.1:8080
 xp_daemon "$P" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name site --interval 1 \

@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "api_alert.h"
+#include "api_hook.h"
 #include "api_limit.h"
 #include "reg_acct.h"
 #include "reg_be.h"
@@ -269,7 +270,7 @@ Test(api_alert, signature_is_rfc4231_hmac_sha256)
 	const char *data = "what do ya want for nothing?";
 
 	/* RFC 4231 test case 2 */
-	api_alert_sign("Jefe", data, strlen(data), sig);
+	api_hook_sign("Jefe", data, strlen(data), sig);
 	cr_expect_str_eq(sig,
 			 "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
@@ -277,7 +278,8 @@ Test(api_alert, signature_is_rfc4231_hmac_sha256)
 /* The alert pass on a real registry, mail through a stand-in sendmail that keeps each message. */
 Test(api_alert, one_message_per_server_and_state_per_day, .timeout = 60)
 {
-	static struct api a = {.retention_days = 90, .webhook_timeout_ms = 1000};
+	static struct api a = {.retention_days = 90, .webhook_timeout_ms = 1000, .alert_budget = 200,
+			       .alert_account_budget = 10};
 	char box[XT_TMP_PATH], script[XT_TMP_PATH], body[256], err[200];
 	struct reg *db = fresh_db();
 	long acct = account(db, "vol@pool.test");

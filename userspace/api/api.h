@@ -9,12 +9,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <maxminddb.h>
 
+#include "api_check.h"
+#include "api_db.h"
 #include "api_limit.h"
 #include "reg_db.h"
 
-#define API_MAX_PROXIES 8
+#define API_MAX_PROXIES	  8
+#define API_BACKOFF_SLOTS 1024 /* accounts whose receivers failed, remembered at once */
+
+/* An account none of whose channels took its last alert: when to try it again. */
+struct api_backoff {
+	long account; /* 0: free */
+	int failures;
+	time_t next;
+};
 
 struct api {
 	/* configuration (the directive table in api_main.c) */
@@ -22,14 +33,20 @@ struct api {
 	char proxies[API_MAX_PROXIES][64];
 	int n_proxies;
 	long max_servers, account_rate, signup_rate, max_body, max_connections;
-	long check_tries, check_timeout_ms, retention_days, alert_interval;
+	long max_per_address, request_timeout, db_connections;
+	long check_tries, check_timeout_ms, check_workers, check_target_rate;
+	long retention_days, alert_interval, alert_budget, alert_account_budget;
 	long webhook_timeout_ms;
 	bool test_addresses, no_alerts, test_mode;
-	long test_check_port; /* test-mode only: the port the pre-check asks (123) */
+	long test_check_port;	 /* test-mode only: the port the pre-check asks (123) */
+	bool test_webhook_local; /* test-mode only: webhooks may reach local addresses */
 
 	/* running */
-	struct reg *db;		/* the request threads' connection, under db_lock */
-	pthread_mutex_t db_lock;
+	struct api_db db;	    /* the request threads' registry connections */
+	struct api_checks checks;   /* the checks before listing, off the connection threads */
+	api_probe_fn probe;	    /* xp_ntp_probe (a test's stand-in) */
+	atomic_bool stopping;	    /* SIGTERM: the alert pass and its deliveries end now */
+	struct api_backoff backoff[API_BACKOFF_SLOTS]; /* the alert thread's own */
 	MMDB_s geo;
 	bool have_geo;
 	struct api_limit by_account, by_addr;
@@ -37,7 +54,9 @@ struct api {
 	atomic_ulong requests[6]; /* by status class: 1xx..5xx, [0] other */
 	atomic_ulong checks_passed, checks_refused;
 	atomic_ulong alerts_sent[2], alerts_failed[2], alerts_suppressed; /* [0] webhook [1] email */
+	atomic_ulong alerts_deferred, webhooks_refused;
 	atomic_ulong registry_errors;
+	atomic_ulong conns_refused, conns_reaped; /* over the limit per address; too slow */
 };
 
 struct api_req {

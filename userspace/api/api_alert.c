@@ -10,11 +10,10 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <jansson.h>
-#include <sodium.h>
 
 #include "api_alert.h"
+#include "api_hook.h"
 #include "xp_log.h"
 #include "xp_time.h"
 #include "xp_vec.h"
@@ -46,63 +45,6 @@ int api_alert_next(enum reg_alert_kind k, int stored, const struct reg_alert_row
 		return API_DNS_LEFT;
 	}
 	return stored == API_DNS_LEFT ? API_DNS_LEFT : API_DNS_NEW;
-}
-
-void api_alert_sign(const char *secret, const char *body, size_t len, char out[72])
-{
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state st;
-
-	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
-	crypto_auth_hmacsha256_final(&st, mac);
-	memcpy(out, "sha256=", 7);
-	sodium_bin2hex(out + 7, 65, mac, sizeof(mac));
-}
-
-static size_t discard(char *p, size_t size, size_t n, void *ctx)
-{
-	(void)p;
-	(void)ctx;
-	return size * n;
-}
-
-/* POSTs the event to the account's URL, signed: 0, or -EIO after logging why. */
-static int webhook(struct api *a, const struct reg_account *acct, const char *body)
-{
-	char sig[72], head[96];
-	struct curl_slist *h = NULL;
-	long code = 0;
-	CURLcode rc;
-	CURL *c = curl_easy_init();
-
-	if (!c)
-		return -ENOMEM;
-	api_alert_sign(acct->webhook_secret, body, strlen(body), sig);
-	snprintf(head, sizeof(head), "X-Xpool-Signature: %s", sig);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = curl_slist_append(h, head);
-	h = curl_slist_append(h, "User-Agent: xpool-api");
-	curl_easy_setopt(c, CURLOPT_URL, acct->webhook_url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, a->webhook_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->webhook_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (rc != CURLE_OK || code < 200 || code > 299) {
-		xp_warn("webhook for %s: %s", acct->email,
-			rc != CURLE_OK ? curl_easy_strerror(rc) : "the receiver did not answer 2xx");
-		return -EIO;
-	}
-	return 0;
 }
 
 /* Hands the message to the host's sendmail: 0, or -EIO after logging why. */
@@ -138,7 +80,7 @@ static int sendmail(struct api *a, const char *to, const char *msg)
 	}
 	close(in[0]);
 	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	while (off < len && xp_mono_ms() < end) {
+	while (off < len && xp_mono_ms() < end && !atomic_load(&a->stopping)) {
 		struct pollfd p = {.fd = in[1], .events = POLLOUT};
 		ssize_t n;
 
@@ -150,8 +92,13 @@ static int sendmail(struct api *a, const char *to, const char *msg)
 		off += (size_t)n;
 	}
 	close(in[1]);
-	/* the MTA's deadline: one that hangs is killed, not waited for */
+	/* the MTA's deadline: one that hangs is killed, not waited for (nor at a stop) */
 	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (atomic_load(&a->stopping)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -ECANCELED;
+		}
 		if (xp_mono_ms() >= end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -179,12 +126,11 @@ static const char *describe(const char *event)
 	return "no longer announces a wrong leap second";
 }
 
-/* Tells the owner by webhook and by mail: 0 when at least one of them took the message. */
-static int tell(struct api *a, const struct reg_account *acct, const struct reg_alert_row *s,
-		const char *event, time_t now)
+/* The webhook's body for one change. NULL when out of memory. */
+static char *hook_body(const struct reg_account *acct, const struct reg_alert_row *s,
+		       const char *event, time_t now)
 {
-	char when[32], *body, msg[2048], date[64];
-	bool told = false;
+	char when[32], *body;
 	json_t *j;
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -193,32 +139,63 @@ static int tell(struct api *a, const struct reg_account *acct, const struct reg_
 		      acct->email);
 	body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
 	json_decref(j);
-	if (!body)
-		return -ENOMEM;
-	if (acct->webhook_url[0]) {
-		int ok = !webhook(a, acct, body);
+	return body;
+}
 
-		atomic_fetch_add(ok ? &a->alerts_sent[0] : &a->alerts_failed[0], 1);
-		told |= ok;
-	}
-	free(body);
-	if (a->sendmail[0]) {
-		int ok;
+/* Tells the owner by mail: 0, or -errno after logging why. */
+static int mail(struct api *a, const struct reg_account *acct, const struct reg_alert_row *s,
+		const char *event, time_t now)
+{
+	char when[32], msg[2048], date[64];
 
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime(&now));
-		snprintf(msg, sizeof(msg),
-			 "From: xpool <%s>\nTo: <%s>\nSubject: [xpool] %s %s\nDate: %s\n"
-			 "Auto-Submitted: auto-generated\nContent-Type: text/plain; charset=utf-8\n"
-			 "X-Xpool-Event: %s\n\n"
-			 "Your NTP pool server %s %s.\nScore now: %.1f (event %s, %s).\n\n"
-			 "Its recent checks: GET /v1/servers/%s/scores\n",
-			 a->mail_from, acct->email, s->ip, describe(event), date, event, s->ip,
-			 describe(event), isnan(s->score) ? 0.0 : s->score, event, when, s->ip);
-		ok = !sendmail(a, acct->email, msg);
-		atomic_fetch_add(ok ? &a->alerts_sent[1] : &a->alerts_failed[1], 1);
-		told |= ok;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime(&now));
+	snprintf(msg, sizeof(msg),
+		 "From: xpool <%s>\nTo: <%s>\nSubject: [xpool] %s %s\nDate: %s\n"
+		 "Auto-Submitted: auto-generated\nContent-Type: text/plain; charset=utf-8\n"
+		 "X-Xpool-Event: %s\n\n"
+		 "Your NTP pool server %s %s.\nScore now: %.1f (event %s, %s).\n\n"
+		 "Its recent checks: GET /v1/servers/%s/scores\n",
+		 a->mail_from, acct->email, s->ip, describe(event), date, event, s->ip,
+		 describe(event), isnan(s->score) ? 0.0 : s->score, event, when, s->ip);
+	return sendmail(a, acct->email, msg);
+}
+
+/* The account's slot in the backoff table, or (make) NULL. */
+static struct api_backoff *backoff_of(struct api *a, long account, bool make)
+{
+	struct api_backoff *free_slot = NULL, *oldest = NULL;
+
+	for (int i = 0; i < API_BACKOFF_SLOTS; i++) {
+		struct api_backoff *b = &a->backoff[i];
+
+		if (b->account == account)
+			return b;
+		if (!b->account && !free_slot)
+			free_slot = b;
+		if (b->account && (!oldest || b->next < oldest->next))
+			oldest = b;
 	}
-	return told ? 0 : -EIO;
+	if (!make)
+		return NULL;
+	/* a full table forgets the account due soonest: it is tried as if it had not failed */
+	free_slot = free_slot ? free_slot : oldest;
+	*free_slot = (struct api_backoff){.account = account};
+	return free_slot;
+}
+
+/* Nobody took the account's alert: it waits 1, 2, 4 ... minutes, at most API_BACKOFF_MAX. */
+static void backoff_failed(struct api *a, long account, time_t now)
+{
+	struct api_backoff *b = backoff_of(a, account, true);
+	long wait = API_BACKOFF_FIRST;
+
+	for (int i = 0; i < b->failures && wait < API_BACKOFF_MAX; i++)
+		wait *= 2;
+	b->failures++;
+	b->next = now + (wait < API_BACKOFF_MAX ? wait : API_BACKOFF_MAX);
+	xp_warn("alerts for account %ld: nobody took them (%d time(s) in a row); next try in %ld s",
+		account, b->failures, (long)(b->next - now));
 }
 
 struct sweep {
@@ -227,6 +204,17 @@ struct sweep {
 	time_t now;
 	struct reg_alert_row *rows;
 	size_t n, cap;
+};
+
+/* One message to tell: a server's change of state, and how it went. */
+struct pending {
+	const struct reg_alert_row *row;
+	enum reg_alert_kind k;
+	int next;
+	const char *event;
+	struct reg_account acct;
+	char *body;
+	struct api_hook hook;
 };
 
 static int collect(void *ctx, const struct reg_alert_row *row)
@@ -241,39 +229,128 @@ static int collect(void *ctx, const struct reg_alert_row *row)
 	return 0;
 }
 
-/* One server and kind: the new state stored; a change that is news told at most daily. */
-static int step(struct sweep *s, const struct reg_alert_row *row, enum reg_alert_kind k)
+/*
+ * One server and kind: a change that is not news is stored at once; news goes to todo (within
+ * the pass's budget and the account's, unless its receivers are backing off), or waits.
+ */
+static int step(struct sweep *s, const struct reg_alert_row *row, enum reg_alert_kind k,
+		struct pending *todo, size_t *n_todo)
 {
+	struct api *a = s->a;
+	struct api_backoff *b;
 	struct reg_account acct;
 	const char *event;
 	int next = api_alert_next(k, row->state[k], row, &event), ret = 0;
 	time_t sent = 0;
+	long mine = 0;
 
 	if (next == row->state[k])
 		return 0;
-	if (event) {
-		ret = reg_alert_sent_get(s->r, row->server_id, k, next, &sent);
-		if (!ret)
-			ret = reg_account_get(s->r, row->account, &acct);
-		if (ret)
-			return ret;
-		if (acct.disabled || (sent && s->now - sent < API_ALERT_EVERY)) {
-			atomic_fetch_add(&s->a->alerts_suppressed, 1);
-		} else {
-			xp_info("alert: %s %s for %s", row->ip, event, acct.email);
-			/* nobody took it (receiver and MTA down): the state waits, the next pass
-			 * tries again */
-			if (tell(s->a, &acct, row, event, s->now))
-				return 0;
-			ret = reg_alert_sent_set(s->r, row->server_id, k, next, s->now);
+	if (!event)
+		return reg_alert_state_set(s->r, row->server_id, k, next, s->now);
+	ret = reg_alert_sent_get(s->r, row->server_id, k, next, &sent);
+	if (!ret)
+		ret = reg_account_get(s->r, row->account, &acct);
+	if (ret)
+		return ret;
+	if (acct.disabled || (sent && s->now - sent < API_ALERT_EVERY)) {
+		atomic_fetch_add(&a->alerts_suppressed, 1);
+		return reg_alert_state_set(s->r, row->server_id, k, next, s->now);
+	}
+	for (size_t i = 0; i < *n_todo; i++)
+		mine += todo[i].acct.id == acct.id;
+	b = backoff_of(a, acct.id, false);
+	/* the state waits: a later pass tells it */
+	if ((b && s->now < b->next) || (long)*n_todo >= a->alert_budget ||
+	    mine >= a->alert_account_budget) {
+		atomic_fetch_add(&a->alerts_deferred, 1);
+		return 0;
+	}
+	todo[*n_todo] = (struct pending){.row = row, .k = k, .next = next, .event = event,
+					 .acct = acct};
+	todo[*n_todo].body = hook_body(&acct, row, event, s->now);
+	if (!todo[*n_todo].body)
+		return -ENOMEM;
+	(*n_todo)++;
+	return 0;
+}
+
+/* A webhook call ended: counted and its failure logged now, not when the slowest ends. */
+static void hook_done(struct api_hook *h, void *ctx)
+{
+	struct api *a = ctx;
+
+	atomic_fetch_add(h->result ? &a->alerts_failed[0] : &a->alerts_sent[0], 1);
+	if (h->result == -EACCES)
+		atomic_fetch_add(&a->webhooks_refused, 1);
+	if (h->result)
+		xp_warn("webhook %s: %s", h->url, h->why);
+}
+
+/* Tells every pending message: the webhooks all at once, then the mails. */
+static int tell_all(struct sweep *s, struct pending *todo, size_t n)
+{
+	struct api *a = s->a;
+	struct api_hook *hooks = calloc(n ? n : 1, sizeof(*hooks));
+	size_t n_hooks = 0;
+	int ret = 0;
+
+	if (!hooks)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		xp_info("alert: %s %s for %s", todo[i].row->ip, todo[i].event, todo[i].acct.email);
+		if (!todo[i].acct.webhook_url[0])
+			continue;
+		hooks[n_hooks] = (struct api_hook){.url = todo[i].acct.webhook_url,
+						   .secret = todo[i].acct.webhook_secret,
+						   .body = todo[i].body};
+		n_hooks++;
+	}
+	api_hook_deliver(hooks, n_hooks, a->webhook_timeout_ms, a->test_webhook_local,
+			 &a->stopping, hook_done, a);
+	for (size_t i = 0, h = 0; i < n && !ret; i++) {
+		struct pending *p = &todo[i];
+		bool told = false, tried = false;
+
+		if (p->acct.webhook_url[0]) {
+			struct api_hook *k = &hooks[h++];
+
+			tried = k->result != -ECANCELED;
+			told = !k->result;
+		}
+		if (a->sendmail[0] && !atomic_load(&a->stopping)) {
+			int m = mail(a, &p->acct, p->row, p->event, s->now);
+
+			if (m != -ECANCELED) {
+				tried = true;
+				atomic_fetch_add(!m ? &a->alerts_sent[1] : &a->alerts_failed[1], 1);
+				told |= !m;
+			}
+		}
+		if (told) {
+			struct api_backoff *b = backoff_of(a, p->acct.id, false);
+
+			if (b)
+				b->account = 0;
+			ret = reg_alert_sent_set(s->r, p->row->server_id, p->k, p->next, s->now);
+			if (!ret)
+				ret = reg_alert_state_set(s->r, p->row->server_id, p->k, p->next,
+							  s->now);
+		} else if (tried) {
+			/* nobody took it (receiver and MTA down): the state waits, and the
+			 * account's next try backs off */
+			backoff_failed(a, p->acct.id, s->now);
 		}
 	}
-	return ret ? ret : reg_alert_state_set(s->r, row->server_id, k, next, s->now);
+	free(hooks);
+	return ret;
 }
 
 int api_alert_sweep(struct api *a, struct reg *r, time_t now)
 {
 	struct sweep s = {.a = a, .r = r, .now = now};
+	struct pending *todo = NULL;
+	size_t n_todo = 0;
 	long purged = 0;
 	int ret;
 
@@ -284,11 +361,20 @@ int api_alert_sweep(struct api *a, struct reg *r, time_t now)
 	/* read first, then tell: no statement stays open while a webhook waits */
 	if (!ret)
 		ret = reg_alert_scan(r, now, collect, &s);
-	for (size_t i = 0; !ret && i < s.n; i++) {
-		ret = step(&s, &s.rows[i], REG_ALERT_DNS);
-		if (!ret)
-			ret = step(&s, &s.rows[i], REG_ALERT_LEAP);
+	if (!ret && s.n) {
+		todo = calloc((size_t)a->alert_budget, sizeof(*todo));
+		ret = todo ? 0 : -ENOMEM;
 	}
+	for (size_t i = 0; !ret && i < s.n; i++) {
+		ret = step(&s, &s.rows[i], REG_ALERT_DNS, todo, &n_todo);
+		if (!ret)
+			ret = step(&s, &s.rows[i], REG_ALERT_LEAP, todo, &n_todo);
+	}
+	if (!ret && n_todo)
+		ret = tell_all(&s, todo, n_todo);
+	for (size_t i = 0; i < n_todo; i++)
+		free(todo[i].body);
+	free(todo);
 	free(s.rows);
 	return ret;
 }

@@ -9,7 +9,9 @@
 #include "api.h"
 #include "reg_acct.h"
 
-#define API_ALERT_EVERY (24 * 3600) /* at most one message per server and state in this time */
+#define API_ALERT_EVERY	  (24 * 3600) /* at most one message per server and state in this time */
+#define API_BACKOFF_FIRST 60	      /* an account whose alert nobody took waits this long, */
+#define API_BACKOFF_MAX	  3600	      /* then twice as long each time, at most this */
 
 /* DNS states: never listed yet, in DNS, out after having been in. Leap: fine, wrong day. */
 enum { API_DNS_NEW = 0, API_DNS_IN = 1, API_DNS_LEFT = 2 };
@@ -24,10 +26,13 @@ enum { API_LEAP_OK = 0, API_LEAP_WRONG = 1 };
 int api_alert_next(enum reg_alert_kind k, int stored, const struct reg_alert_row *now,
 		   const char **event);
 
-/* One pass over the registry (conn: the alerter's own): messages sent, states stored. */
+/*
+ * One pass over the registry (conn: the alerter's own): messages sent, states stored. At most
+ * alert-budget messages a pass and alert-account-budget an account; the webhooks are called all
+ * at once; an account none of whose channels took its message backs off; the rest wait for a
+ * later pass. a->stopping ends it early, with nothing lost (what was not told waits).
+ */
 int api_alert_sweep(struct api *a, struct reg *conn, time_t now);
 
-/* The webhook's signature header value: "sha256=" and HMAC-SHA256(secret, body) in hex. */
-void api_alert_sign(const char *secret, const char *body, size_t len, char out[72]);
 
 #endif

@@ -2,24 +2,54 @@
 /* api_http.c - xpool-api's HTTP side (libmicrohttpd): bodies bounded, JSON answers. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
 #include "api_http.h"
 #include "xp_addr.h"
 #include "xp_log.h"
 #include "xp_parse.h"
+#include "xp_time.h"
 
-#define IO_TIMEOUT_S 10 /* a connection idle this long is closed */
+#define IO_TIMEOUT_S 10	 /* a connection idle this long is closed */
+#define REAP_EVERY_MS 250 /* how often request deadlines are looked at */
 
+/* One request's body, as it arrives. */
 struct conn {
 	char *body;
 	size_t len;
 	bool too_big;
 };
+
+/*
+ * One connection, from accept to close: its peer (for the limit per address) and since when
+ * its current request has been arriving. The reaper ends a request whose head and body take
+ * longer than request-timeout, however they trickle in, by shutting the socket down through a
+ * descriptor of its own (a dup: the socket cannot be closed and its number reused under it).
+ */
+struct track {
+	struct track *prev, *next;
+	int fd; /* our dup of the connection's socket */
+	char peer[64];
+	bool counted;	  /* toward its address's limit */
+	bool answering;	  /* the request is complete: no deadline while it is answered */
+	bool reaped;
+	int64_t since_ms; /* the current request's first byte may come from here on */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct track *head;
+	pthread_t reaper;
+	bool stop, started;
+	struct api *a;
+} g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t n)
 {
@@ -76,6 +106,115 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct api_resp *r)
 	return ret;
 }
 
+static bool is_proxy(struct api *a, const char *peer)
+{
+	for (int i = 0; i < a->n_proxies; i++)
+		if (!strcmp(peer, a->proxies[i]))
+			return true;
+	return false;
+}
+
+static void untrack(struct track *t)
+{
+	pthread_mutex_lock(&g.lock);
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		g.head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&g.lock);
+	close(t->fd);
+	free(t);
+}
+
+/* A connection starts or ends: tracked, counted for its address, refused over the limit. */
+static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
+		   enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *fi, *ci;
+	struct api *a = cls;
+	struct track *t = *socket_context;
+	long same = 0;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (t)
+			untrack(t);
+		*socket_context = NULL;
+		return;
+	}
+	fi = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return; /* untracked: the idle timeout still ends it */
+	t->fd = fi ? fcntl(fi->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (t->fd < 0) {
+		free(t);
+		return;
+	}
+	peer_text(ci ? ci->client_addr : NULL, t->peer, sizeof(t->peer));
+	t->since_ms = xp_mono_ms();
+	pthread_mutex_lock(&g.lock);
+	for (struct track *o = g.head; o; o = o->next)
+		same += o->counted && !strcmp(o->peer, t->peer);
+	/* the TLS proxy in front carries every client: its connections are not limited here */
+	if (is_proxy(a, t->peer) || same < a->max_per_address) {
+		t->counted = !is_proxy(a, t->peer);
+	} else {
+		shutdown(t->fd, SHUT_RDWR);
+		t->reaped = true;
+		atomic_fetch_add(&a->conns_refused, 1);
+	}
+	t->next = g.head;
+	if (g.head)
+		g.head->prev = t;
+	g.head = t;
+	pthread_mutex_unlock(&g.lock);
+	*socket_context = t;
+}
+
+/* The request of the connection is complete (answering) or answered (a new one may come). */
+static void track_state(struct MHD_Connection *c, bool answering)
+{
+	const union MHD_ConnectionInfo *si =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct track *t = si ? si->socket_context : NULL;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&g.lock);
+	t->answering = answering;
+	t->since_ms = xp_mono_ms();
+	pthread_mutex_unlock(&g.lock);
+}
+
+static void *reaper(void *arg)
+{
+	struct api *a = arg;
+	int64_t limit = a->request_timeout * 1000;
+
+	for (;;) {
+		int64_t now = xp_mono_ms();
+		bool stop;
+
+		pthread_mutex_lock(&g.lock);
+		stop = g.stop;
+		for (struct track *t = g.head; t && !stop; t = t->next)
+			if (!t->answering && !t->reaped && now - t->since_ms > limit) {
+				/* the connection's thread sees the end of its stream and closes */
+				shutdown(t->fd, SHUT_RDWR);
+				t->reaped = true;
+				atomic_fetch_add(&a->conns_reaped, 1);
+			}
+		pthread_mutex_unlock(&g.lock);
+		if (stop)
+			break;
+		usleep(REAP_EVERY_MS * 1000);
+	}
+	return NULL;
+}
+
 static void count(struct api *a, int status)
 {
 	int k = status / 100;
@@ -102,6 +241,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*con_cls = k;
 		/* a declared body over the limit is refused before a byte of it is read */
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)a->max_body) {
+			track_state(c, true);
 			api_too_big(a, &r);
 			count(a, r.status);
 			return answer(c, &r);
@@ -125,6 +265,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	track_state(c, true);
 	q.body = k->body;
 	q.len = k->len;
 	q.too_big = k->too_big;
@@ -141,8 +282,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn *k = *con_cls;
 
 	(void)cls;
-	(void)c;
 	(void)toe;
+	track_state(c, false);
 	if (k) {
 		free(k->body);
 		free(k);
@@ -168,6 +309,7 @@ struct MHD_Daemon *api_http_start(struct api *a)
 	struct sockaddr_storage sa;
 	socklen_t len;
 	struct MHD_Daemon *d;
+	int ret;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 			 MHD_USE_ERROR_LOG;
 
@@ -187,11 +329,23 @@ struct MHD_Daemon *api_http_start(struct api *a)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)a->max_connections,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IO_TIMEOUT_S,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
-	if (!d)
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			     MHD_OPTION_NOTIFY_CONNECTION, notify, a, MHD_OPTION_END);
+	if (!d) {
 		xp_err("listen %s: cannot start the HTTP server (address in use, or not this "
 		       "host's?)",
 		       a->listen);
+		return NULL;
+	}
+	g.a = a;
+	g.stop = false;
+	ret = pthread_create(&g.reaper, NULL, reaper, a);
+	if (ret) {
+		xp_err("cannot start the request deadline thread: %s", strerror(ret));
+		MHD_stop_daemon(d);
+		return NULL;
+	}
+	g.started = true;
 	return d;
 }
 
@@ -199,4 +353,11 @@ void api_http_stop(struct MHD_Daemon *d)
 {
 	if (d)
 		MHD_stop_daemon(d);
+	if (g.started) {
+		pthread_mutex_lock(&g.lock);
+		g.stop = true;
+		pthread_mutex_unlock(&g.lock);
+		pthread_join(g.reaper, NULL);
+		g.started = false;
+	}
 }

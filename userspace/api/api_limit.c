@@ -40,13 +40,12 @@ static uint32_t hash(const char *s)
 	return h;
 }
 
-bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+/* The key's slot, under the lock, its tokens brought up to now_ms. */
+static struct api_limit_slot *find(struct api_limit *l, const char *key, int64_t now_ms)
 {
 	struct api_limit_slot *s = NULL, *oldest = NULL;
 	uint32_t h = hash(key);
-	bool ok;
 
-	pthread_mutex_lock(&l->lock);
 	for (int i = 0; i < PROBE; i++) {
 		struct api_limit_slot *c = &l->slots[(h + i) % API_LIMIT_SLOTS];
 
@@ -65,6 +64,16 @@ bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *r
 	}
 	s->tokens = fmin(l->per_minute, s->tokens + (now_ms - s->last_ms) * l->per_minute / 60000.0);
 	s->last_ms = now_ms;
+	return s;
+}
+
+bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+{
+	struct api_limit_slot *s;
+	bool ok;
+
+	pthread_mutex_lock(&l->lock);
+	s = find(l, key, now_ms);
 	ok = s->tokens >= 1.0;
 	if (ok)
 		s->tokens -= 1.0;
@@ -74,6 +83,16 @@ bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *r
 		*retry_s = ok ? 0 : (int)ceil((1.0 - s->tokens) * 60.0 / l->per_minute);
 	pthread_mutex_unlock(&l->lock);
 	return ok;
+}
+
+void api_limit_charge(struct api_limit *l, const char *key, double n, int64_t now_ms)
+{
+	struct api_limit_slot *s;
+
+	pthread_mutex_lock(&l->lock);
+	s = find(l, key, now_ms);
+	s->tokens = fmax(-l->per_minute, s->tokens - n); /* at most a minute in debt */
+	pthread_mutex_unlock(&l->lock);
 }
 
 void api_limit_addr_key(const char *addr, char key[API_LIMIT_KEY])

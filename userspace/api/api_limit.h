@@ -31,6 +31,8 @@ void api_limit_free(struct api_limit *l);
  * one is allowed.
  */
 bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s);
+/* Takes n requests from key at now_ms, at most a minute into debt (a cost after the fact). */
+void api_limit_charge(struct api_limit *l, const char *key, double n, int64_t now_ms);
 /* The key for a client address: an IPv4 address, or an IPv6 address's /64. */
 void api_limit_addr_key(const char *addr, char key[API_LIMIT_KEY]);
 

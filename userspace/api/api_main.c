@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
@@ -25,8 +24,11 @@
 #include "xp_geo.h"
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_parse.h"
+#include "xp_time.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE    2
+#define ALERT_POLL_MS 100 /* how often the alert thread looks for a stop between passes */
 
 static int d_proxy(void *cfg, const char *where, int argc, char **argv)
 {
@@ -61,6 +63,12 @@ static const struct xp_directive directives[] = {
 	XP_HOSTPORT("metrics", A, metrics, NULL, "Prometheus endpoint"),
 	XP_INT("max-connections", A, max_connections, 1, 4096, "64", "N",
 	       "connections at once (a thread each)"),
+	XP_INT("max-per-address", A, max_per_address, 1, 4096, "8", "N",
+	       "connections at once from one address (trusted proxies: no limit)"),
+	XP_INT("request-timeout", A, request_timeout, 1, 300, "10", "SEC",
+	       "a request's head and body must arrive within this, however they trickle"),
+	XP_INT("db-connections", A, db_connections, 1, API_DB_MAX, "4", "N",
+	       "registry connections shared by the requests"),
 	XP_INT("max-body", A, max_body, 64, 1048576, "4096", "BYTES", "a request body's limit"),
 	XP_INT("max-servers", A, max_servers, 0, 100000, "10", "N", "servers per account"),
 	XP_INT("account-rate", A, account_rate, 1, 100000, "120", "N",
@@ -71,6 +79,10 @@ static const struct xp_directive directives[] = {
 	       "requests of the check before a server is accepted"),
 	XP_INT("check-timeout-ms", A, check_timeout_ms, 100, 10000, "1000", "MS",
 	       "the deadline of each of them"),
+	XP_INT("check-workers", A, check_workers, 1, API_CHECK_MAX, "8", "N",
+	       "checks at once (one per account); more wait for none: 503"),
+	XP_INT("check-target-rate", A, check_target_rate, 1, 60, "3", "N",
+	       "checks of one address per minute, whoever asks"),
 	XP_STRING("geoip", A, geoip, XP_GEOIP_INSTALLED, "FILE|off",
 		  "the country of a server added without one"),
 	XP_FLAG("test-addresses", A, test_addresses,
@@ -80,6 +92,10 @@ static const struct xp_directive directives[] = {
 	XP_FLAG("no-alerts", A, no_alerts, "send no alerts (another host of a shared registry does)"),
 	XP_INT("alert-interval", A, alert_interval, 1, 86400, "60", "SEC",
 	       "between passes over the servers for alerts"),
+	XP_INT("alert-budget", A, alert_budget, 1, 100000, "200", "N",
+	       "alerts told per pass (webhooks called at once); the rest wait"),
+	XP_INT("alert-account-budget", A, alert_account_budget, 1, 100000, "10", "N",
+	       "alerts told per pass to one account"),
 	XP_INT("webhook-timeout-ms", A, webhook_timeout_ms, 100, 60000, "5000", "MS",
 	       "the deadline of one webhook call"),
 	XP_STRING("sendmail", A, sendmail, "/usr/sbin/sendmail", "PATH|off",
@@ -88,6 +104,8 @@ static const struct xp_directive directives[] = {
 	XP_FLAG("test-mode", A, test_mode, "allow test-only settings (never in production)"),
 	XP_INT("test-check-port", A, test_check_port, 1, 65535, "123", "PORT",
 	       "the port the check asks (test-mode only)"),
+	XP_FLAG("test-webhook-local", A, test_webhook_local,
+		"webhooks may call local and private addresses (test-mode only)"),
 };
 #undef A
 
@@ -107,9 +125,15 @@ static int check_system(struct api *a)
 {
 	struct stat st;
 
-	if (a->test_check_port != 123 && !a->test_mode) {
-		fprintf(stderr, "xpool-api: test-check-port is a test-only setting: refused "
-				"without test-mode\n");
+	if ((a->test_check_port != 123 || a->test_webhook_local) && !a->test_mode) {
+		fprintf(stderr, "xpool-api: %s is a test-only setting: refused without test-mode\n",
+			a->test_webhook_local ? "test-webhook-local" : "test-check-port");
+		return -EINVAL;
+	}
+	if (a->check_workers >= a->max_connections) {
+		fprintf(stderr, "xpool-api: check-workers (%ld) must be below max-connections (%ld): "
+				"checks would hold every connection\n",
+			a->check_workers, a->max_connections);
 		return -EINVAL;
 	}
 	if (strcmp(a->sendmail, "off") && a->sendmail[0] != '/') {
@@ -165,26 +189,79 @@ static void render(void *ctx, FILE *f)
 		atomic_load(&a->alerts_sent[0]), atomic_load(&a->alerts_failed[0]),
 		atomic_load(&a->alerts_sent[1]), atomic_load(&a->alerts_failed[1]),
 		atomic_load(&a->alerts_suppressed), atomic_load(&a->registry_errors));
+	fprintf(f,
+		"# HELP xpool_api_checks_deferred_total Checks not started: the account had one in "
+		"flight, every worker was busy, or the address was checked moments ago.\n"
+		"# TYPE xpool_api_checks_deferred_total counter\n"
+		"xpool_api_checks_deferred_total{reason=\"account\"} %lu\n"
+		"xpool_api_checks_deferred_total{reason=\"workers\"} %lu\n"
+		"xpool_api_checks_deferred_total{reason=\"target\"} %lu\n"
+		"# HELP xpool_api_alerts_deferred_total Alerts left for a later pass (budget, backoff).\n"
+		"# TYPE xpool_api_alerts_deferred_total counter\n"
+		"xpool_api_alerts_deferred_total %lu\n"
+		"# HELP xpool_api_webhooks_refused_total Webhook calls refused: the host resolved to "
+		"an address that is not global unicast.\n"
+		"# TYPE xpool_api_webhooks_refused_total counter\n"
+		"xpool_api_webhooks_refused_total %lu\n"
+		"# HELP xpool_api_connections_closed_total Connections closed by the API: over the "
+		"limit per address, or a request slower than request-timeout.\n"
+		"# TYPE xpool_api_connections_closed_total counter\n"
+		"xpool_api_connections_closed_total{reason=\"per_address\"} %lu\n"
+		"xpool_api_connections_closed_total{reason=\"request_timeout\"} %lu\n",
+		atomic_load(&a->checks.deferred[API_CHECK_ACCOUNT]),
+		atomic_load(&a->checks.deferred[API_CHECK_WORKERS]),
+		atomic_load(&a->checks.deferred[API_CHECK_TARGET]), atomic_load(&a->alerts_deferred),
+		atomic_load(&a->webhooks_refused), atomic_load(&a->conns_refused),
+		atomic_load(&a->conns_reaped));
 }
 
-static int run(struct api *a, struct reg *alert_db, int metrics_fd, const sigset_t *mask)
+struct alerter {
+	struct api *a;
+	struct reg *db;
+	pthread_t thread;
+};
+
+/*
+ * The alert passes, on a thread of their own: a pass that waits on webhooks or an MTA holds up
+ * neither signals nor /metrics, and a stop ends it within POLL_MS.
+ */
+static void *alert_loop(void *arg)
 {
-	struct itimerspec period = {.it_interval = {a->alert_interval, 0}, .it_value = {0, 1}};
-	int sfd, tfd, ret = 0;
+	struct alerter *t = arg;
+	struct api *a = t->a;
+
+	while (!atomic_load(&a->stopping)) {
+		int64_t next = xp_mono_ms() + a->alert_interval * 1000;
+		int ret = api_alert_sweep(a, t->db, time(NULL));
+
+		if (ret && !atomic_load(&a->stopping)) {
+			xp_warn("alerts: the registry could not be read or written (%s): next pass "
+				"in %ld s",
+				reg_why(t->db), a->alert_interval);
+			if (ret == -ENOTCONN)
+				reg_reconnect(t->db);
+		}
+		while (!atomic_load(&a->stopping) && xp_mono_ms() < next)
+			usleep(ALERT_POLL_MS * 1000);
+	}
+	return NULL;
+}
+
+static int run(struct api *a, int metrics_fd, const sigset_t *mask)
+{
+	int sfd, ret = 0;
 
 	sfd = signalfd(-1, mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &period, NULL)) {
+	if (sfd < 0) {
 		ret = -errno;
-		xp_err("cannot set up signals and timers: %s", strerror(-ret));
+		xp_err("cannot set up signals: %s", strerror(-ret));
 		goto out;
 	}
 	sd_notify(0, "READY=1");
 	for (;;) {
-		struct pollfd p[3] = {{sfd, POLLIN, 0}, {tfd, POLLIN, 0}, {metrics_fd, POLLIN, 0}};
-		uint64_t ticks;
+		struct pollfd p[2] = {{sfd, POLLIN, 0}, {metrics_fd, POLLIN, 0}};
 
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
@@ -198,24 +275,11 @@ static int run(struct api *a, struct reg *alert_db, int metrics_fd, const sigset
 				xp_info("signal %u: shutting down", si.ssi_signo);
 			break;
 		}
-		if (p[2].revents)
+		if (p[1].revents)
 			xp_http_serve(metrics_fd, render, a);
-		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0 || !alert_db)
-			continue;
-		ret = api_alert_sweep(a, alert_db, time(NULL));
-		if (ret) {
-			xp_warn("alerts: the registry could not be read or written (%s): next pass "
-				"in %ld s",
-				reg_why(alert_db), a->alert_interval);
-			if (ret == -ENOTCONN)
-				reg_reconnect(alert_db);
-			ret = 0;
-		}
 	}
 	sd_notify(0, "STOPPING=1");
 out:
-	if (tfd >= 0)
-		close(tfd);
 	if (sfd >= 0)
 		close(sfd);
 	return ret;
@@ -225,9 +289,11 @@ int main(int argc, char **argv)
 {
 	static struct api a;
 	struct xp_conf_opts o = {.config_path = ""};
-	struct reg *alert_db = NULL;
+	struct alerter al = {.a = &a};
 	struct MHD_Daemon *d = NULL;
+	char where[512];
 	int metrics_fd = -1, ret = 1;
+	bool checks = false, alerting = false, pool = false;
 	sigset_t mask;
 
 	if (xp_conf_load(&spec, &a, argc, argv, &o) || check_system(&a))
@@ -270,31 +336,56 @@ int main(int argc, char **argv)
 		else
 			a.have_geo = true;
 	}
-	pthread_mutex_init(&a.db_lock, NULL);
 	sem_init(&a.hash_slots, 0, 2);
 	if (api_limit_init(&a.by_account, (double)a.account_rate) ||
 	    api_limit_init(&a.by_addr, (double)a.signup_rate)) {
 		xp_err("out of memory for the rate limits");
 		goto out;
 	}
-	if (reg_open(a.db_path, REG_OPEN_EXISTING, &a.db))
+	pool = true;
+	if (api_db_open(&a.db, a.db_path, (int)a.db_connections))
 		goto out;
-	if (!a.no_alerts && reg_open(a.db_path, REG_OPEN_EXISTING, &alert_db))
+	if (!a.no_alerts && reg_open(a.db_path, REG_OPEN_EXISTING, &al.db))
 		goto out;
+	if (!a.probe)
+		a.probe = xp_ntp_probe;
+	if (api_checks_start(&a.checks, (int)a.check_workers, a.check_target_rate,
+			     (uint16_t)a.test_check_port, (int)a.check_tries,
+			     (int)a.check_timeout_ms, a.probe))
+		goto out;
+	checks = true;
 	if (a.metrics[0] && (metrics_fd = xp_http_listen(a.metrics)) < 0)
 		goto out;
 	d = api_http_start(&a);
 	if (!d)
 		goto out;
+	if (al.db) {
+		ret = pthread_create(&al.thread, NULL, alert_loop, &al);
+		if (ret) {
+			xp_err("cannot start the alert thread: %s", strerror(ret));
+			ret = 1;
+			goto out;
+		}
+		alerting = true;
+	}
+	/* the registry as a log may show it: never its password */
+	xp_redact(a.db_path, where, sizeof(where));
 	xp_info("serving on %s (registry %s, alerts %s, %ld servers per account)", a.listen,
-		a.db_path, a.no_alerts ? "off" : "on", a.max_servers);
-	ret = run(&a, alert_db, metrics_fd, &mask) ? 1 : 0;
+		where, a.no_alerts ? "off" : "on", a.max_servers);
+	ret = run(&a, metrics_fd, &mask) ? 1 : 0;
 out:
+	/* a stop ends what waits first: the alert pass, then the checks' callers, then HTTP */
+	atomic_store(&a.stopping, true);
+	if (alerting)
+		pthread_join(al.thread, NULL);
+	if (checks)
+		api_checks_stop(&a.checks);
 	api_http_stop(d);
 	if (metrics_fd >= 0)
 		close(metrics_fd);
-	reg_close(alert_db);
-	reg_close(a.db);
+	reg_close(al.db);
+	if (pool)
+		api_db_close(&a.db);
 	api_limit_free(&a.by_account);
 	api_limit_free(&a.by_addr);
 	if (a.have_geo)

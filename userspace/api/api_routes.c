@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_hook.h"
 #include "reg_acct.h"
 #include "reg_view.h"
 #include "xp_addr.h"
@@ -18,6 +19,8 @@
 #include "xp_log.h"
 #include "xp_ntp.h"
 #include "xp_time.h"
+
+#define API_CHECK_FAIL_COST 10 /* requests of the account's rate a failed check costs */
 
 #define CHECKS_SHOWN 100 /* recent checks in a server's scores */
 
@@ -28,39 +31,120 @@ struct ctx {
 	char ip[64]; /* the {ip} of the path */
 	long account;
 	json_t *body;
+	struct reg *db; /* a connection of the pool, while held */
 };
 
 static void reply(struct ctx *c, int status, json_t *j)
 {
+	static const char none[] = "{\"error\":\"the answer could not be encoded\"}";
+
 	c->r->status = status;
-	if (j) {
-		c->r->body = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
-		c->r->len = c->r->body ? strlen(c->r->body) : 0;
-		json_decref(j);
+	free(c->r->body);
+	c->r->body = NULL;
+	c->r->len = 0;
+	if (status == 204)
+		goto out;
+	c->r->body = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+	/* every answer but 204 has a JSON body, whatever failed on the way */
+	if (!c->r->body && status >= 400) {
+		c->r->status = status;
+		c->r->body = strdup(none);
+	} else if (!c->r->body) {
+		c->r->status = 500;
+		c->r->body = strdup(none);
 	}
+	c->r->len = c->r->body ? strlen(c->r->body) : 0;
+out:
+	json_decref(j);
+}
+
+/*
+ * Copies s into out as valid UTF-8 for JSON: a byte that does not start or continue a whole,
+ * shortest-form sequence (or a control character) becomes '?'. A path or a field may hold
+ * anything; the error that quotes it must still be JSON.
+ */
+static void utf8_clean(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*p && o + 5 < n) {
+		size_t len = 0;
+		uint32_t cp = 0, min = 0;
+
+		if (*p < 0x80)
+			len = 1, cp = *p;
+		else if ((*p & 0xe0) == 0xc0)
+			len = 2, cp = *p & 0x1f, min = 0x80;
+		else if ((*p & 0xf0) == 0xe0)
+			len = 3, cp = *p & 0x0f, min = 0x800;
+		else if ((*p & 0xf8) == 0xf0)
+			len = 4, cp = *p & 0x07, min = 0x10000;
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (!len || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp < 0x20 || cp == 0x7f) {
+			out[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(out + o, p, len);
+		o += len;
+		p += len;
+	}
+	out[o] = 0;
 }
 
 static void fail(struct ctx *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void fail(struct ctx *c, int status, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], clean[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	reply(c, status, json_pack("{s:s}", "error", msg));
+	utf8_clean(msg, clean, sizeof(clean));
+	reply(c, status, json_pack("{s:s}", "error", clean));
 }
 
 /* A registry error as the client sees it: the engine's message goes to the log only. */
 static void fail_registry(struct ctx *c, int ret)
 {
 	atomic_fetch_add(&c->a->registry_errors, 1);
-	xp_err("registry: %s (%s)", reg_why(c->a->db), strerror(-ret));
-	if (ret == -ENOTCONN && reg_reconnect(c->a->db))
-		xp_warn("registry: reconnect failed: %s", reg_why(c->a->db));
+	if (c->db) {
+		xp_err("registry: %s (%s)", reg_why(c->db), strerror(-ret));
+		if (ret == -ENOTCONN && reg_reconnect(c->db))
+			xp_warn("registry: reconnect failed: %s", reg_why(c->db));
+	}
+	c->r->retry_after = 1;
 	fail(c, 503, "the registry is unavailable; try again shortly");
+}
+
+/* A registry connection of the pool for this request (kept until its end): 0, or a 503. */
+static int db_take(struct ctx *c)
+{
+	if (c->db)
+		return 0;
+	if (!api_db_take(&c->a->db, &c->db))
+		return 0;
+	atomic_fetch_add(&c->a->registry_errors, 1);
+	c->r->retry_after = 1;
+	fail(c, 503, "the registry is busy; try again shortly");
+	return -EBUSY;
+}
+
+/* Gives the connection back before a long wait (a hash, a check) or at the request's end. */
+static void db_give(struct ctx *c)
+{
+	api_db_give(&c->a->db, c->db);
+	c->db = NULL;
 }
 
 /*
@@ -192,9 +276,9 @@ static void h_account_new(struct ctx *c)
 		return;
 	if (hash_password(c, p, hash, err, sizeof(err)))
 		return fail(c, 400, "%s", err);
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_account_add(c->a->db, email, hash, &id);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_account_add(c->db, email, hash, &id);
 	if (ret == -EEXIST)
 		return fail(c, 409, "an account with this email exists");
 	if (ret)
@@ -213,11 +297,12 @@ static void h_token_new(struct ctx *c)
 
 	if (credentials(c, email, &p))
 		return;
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_account_by_email(c->a->db, email, &acct);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_account_by_email(c->db, email, &acct);
 	if (ret && ret != -ENOENT)
 		return fail_registry(c, ret);
+	db_give(c); /* not held through the hash */
 	sem_wait(&c->a->hash_slots);
 	ok = reg_password_verify(ret ? NULL : acct.pwhash, p);
 	sem_post(&c->a->hash_slots);
@@ -228,9 +313,9 @@ static void h_token_new(struct ctx *c)
 	}
 	if (acct.disabled)
 		return fail(c, 403, "this account is disabled; ask the pool's administrators");
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_token_new(c->a->db, acct.id, token);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_token_new(c->db, acct.id, token);
 	if (ret)
 		return fail_registry(c, ret);
 	reply(c, 201, json_pack("{s:s}", "token", token));
@@ -240,9 +325,9 @@ static void h_token_revoke(struct ctx *c)
 {
 	int ret;
 
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_token_revoke(c->a->db, c->q->auth + 7);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_token_revoke(c->db, c->q->auth + 7);
 	if (ret && ret != -ENOENT)
 		return fail_registry(c, ret);
 	reply(c, 204, NULL);
@@ -269,9 +354,9 @@ static void h_servers_list(struct ctx *c)
 	json_t *list = json_array();
 	int ret;
 
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_owned_list(c->a->db, c->account, time(NULL), add_server_json, list);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_owned_list(c->db, c->account, time(NULL), add_server_json, list);
 	if (ret) {
 		json_decref(list);
 		return fail_registry(c, ret);
@@ -301,6 +386,45 @@ static int server_country(struct ctx *c, const char *ip)
 	return i;
 }
 
+/*
+ * The check of addr: 0 and *rep, or the response is set. One check per account at a time and a
+ * few probes of one address a minute (429), every worker busy (503); a failed check costs the
+ * account API_CHECK_FAIL_COST requests of its rate, so that nobody probes for free.
+ */
+static int run_check(struct ctx *c, const char *addr, struct xp_ntp_reply *rep)
+{
+	char why[200], key[API_LIMIT_KEY];
+	int retry = 0, ret;
+
+	ret = api_check_run(&c->a->checks, c->account, addr, rep, why, sizeof(why), &retry);
+	switch (ret) {
+	case 0:
+		atomic_fetch_add(&c->a->checks_passed, 1);
+		return 0;
+	case -EALREADY:
+		c->r->retry_after = retry;
+		fail(c, 429, "this account has a check in flight; try again in %d s", retry);
+		return ret;
+	case -EAGAIN:
+		c->r->retry_after = retry;
+		fail(c, 429, "%s was checked moments ago; try again in %d s", addr, retry);
+		return ret;
+	case -EBUSY:
+		c->r->retry_after = retry;
+		fail(c, 503, "every check is busy; try again in %d s", retry);
+		return ret;
+	case -ECANCELED:
+		fail(c, 503, "the API is stopping; try again shortly");
+		return ret;
+	}
+	atomic_fetch_add(&c->a->checks_refused, 1);
+	snprintf(key, sizeof(key), "account %ld", c->account);
+	api_limit_charge(&c->a->by_account, key, API_CHECK_FAIL_COST, xp_mono_ms());
+	xp_info("server %s refused for account %ld: %s", addr, c->account, why);
+	fail(c, 422, "%s did not pass the check: %s", addr, why);
+	return ret;
+}
+
 static void h_server_add(struct ctx *c)
 {
 	static const char *const fields[] = {"ip", "netspeed", "country", NULL};
@@ -325,32 +449,28 @@ static void h_server_add(struct ctx *c)
 		return;
 	/* the cheap refusals first, before seconds of checking: a duplicate, the account's limit
 	 * (both are checked again when the server is written) */
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_view_server_id(c->a->db, addr, &id);
+	if (db_take(c))
+		return;
+	ret = reg_view_server_id(c->db, addr, &id);
 	if (ret == -ENOENT)
-		ret = reg_owned_count(c->a->db, c->account, &have) ?: -ENOENT;
-	pthread_mutex_unlock(&c->a->db_lock);
+		ret = reg_owned_count(c->db, c->account, &have) ?: -ENOENT;
 	if (!ret)
 		return fail(c, 409, "%s is already in the pool", addr);
 	if (ret != -ENOENT)
 		return fail_registry(c, ret);
 	if (have >= c->a->max_servers)
 		return fail(c, 403, "this account has its limit of %ld servers", c->a->max_servers);
-	/* then the check the pool makes before it lists a server */
-	ret = xp_ntp_probe(addr, (uint16_t)c->a->test_check_port, (int)c->a->check_tries,
-			   (int)c->a->check_timeout_ms, &rep, why, sizeof(why));
-	if (ret) {
-		atomic_fetch_add(&c->a->checks_refused, 1);
-		xp_info("server %s refused for account %ld: %s", addr, c->account, why);
-		return fail(c, 422, "%s did not pass the check: %s", addr, why);
-	}
-	atomic_fetch_add(&c->a->checks_passed, 1);
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_owned_add(c->a->db, c->account, addr, netspeed, xp_cc_code(cc),
+	/* then the check the pool makes before it lists a server, on a worker of the bounded
+	 * check pool: no registry connection is held while it runs */
+	db_give(c);
+	if (run_check(c, addr, &rep))
+		return;
+	if (db_take(c))
+		return;
+	ret = reg_owned_add(c->db, c->account, addr, netspeed, xp_cc_code(cc),
 			    c->a->max_servers);
 	if (!ret)
-		ret = reg_owned_get(c->a->db, c->account, addr, time(NULL), &s);
-	pthread_mutex_unlock(&c->a->db_lock);
+		ret = reg_owned_get(c->db, c->account, addr, time(NULL), &s);
 	if (ret == -EEXIST)
 		return fail(c, 409, "%s is already in the pool", addr);
 	if (ret == -EDQUOT)
@@ -401,11 +521,11 @@ static void h_server_patch(struct ctx *c)
 			return fail(c, 400, "paused: expected true or false");
 		enabled = !json_is_true(v);
 	}
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_owned_set(c->a->db, c->account, addr, netspeed, enabled);
+	if (db_take(c))
+		return;
+	ret = reg_owned_set(c->db, c->account, addr, netspeed, enabled);
 	if (!ret)
-		ret = reg_owned_get(c->a->db, c->account, addr, time(NULL), &s);
-	pthread_mutex_unlock(&c->a->db_lock);
+		ret = reg_owned_get(c->db, c->account, addr, time(NULL), &s);
 	if (ret == -ENOENT)
 		return not_yours(c, addr);
 	if (ret)
@@ -420,9 +540,9 @@ static void h_server_delete(struct ctx *c)
 
 	if (path_ip(c, addr))
 		return;
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_owned_delete(c->a->db, c->account, addr, time(NULL));
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_owned_delete(c->db, c->account, addr, time(NULL));
 	if (ret == -ENOENT)
 		return not_yours(c, addr);
 	if (ret)
@@ -464,15 +584,13 @@ static void h_server_scores(struct ctx *c)
 	char addr[64];
 	int ret;
 
-	if (path_ip(c, addr))
+	if (path_ip(c, addr) || db_take(c))
 		goto out;
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_owned_get(c->a->db, c->account, addr, time(NULL), &s);
+	ret = reg_owned_get(c->db, c->account, addr, time(NULL), &s);
 	if (!ret)
-		ret = reg_view_scores(c->a->db, s.id, monitor_json, mons);
+		ret = reg_view_scores(c->db, s.id, monitor_json, mons);
 	if (!ret)
-		ret = reg_view_history(c->a->db, s.id, 0, CHECKS_SHOWN, check_json, checks);
-	pthread_mutex_unlock(&c->a->db_lock);
+		ret = reg_view_history(c->db, s.id, 0, CHECKS_SHOWN, check_json, checks);
 	if (ret == -ENOENT) {
 		not_yours(c, addr);
 		goto out;
@@ -504,8 +622,8 @@ static void h_webhook(struct ctx *c)
 	if (!json_is_null(v) && !(url = str_field(c, "url")))
 		return;
 	if (url[0]) {
-		bool ok = strlen(url) <= REG_URL_MAX &&
-			  (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8));
+		char why[160];
+		bool ok = strlen(url) <= REG_URL_MAX;
 
 		for (const char *p = url; ok && *p; p++)
 			ok = (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f;
@@ -513,10 +631,13 @@ static void h_webhook(struct ctx *c)
 			return fail(c, 400, "url: an http:// or https:// URL of at most %d "
 					    "characters, no spaces; null or \"\" removes the webhook",
 				    REG_URL_MAX);
+		/* no webhook reaches inside: the host's address is checked again at each call */
+		if (api_hook_url_check(url, c->a->test_webhook_local, why, sizeof(why)))
+			return fail(c, 400, "url: %s", why);
 	}
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_account_webhook(c->a->db, c->account, url, secret);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return;
+	ret = reg_account_webhook(c->db, c->account, url, secret);
 	if (ret)
 		return fail_registry(c, ret);
 	if (!url[0])
@@ -531,11 +652,11 @@ static void h_account(struct ctx *c)
 	long n = 0;
 	int ret;
 
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_account_get(c->a->db, c->account, &acct);
+	if (db_take(c))
+		return;
+	ret = reg_account_get(c->db, c->account, &acct);
 	if (!ret)
-		ret = reg_owned_count(c->a->db, c->account, &n);
-	pthread_mutex_unlock(&c->a->db_lock);
+		ret = reg_owned_count(c->db, c->account, &n);
 	if (ret)
 		return fail_registry(c, ret);
 	reply(c, 200, json_pack("{s:s, s:o, s:I, s:I}", "email", acct.email, "webhook",
@@ -606,9 +727,9 @@ static int authenticate(struct ctx *c)
 		fail(c, 401, "this call needs a token: Authorization: Bearer TOKEN (POST /v1/tokens)");
 		return -EACCES;
 	}
-	pthread_mutex_lock(&c->a->db_lock);
-	ret = reg_token_account(c->a->db, h + 7, &c->account);
-	pthread_mutex_unlock(&c->a->db_lock);
+	if (db_take(c))
+		return -EBUSY;
+	ret = reg_token_account(c->db, h + 7, &c->account);
 	if (ret == -EACCES) {
 		c->r->authenticate = true;
 		fail(c, 401, "the token is unknown, revoked, or its account disabled");
@@ -651,6 +772,7 @@ void api_handle(struct api *a, const struct api_req *q, struct api_resp *r)
 		goto out;
 	hit->fn(&c);
 out:
+	db_give(&c);
 	json_decref(c.body);
 	if (!r->status)
 		fail(&c, 500, "no answer");
