@@ -101,6 +101,7 @@ $(BUILD)/obj/tools/bench/%.o: INC := $(INC_BENCH)
 $(BUILD)/obj/tests/%.o: INC := $(INC_TESTS)
 $(BUILD)/obj/tests/fuzz/%.o: INC := $(INC_DNS)
 $(BUILD)/obj/tests/fuzz/fuzz_xdp.o: INC := $(INC_TESTS)
+$(BUILD)/obj/tests/fuzz/fuzz_api.o: INC := $(INC_API)
 
 COMMON_SRCS := $(wildcard userspace/common/*.c)
 # one version for every binary: the VERSION file, and the commit when built from git
@@ -142,7 +143,7 @@ TEST_BIN := $(BUILD)/tests/xpool-unit
 BPF_TEST_SRCS := $(filter-out tests/lib/xt_pg.c,$(wildcard tests/lib/*.c tests/bpf/*.c))
 BPF_TEST_BIN := $(BUILD)/tests/xpool-bpf
 FUZZ_REPLAY := $(BUILD)/tests/fuzz-replay-dns $(BUILD)/tests/fuzz-replay-snapshot \
-	$(BUILD)/tests/fuzz-replay-config $(BUILD)/tests/fuzz-replay-frame
+	$(BUILD)/tests/fuzz-replay-config $(BUILD)/tests/fuzz-replay-frame $(BUILD)/tests/fuzz-replay-api
 GEO_TEST := $(BUILD)/tests/geo-test.mmdb
 GEO_TEST_IPL := $(BUILD)/tests/geo-test-ipl.mmdb
 
@@ -236,11 +237,18 @@ $(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
+# the API's routes over a registry of their own (no HTTP, no packets: the check is a stand-in)
+$(BUILD)/tests/fuzz-replay-api: $(BUILD)/obj/tests/fuzz/fuzz_api.o $(call obj,tests/fuzz/replay.c) \
+		$(API_LIB) $(REG_LIB) $(COMMON_LIB)
+	$(call msg,LINK,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) $(API_LIBS)
+
 # make fuzz [FUZZ_SECONDS=60]: each target for that long, under ASan/UBSan: the DNS wire code and
-# answers, the snapshot parser, the configuration parser (libFuzzer), and the XDP program
-# against its reference model. make check replays the corpora.
+# answers, the snapshot parser, the configuration parser, the API's request handler (libFuzzer),
+# and the XDP program against its reference model. make check replays the corpora.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := dns snapshot config frame
+FUZZ_TARGETS := dns snapshot config frame api
 FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
 FUZZ_XDP := build/san/fuzz/fuzz-xdp
 FUZZ_SRCS := $(DNS_LIB_SRCS) $(COMMON_SRCS)
@@ -251,6 +259,17 @@ build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard dns/*.h userspace
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(INC_DNS) $< \
 		$(FUZZ_SRCS) -o $@ $(DNS_LIBS)
+
+FUZZ_API_SRCS := $(filter-out userspace/api/api_http.c,$(API_LIB_SRCS)) \
+	$(wildcard userspace/registry/*.c) $(COMMON_SRCS)
+build/fuzz/fuzz-api: tests/fuzz/fuzz_api.c $(FUZZ_API_SRCS) $(wildcard userspace/api/*.h \
+		userspace/registry/*.h userspace/common/*.h)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(INC_API) \
+		-I/usr/include/postgresql $< $(FUZZ_API_SRCS) -o $@ $(REG_LIBS) -lcurl -ljansson \
+		-lsodium -lmaxminddb -lpthread -lm
 
 $(BUILD)/fuzz/fuzz-xdp: $(call obj,tests/fuzz/fuzz_xdp.c tests/lib/xt_fuzz.c tests/lib/xt_pkt.c \
 		tests/lib/xt_bpf.c) $(RSP_LIB) $(COMMON_LIB)
@@ -320,6 +339,7 @@ unit: $(TEST_BIN) $(FUZZ_REPLAY) $(GEO_TEST) $(GEO_TEST_IPL)
 	$(Q)$(BUILD)/tests/fuzz-replay-snapshot tests/fuzz/corpus-snapshot 2>/dev/null
 	$(Q)$(BUILD)/tests/fuzz-replay-config tests/fuzz/corpus-config 2>/dev/null
 	$(Q)$(BUILD)/tests/fuzz-replay-frame tests/fuzz/corpus-frame
+	$(Q)$(BUILD)/tests/fuzz-replay-api tests/fuzz/corpus-api 2>/dev/null
 
 # the integration tests with every core busy (stress-ng): timing bounds must hold under load
 integration-stress: all tests

@@ -36,6 +36,16 @@ int reg_email_check(const char *email, char out[REG_EMAIL_MAX + 1], char *err, s
 	return 0;
 }
 
+/* argon2id's cost: libsodium's interactive limits (64 MiB); only a fuzzer lowers it */
+static unsigned long long pw_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t pw_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+void reg_password_fuzz_cost(void)
+{
+	pw_ops = crypto_pwhash_OPSLIMIT_MIN;
+	pw_mem = crypto_pwhash_MEMLIMIT_MIN;
+}
+
 int reg_password_hash(const char *password, char out[REG_PWHASH_MAX], char *err, size_t n)
 {
 	size_t len = strlen(password);
@@ -43,8 +53,7 @@ int reg_password_hash(const char *password, char out[REG_PWHASH_MAX], char *err,
 	if (len < REG_PASSWORD_MIN || len > REG_PASSWORD_MAX)
 		return reg_fail(err, n, -EINVAL, "%s", "password: 10 to 256 characters");
 	if (sodium_init() < 0 ||
-	    crypto_pwhash_str_alg(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+	    crypto_pwhash_str_alg(out, password, len, pw_ops, pw_mem, crypto_pwhash_ALG_ARGON2ID13))
 		return reg_fail(err, n, -ENOMEM, "%s", "password hashing ran out of memory");
 	return 0;
 }
@@ -53,9 +62,8 @@ static char dummy[crypto_pwhash_STRBYTES];
 
 static void dummy_init(void)
 {
-	if (crypto_pwhash_str_alg(dummy, "xpool-dummy-password", 20,
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+	if (crypto_pwhash_str_alg(dummy, "xpool-dummy-password", 20, pw_ops, pw_mem,
+				  crypto_pwhash_ALG_ARGON2ID13))
 		dummy[0] = 0;
 }
 

@@ -22,6 +22,8 @@
 int reg_email_check(const char *email, char out[REG_EMAIL_MAX + 1], char *err, size_t n);
 /* Checks a password's length and hashes it (argon2id, libsodium): 0, -EINVAL or -ENOMEM. */
 int reg_password_hash(const char *password, char out[REG_PWHASH_MAX], char *err, size_t n);
+/* For the API's fuzz target only (no setting reaches it): argon2id at its minimum cost. */
+void reg_password_fuzz_cost(void);
 /* Does password match hash? Takes the same time for a NULL hash (an unknown address). */
 bool reg_password_verify(const char *hash, const char *password);
 
