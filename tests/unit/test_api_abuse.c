@@ -73,7 +73,7 @@ static void wait_probes(int n)
 	cr_assert_eq(atomic_load(&probes), n, "%d probes running", n);
 }
 
-Test(api_check, one_per_account_bounded_pool_and_per_target, .timeout = 30)
+Test(api_check, one_per_account_bounded_pool_and_per_target)
 {
 	static struct api_checks k;
 	struct runner r[3] = {{.k = &k, .account = 1, .addr = "192.0.2.1"},
@@ -114,7 +114,7 @@ Test(api_check, one_per_account_bounded_pool_and_per_target, .timeout = 30)
 	cr_expect_eq(api_check_run(&k, 5, "192.0.2.5", &rep, why, sizeof(why), &retry), -ECANCELED);
 }
 
-Test(api_check, a_stop_wakes_the_callers, .timeout = 30)
+Test(api_check, a_stop_wakes_the_callers)
 {
 	static struct api_checks k;
 	struct runner r = {.k = &k, .account = 1, .addr = "192.0.2.1"};
@@ -248,7 +248,7 @@ static void receiver_stop(struct receiver *r)
 	close(r->fd);
 }
 
-Test(api_hook, a_name_resolving_inside_is_refused_at_the_call, .timeout = 30)
+Test(api_hook, a_name_resolving_inside_is_refused_at_the_call)
 {
 	struct receiver rx = {0};
 	char url[96];
@@ -305,7 +305,7 @@ static void *sweep(void *arg)
 	return NULL;
 }
 
-Test(api_alert, stalling_receivers_hold_up_nobody, .timeout = 60)
+Test(api_alert, stalling_receivers_hold_up_nobody)
 {
 	static struct api a = {.retention_days = 90,
 			       .webhook_timeout_ms = 4000,
