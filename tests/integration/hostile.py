@@ -7,8 +7,9 @@
 #       connection (LOOP_PORT); prints "ready".
 #   slowloris SRC DST PORT N EVERY
 #       N connections from SRC, each sending a request head one header line every EVERY
-#       seconds; prints "closed_early K" (closed within 2 s) and then "last_closed SECONDS"
-#       (when the last one was closed, from the start), or "open" after 30 s.
+#       seconds; prints "closed_early K" (closed within 2 s of its own connect) and then
+#       "last_closed SECONDS" (when the last one was closed, from its connect), or "open"
+#       after 30 s.
 import select
 import socket
 import sys
@@ -56,6 +57,7 @@ def receivers(addr, stall, good, loop, log):
 def slowloris(src, dst, port, n, every):
     start = time.time()
     socks = []
+    born = {}
     for _ in range(n):
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         c.bind((src, 0))
@@ -68,6 +70,7 @@ def slowloris(src, dst, port, n, every):
             continue
         c.setblocking(False)
         socks.append(c)
+        born[c] = time.time()
     refused = n - len(socks)
     open_ = list(socks)
     closed_early = refused
@@ -82,8 +85,8 @@ def slowloris(src, dst, port, n, every):
                 data = b""
             if not data:
                 open_.remove(c)
+                t = time.time() - born[c]
                 c.close()
-                t = time.time() - start
                 if t < 2:
                     closed_early += 1
                 last = t
