@@ -109,8 +109,10 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"# TYPE xpool_dns_xdp_queries_total counter\n"
 		"xpool_dns_xdp_queries_total{result=\"received\"} %lu\n"
 		"xpool_dns_xdp_queries_total{result=\"malformed\"} %lu\n"
+		"xpool_dns_xdp_queries_total{result=\"bad_source\"} %lu\n"
 		"# HELP xpool_dns_xdp_tx_waits_total Batches that waited for the TX ring.\n"
 		"# TYPE xpool_dns_xdp_tx_waits_total counter\nxpool_dns_xdp_tx_waits_total %lu\n",
-		(unsigned long)sum.xdp, (unsigned long)sum.xdp_bad, (unsigned long)sum.xdp_tx_wait);
+		(unsigned long)sum.xdp, (unsigned long)sum.xdp_bad,
+		(unsigned long)sum.xdp_bad_source, (unsigned long)sum.xdp_tx_wait);
 	dns_xdp_metrics(s->xdp, f);
 }

@@ -280,9 +280,13 @@ static uint32_t batch(struct xq *q, struct dns_server *s, struct dns_worker *w, 
 		uint8_t *f = xsk_umem__get_data(q->area, addr);
 		size_t room = FRAME - addr % FRAME, len = 0, cap;
 		struct dns_frame fr;
+		int ret;
 
 		w->stats.xdp++;
-		if (dns_frame_parse(f, d->len, &fr)) {
+		ret = dns_frame_parse(f, d->len, &fr);
+		if (ret == -EADDRNOTAVAIL) {
+			w->stats.xdp_bad_source++;
+		} else if (ret) {
 			w->stats.xdp_bad++;
 		} else {
 			/* the reply fits the link: no IP fragments on this path */
