@@ -129,4 +129,50 @@ static __always_inline int mac_group(const __u8 *mac)
 	return mac[0] & 1;
 }
 
+/* Bytes a checksum is verified over in one frame: more than any frame without fragments holds. */
+#define XPOOL_CSUM_MAX 4096
+
+/*
+ * The sum of len bytes at p, in memory order, as csum_fold wants it: -1 when they are not all in
+ * the frame or more than XPOOL_CSUM_MAX. p must be 2-byte aligned relative to the sum's start.
+ */
+static __always_inline int sum_span(void *p, void *end, __u32 len, __u64 *out)
+{
+	__u64 s = 0;
+
+	for (__u32 i = 0; i < XPOOL_CSUM_MAX / 4; i++) {
+		/* opaque to clang: otherwise it computes a trip count and rewrites the bound
+		 * check as arithmetic on the frame's end, which the verifier refuses */
+		barrier_var(len);
+		barrier_var(p);
+		if (len < 4)
+			break;
+		if (p + 4 > end)
+			return -1;
+		s += *(__u32 *)p;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 4)
+		return -1;
+	if (len >= 2) {
+		if (p + 2 > end)
+			return -1;
+		s += *(__u16 *)p;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		/* the odd byte as the first of a word whose second is zero, in memory order */
+		__u8 last[2] = {0, 0};
+
+		if (p + 1 > end)
+			return -1;
+		last[0] = *(__u8 *)p;
+		s += *(__u16 *)last;
+	}
+	*out = s;
+	return 0;
+}
+
 #endif
