@@ -5,8 +5,10 @@
 # Each CASE is NAME:SPEC, SPEC a comma list of v6, src=ADDR, sport=N, ipcsum=bad,
 # udpcsum=bad|zero|partial. Every frame is one query for pool.ntp.test A with an ID of its own,
 # sent in the order given. The last CASE must be one that is answered: its reply, from the
-# same RX queue after the others, bounds the wait (5 s at most, then 0.3 s for stragglers).
-# Prints "NAME answered DST_ADDR DST_PORT" or "NAME silent" per case.
+# same RX queue after the others, bounds the wait (5 s at most, or $DNS_FRAMES_WAIT; then 0.3 s
+# for stragglers). Prints "sent" once every frame is out, then "NAME answered DST_ADDR DST_PORT"
+# or "NAME silent" per case; with DNS_FRAMES_WAIT=0 it only sends.
+import os
 import socket
 import struct
 import sys
@@ -110,9 +112,13 @@ def main():
         qid = base + i
         ids[qid] = name
         sock.send(frame(dst_mac, src_mac, spec, srv4, cli4, srv6, cli6, qid))
+    print("sent", flush=True)
+    wait = float(os.environ.get("DNS_FRAMES_WAIT", "5"))
+    if wait <= 0:
+        return
     got = {}
     last = base + len(cases) - 1
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         sock.settimeout(max(0.01, deadline - time.monotonic()))
         try:

@@ -6,7 +6,7 @@
 # IPv6 source get no reply at all (the checksums left to the kernel, which drops them; the
 # sources dropped by the program, each counted), while real queries over veth, whose UDP
 # checksums are partial, are still answered through AF_XDP. Addresses added and removed while it
-# runs are followed.
+# runs are followed. On the socket path, a query from port 0 costs no other query its reply.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
@@ -40,8 +40,8 @@ kernel() { xp_ns "$S" nstat -az "$1" | awk -v k="$1" '$1 == k { print $2 }'; }
 MAC=$(ip -n "$S" -br link show dev vs | awk '{ print $3 }')
 # send CASE...: the hand-made frames from the client, one line per case (dns_frames.py)
 send() {
-	xp_ns "$C" python3 tests/integration/dns_frames.py vc "$MAC" $SRV4 $CLI4 $SRV6 $CLI6 "$@" ||
-		xp_fail "dns_frames.py"
+	xp_ns "$C" python3 tests/integration/dns_frames.py vc "$MAC" "${DST4:-$SRV4}" $CLI4 $SRV6 $CLI6 \
+		"$@" || xp_fail "dns_frames.py"
 }
 
 # 1. real queries over veth: partial UDP checksums (the peer's TX offload), through AF_XDP
@@ -108,4 +108,42 @@ out=$(send gone4:src=10.201.0.9)
 echo "$out" | grep -q "^gone4 answered 10.201.0.9 40053" || xp_fail "an address removed is still refused: $out"
 [ $(($(received) - before)) -eq 1 ] || xp_fail "not through AF_XDP"
 xp_log "an address and a /30 added: their sources dropped; the address removed: answered again"
+
+# 4. the socket path: a query from port 0 costs nobody else's reply. A daemon without AF_XDP on
+# 10.201.0.4 (the program passes it to the kernel) is stopped while the port-0 query and twenty
+# others queue in its socket, so that one batch holds them all.
+cat >"$XP_TMP/sock.conf" <<EOF
+listen 10.201.0.4
+zone pool.ntp.test
+snapshot $XP_TMP/snap.json
+geoip off
+test-addresses
+min-servers 1
+EOF
+xp_ready sock "$S" "$XP_TMP/sock.log" "$BUILD/xpool-dns" -c "$XP_TMP/sock.conf" || xp_fail "socket daemon"
+SOCK=$XP_LAST_PID
+xp_ns "$C" kdig @10.201.0.4 pool.ntp.test A +short +timeout=2 | grep -q 192.0.2.1 || xp_fail "kdig @10.201.0.4"
+rxq() { # the bytes queued in the daemon's socket on 10.201.0.4:53 (/proc/net/udp: 0400C90A:0035)
+	local q
+	q=$(xp_ns "$S" awk '$2 == "0400C90A:0035" { split($5, q, ":"); print q[2] }' /proc/net/udp)
+	echo $((16#${q:-0}))
+}
+kill -STOP $SOCK
+queries=$(for i in $(seq 20); do printf 'q%d ' "$i"; done)
+DST4=10.201.0.4 DNS_FRAMES_WAIT=20 send port0:sport=0 $queries >"$XP_TMP/batch.out" &
+sender=$!
+# every frame is out, and the kernel has queued what it got (the queue stopped growing)
+for _ in $(seq 100); do grep -q "^sent" "$XP_TMP/batch.out" && break; sleep 0.05; done
+last=-1
+for _ in $(seq 100); do
+	q=$(rxq)
+	[ "$q" -gt 0 ] && [ "$q" = "$last" ] && break
+	last=$q
+	sleep 0.1
+done
+kill -CONT $SOCK
+wait $sender || xp_fail "dns_frames.py"
+got=$(grep -c " answered " "$XP_TMP/batch.out")
+[ "$got" = 20 ] || xp_fail "a query from port 0 first in a batch: $got of 20 others answered"
+xp_log "the socket path: a query from port 0 at the head of a batch of 21: the other 20 answered"
 xp_log "PASS"
