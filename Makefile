@@ -158,7 +158,7 @@ $(BUILD)/obj/%.o: %.c Makefile
 $(call obj,userspace/responder/rsp_xdp.c tests/bpf/test_ntp_table.c tests/bpf/test_ntp_policy.c): \
 	$(call skel,xpool_ntp)
 $(call obj,tools/ntpgun/ntpgun.c): $(call skel,xpool_ntpgun)
-$(call obj,dns/dns_xdp.c): $(call skel,xpool_dns)
+$(call obj,dns/dns_xdp.c tests/bpf/test_dns_prog.c): $(call skel,xpool_dns)
 $(call obj,tools/bench/bench_xdp.c): $(call skel,xpool_bench xpool_ntp xpool_pass xpool_reflect)
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRCS))

@@ -97,78 +97,6 @@ static __always_inline int count(enum xpool_stat st, int action)
 	return action;
 }
 
-/* Ones' complement sum folded to 16 bits, in memory order (not complemented). */
-static __always_inline __u16 csum_fold(__u64 s)
-{
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)s;
-}
-
-static __always_inline __u64 sum_words(const __u32 *w, const int n)
-{
-	__u64 s = 0;
-
-	/* full unroll: a counted loop here costs a register and a branch per word */
-#pragma clang loop unroll(full)
-	for (int i = 0; i < n; i++)
-		s += w[i];
-	return s;
-}
-
-/* Sums the IPv4 header (ihl words, options included) with the verifier-visible bound. */
-static __always_inline int ipv4_hdr_sum(struct iphdr *iph, void *end, __u32 ihl, __u64 *sum)
-{
-	__u32 *w = (__u32 *)iph;
-	__u64 s = sum_words(w, 5);
-
-	if (ihl > 5) {
-		/* Unrolled with a constant offset per word: the verifier tracks constant offsets
-		 * from iph against end, but rejects the pkt_end arithmetic clang emits for a
-		 * variable one. */
-#pragma unroll
-		for (__u32 i = 5; i < 15; i++) {
-			if (i < ihl) {
-				if ((void *)iph + (i + 1) * 4 > end)
-					return -1;
-				s += w[i];
-			}
-		}
-	}
-	*sum = s;
-	return 0;
-}
-
-static __always_inline int ipv4_addr_bad(__be32 a)
-{
-	__u8 first = bpf_ntohl(a) >> 24;
-
-	/* 0/8 unspecified, 127/8 loopback, 224/4 multicast, 240/4 reserved and broadcast */
-	return first == 0 || first == 127 || first >= 224;
-}
-
-static __always_inline int ipv6_addr_bad(const struct in6_addr *a)
-{
-	__u32 w0 = a->in6_u.u6_addr32[0], w1 = a->in6_u.u6_addr32[1];
-	__u32 w2 = a->in6_u.u6_addr32[2];
-
-	if (a->in6_u.u6_addr8[0] == 0xff) /* multicast */
-		return 1;
-	/*
-	 * ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (IPv4-mapped): never
-	 * on the wire, and they would let an IPv6 packet name 127.0.0.1 or 224.0.0.1 as its source
-	 */
-	return (w0 | w1) == 0 && (w2 == 0 || w2 == bpf_htonl(0xffff));
-}
-
-/* The group bit of a MAC address: broadcast or multicast, never a real client's unicast. */
-static __always_inline int mac_group(const __u8 *mac)
-{
-	return mac[0] & 1;
-}
-
 /* The address map is keyed by IPv6 address; IPv4 ones are mapped (::ffff:a.b.c.d). */
 static __always_inline int addr_is_ours(const struct xpool_config *cfg, const void *daddr, int v6)
 {
@@ -230,7 +158,6 @@ static __always_inline int clock_age(const struct xpool_clock_slot *s, __u64 now
 		return -1;
 	return 0;
 }
-
 
 /* Fills the NTP reply in place from clock data of the given age. */
 static __always_inline void ntp_reply(struct ntp_hdr *ntp, const struct xpool_config *cfg,

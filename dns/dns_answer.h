@@ -24,6 +24,7 @@ struct dns_stats {
 	uint64_t tcp_refused, tcp_evicted, tcp_timeout; /* the TCP thread's connection policy */
 	uint64_t cookie[DNS_COOKIE_N];			/* queries with a COOKIE option */
 	uint64_t xdp, xdp_bad, xdp_tx_wait; /* the AF_XDP path: frames, malformed, TX full */
+	uint64_t xdp_bad_source;	    /* AF_XDP: from a source no reply may go to */
 } __attribute__((aligned(64)));
 
 /* Everything a worker thread owns. */

@@ -42,26 +42,32 @@ static uint16_t fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
-/* A source no reply may go to: multicast, broadcast, unspecified, loopback. */
+/* A source no reply may go to: unspecified (0/8), loopback, multicast, reserved, broadcast. */
 static bool v4_bad(const uint8_t *a)
 {
 	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
 }
 
+/*
+ * Multicast, and ::/96 (unspecified, loopback, IPv4-compatible) and ::ffff:0:0/96 (IPv4-mapped),
+ * never on the wire: they would let an IPv6 frame name 127.0.0.1 or 10.0.0.255 as its source.
+ */
 static bool v6_bad(const uint8_t *a)
 {
-	static const uint8_t zero[15];
+	static const uint8_t zero[10];
 
-	return a[0] == 0xff || (!memcmp(a, zero, 15) && a[15] <= 1);
+	return a[0] == 0xff || (!memcmp(a, zero, 10) &&
+				((a[10] == 0 && a[11] == 0) || (a[10] == 0xff && a[11] == 0xff)));
 }
 
 int dns_frame_parse(const uint8_t *f, size_t len, struct dns_frame *fr)
 {
 	size_t off = ETH_LEN, udp, ulen;
+	bool bad_source;
 	uint16_t proto;
 
 	memset(fr, 0, sizeof(*fr));
-	if (len < ETH_LEN || (f[6] & 1)) /* a group source MAC: never a client */
+	if (len < ETH_LEN)
 		return -EINVAL;
 	proto = get16(f + 12);
 	for (int i = 0; i < 2 && (proto == 0x8100 || proto == 0x88a8); i++) {
@@ -79,8 +85,10 @@ int dns_frame_parse(const uint8_t *f, size_t len, struct dns_frame *fr)
 		ihl = (f[off] & 0xf) * 4u;
 		tot = get16(f + off + 2);
 		if (ihl < IP4_LEN || tot < ihl + UDP_LEN || off + tot > len || f[off + 9] != 17 ||
-		    (get16(f + off + 6) & 0x3fff) || v4_bad(f + off + 12))
+		    (get16(f + off + 6) & 0x3fff))
 			return -EINVAL;
+		/* ours (the destination) as the source too: the kernel calls it martian */
+		bad_source = v4_bad(f + off + 12) || !memcmp(f + off + 12, f + off + 16, 4);
 		udp = off + ihl;
 		ulen = get16(f + udp + 4);
 		if (ulen < UDP_LEN || ulen > tot - ihl)
@@ -94,8 +102,9 @@ int dns_frame_parse(const uint8_t *f, size_t len, struct dns_frame *fr)
 			return -EINVAL;
 		plen = get16(f + off + 4);
 		udp = off + IP6_LEN;
-		if (plen < UDP_LEN || udp + plen > len || v6_bad(f + off + 8))
+		if (plen < UDP_LEN || udp + plen > len)
 			return -EINVAL;
+		bad_source = v6_bad(f + off + 8) || !memcmp(f + off + 8, f + off + 24, 16);
 		ulen = get16(f + udp + 4);
 		if (ulen < UDP_LEN || ulen > plen)
 			return -EINVAL;
@@ -105,6 +114,10 @@ int dns_frame_parse(const uint8_t *f, size_t len, struct dns_frame *fr)
 	} else {
 		return -EINVAL;
 	}
+	/* a group source MAC is never a client's; port 0: no reply can go there (the socket
+	 * path's sendmsg refuses it) */
+	if (bad_source || (f[6] & 1) || !get16(f + udp))
+		return -EADDRNOTAVAIL;
 	fr->msg = udp + UDP_LEN;
 	fr->msg_len = ulen - UDP_LEN;
 	return 0;

@@ -21,8 +21,12 @@ struct dns_frame {
 /*
  * Parses a frame holding one UDP datagram: 0-2 VLAN tags, IPv4 without fragments (options
  * allowed), IPv6 without extension headers, lengths consistent with the frame, a unicast source.
- * 0, or -EINVAL: the caller drops it and counts it (the XDP program already sent everything it
- * does not own to the kernel, so what fails here is malformed or spoofed).
+ * 0; -EINVAL for a malformed frame; -EADDRNOTAVAIL for a source no reply may go to (port 0, a
+ * group MAC, unspecified, loopback, multicast, broadcast, IPv4-mapped or -compatible, or the
+ * destination itself). The caller drops either and counts it: the XDP program already sent
+ * everything it does not own, and every frame whose checksums do not verify, to the kernel, and
+ * dropped the sources it knows to be bad (the host's addresses and broadcasts among them), so
+ * what fails here is malformed or spoofed. Checksums are the program's to judge, not this.
  */
 int dns_frame_parse(const uint8_t *f, size_t len, struct dns_frame *fr);
 

@@ -225,18 +225,21 @@ static int run(struct dns_daemon *d, int metrics_fd)
 	sd_watchdog_enabled(0, &watchdog_usec);
 	sd_notify(0, "READY=1");
 	for (;;) {
-		struct pollfd p[4] = { { sfd, POLLIN, 0 },
+		struct pollfd p[5] = { { sfd, POLLIN, 0 },
 				       { tfd, POLLIN, 0 },
 				       { metrics_fd, POLLIN, 0 },
-				       { d->fetch ? d->fetch->event_fd : -1, POLLIN, 0 } };
+				       { d->fetch ? d->fetch->event_fd : -1, POLLIN, 0 },
+				       { dns_xdp_watch_fd(d->srv.xdp), POLLIN, 0 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
 		/* a negative fd is ignored by poll: no metrics, no fetching */
-		if (poll(p, 4, -1) < 0 && errno != EINTR)
+		if (poll(p, 5, -1) < 0 && errno != EINTR)
 			break;
 		if (p[3].revents)
 			take_fetched(d);
+		if (p[4].revents)
+			dns_xdp_addrs_changed(d->srv.xdp); /* the AF_XDP path's own addresses */
 		if (p[0].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				if (!d->fetch)

@@ -65,7 +65,7 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"# TYPE xpool_dns_received_total counter\n"
 		"xpool_dns_received_total{transport=\"udp\"} %lu\n"
 		"xpool_dns_received_total{transport=\"tcp\"} %lu\n"
-		"# HELP xpool_dns_dropped_total Messages not answered (responses, too short, too long).\n"
+		"# HELP xpool_dns_dropped_total Messages not answered (responses, too short, too long, from port 0).\n"
 		"# TYPE xpool_dns_dropped_total counter\nxpool_dns_dropped_total %lu\n"
 		"# HELP xpool_dns_rrl_total Response rate limiting actions.\n"
 		"# TYPE xpool_dns_rrl_total counter\n"
@@ -109,8 +109,10 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 		"# TYPE xpool_dns_xdp_queries_total counter\n"
 		"xpool_dns_xdp_queries_total{result=\"received\"} %lu\n"
 		"xpool_dns_xdp_queries_total{result=\"malformed\"} %lu\n"
+		"xpool_dns_xdp_queries_total{result=\"bad_source\"} %lu\n"
 		"# HELP xpool_dns_xdp_tx_waits_total Batches that waited for the TX ring.\n"
 		"# TYPE xpool_dns_xdp_tx_waits_total counter\nxpool_dns_xdp_tx_waits_total %lu\n",
-		(unsigned long)sum.xdp, (unsigned long)sum.xdp_bad, (unsigned long)sum.xdp_tx_wait);
+		(unsigned long)sum.xdp, (unsigned long)sum.xdp_bad,
+		(unsigned long)sum.xdp_bad_source, (unsigned long)sum.xdp_tx_wait);
 	dns_xdp_metrics(s->xdp, f);
 }

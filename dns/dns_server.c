@@ -82,6 +82,13 @@ int dns_server_bind(struct dns_server *s, const struct dns_config *cfg)
 	return ret;
 }
 
+/* The client's port, 0 included (which no reply can go to). */
+static in_port_t port_of(const struct sockaddr_storage *sa)
+{
+	return sa->ss_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port
+					: ((const struct sockaddr_in6 *)sa)->sin6_port;
+}
+
 static void client_of(const struct sockaddr_storage *sa, struct dns_client *cl)
 {
 	memset(cl, 0, sizeof(*cl));
@@ -158,7 +165,8 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 		size_t len;
 
 		w->stats.udp++;
-		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		/* source port 0: no reply can go there (sendmsg refuses it) */
+		if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) || !port_of(&from[i])) {
 			w->stats.dropped++;
 			continue;
 		}
@@ -174,12 +182,11 @@ static void udp_batch(struct dns_server *s, struct dns_worker *w, int fd, int fl
 		k++;
 	}
 	rcu_read_unlock();
+	/* sendmmsg stops at a reply the kernel refuses: that one is skipped, not the rest */
 	for (int sent = 0; sent < k;) {
 		int r = sendmmsg(fd, replies + sent, k - sent, 0);
 
-		if (r <= 0)
-			break;
-		sent += r;
+		sent += r > 0 ? r : 1;
 	}
 }
 

@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,11 +16,16 @@
 #include <time.h>
 #include <unistd.h>
 #include <urcu.h>
+#include <linux/ethtool.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/xsk.h>
 
 #include "dns_frame.h"
+#include "dns_local.h"
 #include "dns_server.h"
 #include "dns_wire.h"
 #include "dns_xdp.h"
@@ -54,6 +60,10 @@ struct dns_xdp {
 	int n_ifs;
 	struct xq q[XPOOL_DNS_MAX_QUEUES];
 	int n_q;
+	int nl_fd; /* rtnetlink, subscribed to address changes; -1 when off */
+	/* the host's addresses and directed broadcasts (dns_local), as in every xpool_dns_local */
+	struct xpool_dns_ip local[XPOOL_DNS_MAX_LOCAL], stale[XPOOL_DNS_MAX_LOCAL];
+	int n_local;
 };
 
 static int queues_of(const char *ifname)
@@ -84,6 +94,67 @@ static int mtu_of(const char *ifname)
 	if (fd >= 0)
 		close(fd);
 	return mtu;
+}
+
+/* veth hands over its peer stack's UDP checksums in their partial form (TX offload). */
+static bool partial_csums(const char *ifname)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool veth = false;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	if (fd >= 0 && !ioctl(fd, SIOCETHTOOL, &ifr))
+		veth = !strcmp(info.driver, "veth");
+	if (fd >= 0)
+		close(fd);
+	return veth;
+}
+
+/* The host's addresses and directed broadcasts, read again: 0 or -errno (the old set kept). */
+static int read_local(struct dns_xdp *x)
+{
+	struct ifaddrs *list;
+	bool more;
+
+	if (getifaddrs(&list))
+		return -errno;
+	x->n_local = dns_local_keys(list, x->local, XPOOL_DNS_MAX_LOCAL, &more);
+	freeifaddrs(list);
+	if (more)
+		xp_warn("xdp: more than %d addresses and broadcasts on this host: the rest are not "
+			"refused as sources",
+			XPOOL_DNS_MAX_LOCAL);
+	return 0;
+}
+
+/*
+ * Makes an xpool_dns_local map hold exactly x->local: what left goes first (so the map never
+ * overflows), then what is new; an address of both sets is never absent. 0 or -errno.
+ */
+static int sync_local(struct dns_xdp *x, int fd)
+{
+	struct xpool_dns_ip key, next;
+	void *prev = NULL;
+	int n_stale = 0;
+	__u32 one = 1;
+
+	/* collect first, delete after: deleting while iterating restarts a hash walk */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (!dns_local_has(x->local, x->n_local, &next) && n_stale < XPOOL_DNS_MAX_LOCAL)
+			x->stale[n_stale++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (int i = 0; i < n_stale; i++)
+		if (bpf_map_delete_elem(fd, &x->stale[i]) && errno != ENOENT)
+			return -errno;
+	for (int i = 0; i < x->n_local; i++)
+		if (bpf_map_update_elem(fd, &x->local[i], &one, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 /* The listen addresses into the program's map: 0 or -errno. */
@@ -175,15 +246,24 @@ static int open_if(struct dns_xdp *x, const struct dns_config *cfg, const char *
 {
 	struct xif *xi = &x->ifs[x->n_ifs];
 	int ifindex = if_nametoindex(ifname), nq = queues_of(ifname), first = x->n_q, ret;
-	bool zc = false;
+	bool zc = false, partial = partial_csums(ifname);
 	const char *step = "load";
 
 	snprintf(xi->name, sizeof(xi->name), "%s", ifname);
-	xi->skel = xpool_dns_bpf__open_and_load();
+	xi->skel = xpool_dns_bpf__open();
 	ret = xi->skel ? 0 : -errno;
+	if (!ret) {
+		xi->skel->rodata->xpool_dns_cfg.partial_csum = partial;
+		ret = xpool_dns_bpf__load(xi->skel);
+	}
 	if (!ret) {
 		step = "address map";
 		ret = fill_addrs(xi->skel, cfg);
+	}
+	if (!ret) {
+		/* before the program sees a frame: never a moment that answers our own addresses */
+		step = "local address map";
+		ret = sync_local(x, bpf_map__fd(xi->skel->maps.xpool_dns_local));
 	}
 	if (!ret) {
 		/* a link, not a netlink attachment: it goes when the process goes, even kill -9 */
@@ -211,22 +291,89 @@ static int open_if(struct dns_xdp *x, const struct dns_config *cfg, const char *
 		memset(xi, 0, sizeof(*xi));
 		return ret;
 	}
-	xp_info("xdp %s: %d queue(s) through AF_XDP, %s mode", ifname, nq,
-		zc ? "zero-copy" : "copy");
+	xp_info("xdp %s: %d queue(s) through AF_XDP, %s mode%s", ifname, nq,
+		zc ? "zero-copy" : "copy",
+		partial ? "; UDP checksums in partial form (veth) taken as verified" : "");
 	x->n_ifs++;
 	return 0;
 }
 
 int dns_xdp_open(const struct dns_config *cfg, struct dns_xdp **out)
 {
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+				 .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR};
 	struct dns_xdp *x = calloc(1, sizeof(*x));
+	int ret;
 
 	if (!x)
 		return -ENOMEM;
+	/* subscribe first, then read: a change between the two is seen as an event */
+	x->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (x->nl_fd < 0 || bind(x->nl_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = read_local(x);
+	if (ret)
+		goto fail;
 	for (int i = 0; i < cfg->n_xdp; i++)
 		open_if(x, cfg, cfg->xdp[i]);
+	if (!x->n_ifs) {
+		close(x->nl_fd); /* no program to keep up to date */
+		x->nl_fd = -1;
+	} else {
+		xp_info("xdp: queries from %d address(es) and directed broadcast(s) of the host "
+			"are dropped",
+			x->n_local);
+	}
 	*out = x;
 	return 0;
+fail:
+	/* without the host's addresses no frame can be judged as the kernel would: sockets only */
+	xp_warn("xdp: no AF_XDP (the host's addresses: %s): queries are answered through sockets",
+		strerror(-ret));
+	if (x->nl_fd >= 0)
+		close(x->nl_fd);
+	x->nl_fd = -1;
+	*out = x;
+	return 0;
+}
+
+int dns_xdp_watch_fd(const struct dns_xdp *x)
+{
+	return x && x->n_ifs ? x->nl_fd : -1;
+}
+
+void dns_xdp_addrs_changed(struct dns_xdp *x)
+{
+	static char buf[8192];
+	bool any = false;
+	int ret;
+
+	if (!x || x->nl_fd < 0)
+		return;
+	/* drain every queued event; on overflow (ENOBUFS) the read below catches up anyway */
+	for (;;) {
+		ssize_t len = recv(x->nl_fd, buf, sizeof(buf), 0);
+
+		if (len > 0 || (len < 0 && errno == ENOBUFS)) {
+			any = true;
+			continue;
+		}
+		break;
+	}
+	if (!any)
+		return;
+	ret = read_local(x);
+	for (int i = 0; !ret && i < x->n_ifs; i++)
+		ret = sync_local(x, bpf_map__fd(x->ifs[i].skel->maps.xpool_dns_local));
+	if (ret)
+		xp_err("xdp: the host's addresses changed, and could not be followed: %s",
+		       strerror(-ret));
+	else
+		xp_info("xdp: the host's addresses changed: queries from %d address(es) and "
+			"directed broadcast(s) of the host are dropped",
+			x->n_local);
 }
 
 int dns_xdp_sockets(const struct dns_xdp *x)
@@ -280,9 +427,13 @@ static uint32_t batch(struct xq *q, struct dns_server *s, struct dns_worker *w, 
 		uint8_t *f = xsk_umem__get_data(q->area, addr);
 		size_t room = FRAME - addr % FRAME, len = 0, cap;
 		struct dns_frame fr;
+		int ret;
 
 		w->stats.xdp++;
-		if (dns_frame_parse(f, d->len, &fr)) {
+		ret = dns_frame_parse(f, d->len, &fr);
+		if (ret == -EADDRNOTAVAIL) {
+			w->stats.xdp_bad_source++;
+		} else if (ret) {
 			w->stats.xdp_bad++;
 		} else {
 			/* the reply fits the link: no IP fragments on this path */
@@ -343,10 +494,16 @@ void dns_xdp_serve(struct dns_xdp *x, int i, struct dns_server *s, struct dns_wo
 void dns_xdp_metrics(const struct dns_xdp *x, FILE *f)
 {
 	static const char *const names[XDNS_N_STATS] = {
-	    [XDNS_REDIRECT] = "redirect",	    [XDNS_NO_SOCKET] = "pass_no_socket",
-	    [XDNS_PASS_OTHER] = "pass_other",	    [XDNS_PASS_NOT_UDP] = "pass_not_udp",
-	    [XDNS_PASS_FRAG] = "pass_fragment",	    [XDNS_PASS_EXTHDR] = "pass_ipv6_extension",
-	    [XDNS_PASS_NOT_OURS] = "pass_not_ours", [XDNS_PASS_SHORT] = "pass_short",
+	    [XDNS_REDIRECT] = "redirect",
+	    [XDNS_NO_SOCKET] = "pass_no_socket",
+	    [XDNS_PASS_OTHER] = "pass_other",
+	    [XDNS_PASS_NOT_UDP] = "pass_not_udp",
+	    [XDNS_PASS_FRAG] = "pass_fragment",
+	    [XDNS_PASS_EXTHDR] = "pass_ipv6_extension",
+	    [XDNS_PASS_NOT_OURS] = "pass_not_ours",
+	    [XDNS_PASS_SHORT] = "pass_short",
+	    [XDNS_PASS_BAD_CSUM] = "pass_bad_checksum",
+	    [XDNS_DROP_BAD_SOURCE] = "drop_bad_source",
 	};
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 *v;
@@ -378,6 +535,8 @@ void dns_xdp_close(struct dns_xdp *x)
 {
 	if (!x)
 		return;
+	if (x->nl_fd >= 0)
+		close(x->nl_fd);
 	for (int i = 0; i < x->n_q; i++)
 		xq_close(&x->q[i]);
 	for (int i = 0; i < x->n_ifs; i++) {

@@ -14,13 +14,21 @@ struct dns_server;
 struct dns_worker;
 
 /*
- * For each xdp interface: loads the program (embedded), fills its address map from the listen
- * addresses, attaches it through a bpf_link (it leaves with the process, kill -9 included, so a
- * restart takes over cleanly) and binds an AF_XDP socket to every RX queue, zero-copy where the
- * driver has it, copy mode otherwise. An interface where that fails is said once and left to
- * the socket path, which keeps answering there. Before privileges are dropped. 0 or -ENOMEM.
+ * For each xdp interface: loads the program (embedded; told whether the driver hands over
+ * partial UDP checksums), fills its address map from the listen addresses and its local map
+ * from the host's addresses and directed broadcasts (dns_local), attaches it through a bpf_link (it
+ * leaves with the process, kill -9 included, so a restart takes over cleanly) and binds an AF_XDP
+ * socket to every RX queue, zero-copy where the driver has it, copy mode otherwise. An interface
+ * where that fails is said once and left to the socket path, which keeps answering there. Before
+ * privileges are dropped. 0 or -ENOMEM.
  */
 int dns_xdp_open(const struct dns_config *cfg, struct dns_xdp **x);
+/*
+ * The netlink socket to poll for address changes while AF_XDP serves, or -1; when it is
+ * readable, dns_xdp_addrs_changed brings the programs' xpool_dns_local maps up to date.
+ */
+int dns_xdp_watch_fd(const struct dns_xdp *x);
+void dns_xdp_addrs_changed(struct dns_xdp *x);
 /* AF_XDP sockets opened: one thread each. */
 int dns_xdp_sockets(const struct dns_xdp *x);
 /*

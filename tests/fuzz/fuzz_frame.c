@@ -17,8 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 
 	if (dns_frame_parse(in, size, &fr))
 		return 0;
-	if (fr.msg + fr.msg_len > size || fr.msg > size)
+	if (fr.msg + fr.msg_len > size || fr.msg > size || fr.msg < 8)
 		abort(); /* a parsed message lies inside the frame */
+	if (!(in[fr.msg - 8] | in[fr.msg - 7]) || (in[6] & 1))
+		abort(); /* never a reply to port 0 or to a group MAC */
 	/* the reply into a buffer of exactly cap bytes and a guard: never a byte past cap */
 	for (cap = size / 2; cap <= size + sizeof(msg); cap += size / 2 + 1) {
 		f = malloc(cap + GUARD);

@@ -66,10 +66,9 @@ Test(dns_frame, replies_to_every_accepted_shape)
 	}
 }
 
-/* What only the kernel handles, or nobody should answer: refused (the XDP program passes most). */
+/* What only the kernel handles: refused as malformed (the XDP program passes most). */
 Test(dns_frame, refuses_what_it_does_not_own)
 {
-	static const uint8_t group_mac[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
 	static const struct {
 		struct xt_spec s;
 		int cut; /* bytes cut off the end */
@@ -85,13 +84,6 @@ Test(dns_frame, refuses_what_it_does_not_own)
 	    {{.dport = 53, .ntp_len = 33, .ip_len_delta = 1}, 0, "IP length past the frame"},
 	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .ip_len_delta = 1}, 0, "IPv6 length too"},
 	    {{.dport = 53, .ntp_len = 33}, 20, "a frame cut short"},
-	    {{.dport = 53, .ntp_len = 33, .mac_src = group_mac}, 0, "a group source MAC"},
-	    {{.dport = 53, .ntp_len = 33, .src = "127.0.0.1"}, 0, "a loopback source"},
-	    {{.dport = 53, .ntp_len = 33, .src = "224.0.0.1"}, 0, "a multicast source"},
-	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "ff02::1"},
-	     0,
-	     "an IPv6 multicast source"},
-	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::"}, 0, "the unspecified source"},
 	    {{.dport = 53, .ntp_len = 33, .ethertype = 0x0806}, 0, "ARP"},
 	};
 
@@ -108,5 +100,59 @@ Test(dns_frame, refuses_what_it_does_not_own)
 
 		xt_build(&(struct xt_spec){.dport = 53}, f);
 		cr_expect_eq(dns_frame_parse(f, cut, &fr), -EINVAL, "%zu bytes", cut);
+	}
+}
+
+/*
+ * Sources no reply may go to, refused apart from the malformed (defence in depth: the XDP
+ * program drops them first): the reply would go to port 0, to a group, to nobody, to a
+ * loopback, or to an IPv4 address hidden in an IPv6 one.
+ */
+Test(dns_frame, refuses_sources_no_reply_may_go_to)
+{
+	static const uint8_t group_mac[6] = {0x01, 0x00, 0x5e, 0, 0, 1};
+	static const struct {
+		struct xt_spec s;
+		const char *what;
+	} bad[] = {
+	    {{.dport = 53, .ntp_len = 33, .sport = XT_Z}, "source port 0"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .sport = XT_Z}, "IPv6, source port 0"},
+	    {{.dport = 53, .ntp_len = 33, .mac_src = group_mac}, "a group source MAC"},
+	    {{.dport = 53, .ntp_len = 33, .src = "127.0.0.1"}, "a loopback source"},
+	    {{.dport = 53, .ntp_len = 33, .src = "224.0.0.1"}, "a multicast source"},
+	    {{.dport = 53, .ntp_len = 33, .src = "255.255.255.255"}, "the limited broadcast"},
+	    {{.dport = 53, .ntp_len = 33, .src = "0.0.0.0"}, "0.0.0.0"},
+	    {{.dport = 53, .ntp_len = 33, .src = "192.0.2.1"}, "our own address (the destination)"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "2001:db8::1"}, "our own IPv6 address"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "ff02::1"}, "an IPv6 multicast source"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::"}, "the unspecified source"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::1"}, "IPv6 loopback"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::ffff:10.201.0.2"}, "IPv4-mapped"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::ffff:10.201.0.255"},
+	     "IPv4-mapped broadcast"},
+	    {{.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::10.201.0.2"}, "IPv4-compatible"},
+	};
+	static const struct xt_spec good[] = {
+	    /* a directed broadcast: only the program knows the host's prefixes */
+	    {.dport = 53, .ntp_len = 33, .src = "10.201.0.255"},
+	    {.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::1:0:0:1"},
+	    {.dport = 53, .ntp_len = 33, .v6 = 1, .src = "::fffe:10.201.0.2"},
+	    {.dport = 53, .ntp_len = 33, .v6 = 1, .src = "fe80::1"},
+	    {.dport = 53, .ntp_len = 33, .sport = 1},
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t f[XT_MAX_FRAME];
+		size_t len = xt_build(&bad[i].s, f);
+		struct dns_frame fr;
+
+		cr_expect_eq(dns_frame_parse(f, len, &fr), -EADDRNOTAVAIL, "%s", bad[i].what);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		uint8_t f[XT_MAX_FRAME];
+		size_t len = xt_build(&good[i], f);
+		struct dns_frame fr;
+
+		cr_expect_eq(dns_frame_parse(f, len, &fr), 0, "good source %zu", i);
 	}
 }
