@@ -77,6 +77,7 @@ static void init(void)
 	a.test_addresses = true;
 	sem_init(&a.hash_slots, 0, 2);
 	if (api_limit_init(&a.by_account, 100000) || api_limit_init(&a.by_addr, 100000) ||
+	    api_limit_init(&a.check_fails, 100000) ||
 	    api_db_open(&a.db, db_path, 1) || api_checks_start(&a.checks, 1, 60, 123, 1, 100, probe))
 		abort();
 }

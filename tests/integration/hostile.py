@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # hostile.py - peers that misbehave on purpose, for the xpool-api abuse test:
-#   receivers ADDR PORT_STALL PORT_GOOD LOOP_PORT LOG
-#       a webhook receiver that accepts and never answers (PORT_STALL), one that answers 200 and
-#       logs "good SECONDS" (PORT_GOOD), and one on 127.0.0.1 that logs "loop SECONDS" for any
-#       connection (LOOP_PORT); prints "ready".
+#   receivers ADDR PORT_STALL PORT_GOOD LOG
+#       a webhook receiver that accepts and never answers (PORT_STALL) and one that answers 200
+#       and logs "good SECONDS" (PORT_GOOD); prints "ready".
+#   listen LOG ADDR:PORT...
+#       logs "reached ADDR:PORT SECONDS" for any connection to any of them; prints "ready".
+#   swallow ADDR PORT
+#       a UDP socket that reads and never answers (a resolver gone silent); prints "ready".
 #   slowloris SRC DST PORT N EVERY
 #       N connections from SRC, each sending a request head one header line every EVERY
 #       seconds; prints "closed_early K" (closed within 2 s of its own connect) and then
@@ -16,7 +19,7 @@ import sys
 import time
 
 
-def receivers(addr, stall, good, loop, log):
+def receivers(addr, stall, good, log):
     out = open(log, "a", buffering=1)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -26,32 +29,49 @@ def receivers(addr, stall, good, loop, log):
     g.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     g.bind((addr, good))
     g.listen(64)
-    lo = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    lo.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    lo.bind(("127.0.0.1", loop))
-    lo.listen(64)
     print("ready", flush=True)
     while True:
-        r, _, _ = select.select([g, lo], [], [])
-        for sock in r:
-            c, _ = sock.accept()
-            if sock is lo:
-                out.write("loop %.3f\n" % time.time())
-                c.close()
-                continue
-            c.settimeout(5)
-            try:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = c.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                out.write("good %.3f\n" % time.time())
-            except OSError:
-                pass
+        c, _ = g.accept()
+        c.settimeout(5)
+        try:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = c.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            out.write("good %.3f\n" % time.time())
+        except OSError:
+            pass
+        c.close()
+
+
+def listen(log, targets):
+    out = open(log, "a", buffering=1)
+    socks = {}
+    for t in targets:
+        host, port = t.rsplit(":", 1)
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((host, int(port)))
+        ls.listen(64)
+        socks[ls] = t
+    print("ready", flush=True)
+    while True:
+        r, _, _ = select.select(list(socks), [], [])
+        for ls in r:
+            c, _ = ls.accept()
+            out.write("reached %s %.3f\n" % (socks[ls], time.time()))
             c.close()
+
+
+def swallow(addr, port):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind((addr, port))
+    print("ready", flush=True)
+    while True:
+        u.recv(4096)
 
 
 def slowloris(src, dst, port, n, every):
@@ -106,6 +126,10 @@ def slowloris(src, dst, port, n, every):
 
 if __name__ == "__main__":
     if sys.argv[1] == "receivers":
-        receivers(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+        receivers(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "listen":
+        listen(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "swallow":
+        swallow(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "slowloris":
         slowloris(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))

@@ -415,6 +415,12 @@ Test(xp_redact, uris_and_keywords)
 	    {"/var/lib/xpool/registry.db", "/var/lib/xpool/registry.db"},
 	    {"https://u:tok@snap.example/snapshot.json",
 	     "https://u:***@snap.example/snapshot.json"},
+	    {"postgresql://u:pa?s3ss@h/db", "postgresql://u:***@h/db"},
+	    {"postgresql://u:pa#s3ss@h/db", "postgresql://u:***@h/db"},
+	    {"postgresql://h/db?pass%77ord=s3cret", "postgresql://h/db?pass%77ord=***"},
+	    {"host=db password = s3cret dbname=x", "host=db password =*** dbname=x"},
+	    {"host=db password='s3 \\'cret' dbname=x", "host=db password=*** dbname=x"},
+	    {"password=s3cret", "password=***"},
 	};
 	char out[256];
 

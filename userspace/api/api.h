@@ -34,7 +34,7 @@ struct api {
 	int n_proxies;
 	long max_servers, account_rate, signup_rate, max_body, max_connections;
 	long max_per_address, request_timeout, db_connections;
-	long check_tries, check_timeout_ms, check_workers, check_target_rate;
+	long check_tries, check_timeout_ms, check_workers, check_target_rate, check_failures;
 	long retention_days, alert_interval, alert_budget, alert_account_budget;
 	long webhook_timeout_ms;
 	bool test_addresses, no_alerts, test_mode;
@@ -50,6 +50,7 @@ struct api {
 	MMDB_s geo;
 	bool have_geo;
 	struct api_limit by_account, by_addr;
+	struct api_limit check_fails; /* failed checks an hour, by account and by client address */
 	sem_t hash_slots; /* argon2id runs at once (64 MiB each) */
 	atomic_ulong requests[6]; /* by status class: 1xx..5xx, [0] other */
 	atomic_ulong checks_passed, checks_refused;

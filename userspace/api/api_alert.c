@@ -214,7 +214,7 @@ struct pending {
 	const char *event;
 	struct reg_account acct;
 	char *body;
-	struct api_hook hook;
+	bool told, tried; /* by either channel */
 };
 
 static int collect(void *ctx, const struct reg_alert_row *row)
@@ -280,11 +280,16 @@ static void hook_done(struct api_hook *h, void *ctx)
 {
 	struct api *a = ctx;
 
+	char origin[160];
+
 	atomic_fetch_add(h->result ? &a->alerts_failed[0] : &a->alerts_sent[0], 1);
 	if (h->result == -EACCES)
 		atomic_fetch_add(&a->webhooks_refused, 1);
-	if (h->result)
-		xp_warn("webhook %s: %s", h->url, h->why);
+	if (h->result) {
+		/* scheme, host and port only: a webhook's path often holds its own secret */
+		api_hook_origin(h->url, origin, sizeof(origin));
+		xp_warn("webhook %s: %s", origin, h->why);
+	}
 }
 
 /* Tells every pending message: the webhooks all at once, then the mails. */
@@ -293,6 +298,7 @@ static int tell_all(struct sweep *s, struct pending *todo, size_t n)
 	struct api *a = s->a;
 	struct api_hook *hooks = calloc(n ? n : 1, sizeof(*hooks));
 	size_t n_hooks = 0;
+	bool mta_down = false;
 	int ret = 0;
 
 	if (!hooks)
@@ -308,38 +314,58 @@ static int tell_all(struct sweep *s, struct pending *todo, size_t n)
 	}
 	api_hook_deliver(hooks, n_hooks, a->webhook_timeout_ms, a->test_webhook_local,
 			 &a->stopping, hook_done, a);
-	for (size_t i = 0, h = 0; i < n && !ret; i++) {
+	for (size_t i = 0, h = 0; i < n; i++) {
 		struct pending *p = &todo[i];
-		bool told = false, tried = false;
+		int r = 0;
 
 		if (p->acct.webhook_url[0]) {
 			struct api_hook *k = &hooks[h++];
 
-			tried = k->result != -ECANCELED;
-			told = !k->result;
+			p->tried = k->result != -ECANCELED;
+			p->told = !k->result;
 		}
-		if (a->sendmail[0] && !atomic_load(&a->stopping)) {
+		/* one MTA that hangs costs one deadline a pass, not one a message */
+		if (a->sendmail[0] && !mta_down && !atomic_load(&a->stopping)) {
 			int m = mail(a, &p->acct, p->row, p->event, s->now);
 
+			if (m == -ETIMEDOUT)
+				mta_down = true;
 			if (m != -ECANCELED) {
-				tried = true;
+				p->tried = true;
 				atomic_fetch_add(!m ? &a->alerts_sent[1] : &a->alerts_failed[1], 1);
-				told |= !m;
+				p->told |= !m;
 			}
 		}
+		if (!p->told)
+			continue;
+		/* a write that fails does not stop the others being recorded (nothing told twice
+		 * that can be helped); the first error is the pass's */
+		r = reg_alert_sent_set(s->r, p->row->server_id, p->k, p->next, s->now);
+		if (!r)
+			r = reg_alert_state_set(s->r, p->row->server_id, p->k, p->next, s->now);
+		ret = ret ?: r;
+	}
+	/* once per account and pass: told anything, its backoff ends; tried and told nothing, it
+	 * backs off one step (the state waits) */
+	for (size_t i = 0; i < n; i++) {
+		bool told = false, tried = false, first = true;
+
+		for (size_t j = 0; j < n; j++) {
+			if (todo[j].acct.id != todo[i].acct.id)
+				continue;
+			first &= j >= i;
+			told |= todo[j].told;
+			tried |= todo[j].tried;
+		}
+		if (!first)
+			continue;
 		if (told) {
-			struct api_backoff *b = backoff_of(a, p->acct.id, false);
+			struct api_backoff *b = backoff_of(a, todo[i].acct.id, false);
 
 			if (b)
 				b->account = 0;
-			ret = reg_alert_sent_set(s->r, p->row->server_id, p->k, p->next, s->now);
-			if (!ret)
-				ret = reg_alert_state_set(s->r, p->row->server_id, p->k, p->next,
-							  s->now);
 		} else if (tried) {
-			/* nobody took it (receiver and MTA down): the state waits, and the
-			 * account's next try backs off */
-			backoff_failed(a, p->acct.id, s->now);
+			backoff_failed(a, todo[i].acct.id, s->now);
 		}
 	}
 	free(hooks);

@@ -100,6 +100,7 @@ static struct api_check_job *slot(struct api_checks *k, long account, const char
 				  int *retry_s)
 {
 	struct api_check_job *free_slot = NULL;
+	char key[API_LIMIT_KEY];
 
 	for (int i = 0; i < k->n; i++) {
 		if (k->jobs[i].account == account) {
@@ -117,7 +118,9 @@ static struct api_check_job *slot(struct api_checks *k, long account, const char
 		*retry_s = (k->tries * k->timeout_ms + 999) / 1000;
 		return NULL;
 	}
-	if (!api_limit_take(&k->by_target, addr, xp_mono_ms(), retry_s)) {
+	/* a target's /64 is one target: its addresses are not probed a few times a minute each */
+	api_limit_addr_key(addr, key);
+	if (!api_limit_take(&k->by_target, key, xp_mono_ms(), retry_s)) {
 		*ret = -EAGAIN;
 		atomic_fetch_add(&k->deferred[API_CHECK_TARGET], 1);
 		return NULL;

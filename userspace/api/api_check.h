@@ -36,7 +36,7 @@ struct api_checks {
 	uint16_t port;
 	int tries, timeout_ms;
 	api_probe_fn probe;
-	struct api_limit by_target; /* probes of one address per minute, whoever asks */
+	struct api_limit by_target; /* probes of one address (IPv6: /64) a minute, whoever asks */
 	atomic_ulong deferred[3];   /* by enum api_check_busy */
 };
 
@@ -54,7 +54,8 @@ void api_checks_stop(struct api_checks *k);
 /*
  * The check of addr for account, run on a worker while the caller waits at most the check's
  * own deadline: 0 and *rep; -EALREADY (this account has a check in flight), -EBUSY (every
- * worker is busy), -EAGAIN (addr was probed target_per_minute times in the last minute): with
+ * worker is busy), -EAGAIN (addr, or its /64, was probed target_per_minute times in the last
+ * minute): with
  * *retry_s; -ECANCELED (stopping); or the check's -errno with the reason in why.
  */
 int api_check_run(struct api_checks *k, long account, const char *addr, struct xp_ntp_reply *rep,

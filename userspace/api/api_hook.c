@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ifaddrs.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
 #include <sodium.h>
@@ -17,9 +18,17 @@
 
 #define POLL_MS 100 /* how often a stop is looked for while calls are in flight */
 
+/* The host's own addresses: a webhook never calls back into the API's host. */
+struct local {
+	uint8_t addr[64][16];
+	bool v6[64];
+	int n;
+};
+
 struct call {
 	struct api_hook *h;
 	struct curl_slist *head;
+	const struct local *local;
 	bool allow_local, refused;
 	char refused_addr[64];
 };
@@ -36,10 +45,58 @@ void api_hook_sign(const char *secret, const char *body, size_t len, char out[72
 	sodium_bin2hex(out + 7, 65, mac, sizeof(mac));
 }
 
-/* Is this address one a webhook may reach? */
-static bool reachable(bool v6, const uint8_t *raw, bool allow_local)
+/* Is this address one a webhook may reach: global unicast, and not this host's own? */
+static bool reachable(bool v6, const uint8_t *raw, bool allow_local, const struct local *l)
 {
-	return allow_local || xp_addr_classify(v6, raw, NULL) == XP_ADDR_GLOBAL;
+	if (allow_local)
+		return true;
+	for (int i = 0; l && i < l->n; i++)
+		if (l->v6[i] == v6 && !memcmp(l->addr[i], raw, v6 ? 16 : 4))
+			return false;
+	return xp_addr_classify(v6, raw, NULL) == XP_ADDR_GLOBAL;
+}
+
+/* This host's addresses, now (at most 64; an error leaves the list empty). */
+static void local_addrs(struct local *l)
+{
+	struct ifaddrs *ifa = NULL;
+
+	l->n = 0;
+	if (getifaddrs(&ifa))
+		return;
+	for (struct ifaddrs *i = ifa; i && l->n < 64; i = i->ifa_next) {
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			memcpy(l->addr[l->n], &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+			l->v6[l->n++] = false;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			memcpy(l->addr[l->n], &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+			l->v6[l->n++] = true;
+		}
+	}
+	freeifaddrs(ifa);
+}
+
+int api_hook_origin(const char *url, char *out, size_t n)
+{
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int ret = -EINVAL;
+	CURLU *u = curl_url();
+
+	snprintf(out, n, "(not a URL)");
+	if (u && !curl_url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+	    !curl_url_get(u, CURLUPART_HOST, &host, 0)) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		snprintf(out, n, "%s://%s%s%s", scheme, host, port ? ":" : "", port ? port : "");
+		ret = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return ret;
 }
 
 int api_hook_url_check(const char *url, bool allow_local, char *why, size_t n)
@@ -75,7 +132,7 @@ int api_hook_url_check(const char *url, bool allow_local, char *why, size_t n)
 		memmove(host, host + 1, len - 1);
 	}
 	if (!xp_addr_parse(host, raw, &v6)) {
-		if (!reachable(v6, raw, allow_local)) {
+		if (!reachable(v6, raw, allow_local, NULL)) {
 			snprintf(why, n, "%s is not a global unicast address", host);
 			goto out;
 		}
@@ -110,7 +167,7 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose, struct curl_so
 		memcpy(raw, &((struct sockaddr_in *)&sa->addr)->sin_addr, 4);
 	else if (v6)
 		memcpy(raw, &((struct sockaddr_in6 *)&sa->addr)->sin6_addr, 16);
-	if ((sa->family != AF_INET && !v6) || !reachable(v6, raw, c->allow_local)) {
+	if ((sa->family != AF_INET && !v6) || !reachable(v6, raw, c->allow_local, c->local)) {
 		c->refused = true;
 		xp_addr_text(v6, raw, c->refused_addr, sizeof(c->refused_addr));
 		return CURL_SOCKET_BAD;
@@ -147,6 +204,9 @@ static CURL *prepare(struct call *c, long timeout_ms)
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* a name on a resolver that never answers: the deadline and a stop do not wait for the
+	 * resolver's thread */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
@@ -160,10 +220,12 @@ static void finish(struct call *c, CURL *e, CURLcode rc)
 
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-	if (c->refused) {
+	/* refused only when no address was reached (another of the name's may have been) */
+	if (c->refused && rc != CURLE_OK) {
 		c->h->result = -EACCES;
 		snprintf(c->h->why, sizeof(c->h->why),
-			 "refused: the URL's host is %s, not a global unicast address",
+			 "refused: the URL's host is %s, not a global unicast address of "
+			 "another host",
 			 c->refused_addr);
 	} else if (rc != CURLE_OK) {
 		c->h->result = -EIO;
@@ -180,6 +242,7 @@ void api_hook_deliver(struct api_hook *h, size_t n, long timeout_ms, bool allow_
 		      atomic_bool *stop, api_hook_done_fn done, void *ctx)
 {
 	struct call *calls = calloc(n ? n : 1, sizeof(*calls));
+	struct local *local = calloc(1, sizeof(*local));
 	CURL **easy = calloc(n ? n : 1, sizeof(*easy));
 	CURLM *m = curl_multi_init();
 	int running = 0;
@@ -188,10 +251,11 @@ void api_hook_deliver(struct api_hook *h, size_t n, long timeout_ms, bool allow_
 		h[i].result = -ECANCELED;
 		snprintf(h[i].why, sizeof(h[i].why), "not sent (stopping, or out of memory)");
 	}
-	if (!calls || !easy || !m)
+	if (!calls || !easy || !m || !local)
 		goto out;
+	local_addrs(local);
 	for (size_t i = 0; i < n; i++) {
-		calls[i] = (struct call){.h = &h[i], .allow_local = allow_local};
+		calls[i] = (struct call){.h = &h[i], .allow_local = allow_local, .local = local};
 		easy[i] = prepare(&calls[i], timeout_ms);
 		if (easy[i] && curl_multi_add_handle(m, easy[i]) != CURLM_OK) {
 			curl_easy_cleanup(easy[i]);
@@ -232,4 +296,5 @@ out:
 		curl_multi_cleanup(m);
 	free(easy);
 	free(calls);
+	free(local);
 }

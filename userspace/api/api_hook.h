@@ -16,6 +16,9 @@
  */
 int api_hook_url_check(const char *url, bool allow_local, char *why, size_t n);
 
+/* scheme://host[:port] of a URL, for logs (a path or user information may hold a secret). */
+int api_hook_origin(const char *url, char *out, size_t n);
+
 struct api_hook {
 	const char *url, *secret, *body; /* the caller's */
 	int result;			 /* out: 0 (a 2xx), -EACCES (a refused address), -EIO,
@@ -28,8 +31,9 @@ typedef void (*api_hook_done_fn)(struct api_hook *h, void *ctx);
 
 /*
  * POSTs every body, signed (X-Xpool-Signature), to its URL, all at once: each ends within
- * timeout_ms; a connection to an address that is not global unicast is never made (unless
- * allow_local); *stop ends them all at once. done (may be NULL) hears of each as it ends.
+ * timeout_ms; a connection to an address that is not global unicast, or is this host's own, is
+ * never made (unless allow_local); *stop ends them all at once. done (may be NULL) hears of each as
+ * it ends.
  */
 void api_hook_deliver(struct api_hook *h, size_t n, long timeout_ms, bool allow_local,
 		      atomic_bool *stop, api_hook_done_fn done, void *ctx);

@@ -35,8 +35,9 @@ struct conn {
  */
 struct track {
 	struct track *prev, *next;
-	int fd; /* our dup of the connection's socket */
-	char peer[64];
+	int fd;		     /* our dup of the connection's socket */
+	char peer[64];	     /* the peer's address, for the trusted proxies */
+	char key[API_LIMIT_KEY]; /* the limit's key: an IPv4 address, an IPv6 /64 */
 	bool counted;	  /* toward its address's limit */
 	bool answering;	  /* the request is complete: no deadline while it is answered */
 	bool reaped;
@@ -154,10 +155,11 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		return;
 	}
 	peer_text(ci ? ci->client_addr : NULL, t->peer, sizeof(t->peer));
+	api_limit_addr_key(t->peer, t->key); /* one IPv6 client holds a /64 */
 	t->since_ms = xp_mono_ms();
 	pthread_mutex_lock(&g.lock);
 	for (struct track *o = g.head; o; o = o->next)
-		same += o->counted && !strcmp(o->peer, t->peer);
+		same += o->counted && !strcmp(o->key, t->key);
 	/* the TLS proxy in front carries every client: its connections are not limited here */
 	if (is_proxy(a, t->peer) || same < a->max_per_address) {
 		t->counted = !is_proxy(a, t->peer);
@@ -174,19 +176,29 @@ static void notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	*socket_context = t;
 }
 
-/* The request of the connection is complete (answering) or answered (a new one may come). */
-static void track_state(struct MHD_Connection *c, bool answering)
+/*
+ * The connection's request is complete (answering: true) or answered (false). false when the
+ * connection was refused or reaped meanwhile: its request is not run at all (shutdown() leaves
+ * what was already queued readable, so the library may still have read a whole request).
+ */
+static bool track_state(struct MHD_Connection *c, bool answering)
 {
 	const union MHD_ConnectionInfo *si =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	struct track *t = si ? si->socket_context : NULL;
+	bool ok = true;
 
 	if (!t)
-		return;
+		return true;
 	pthread_mutex_lock(&g.lock);
-	t->answering = answering;
-	t->since_ms = xp_mono_ms();
+	if (answering && t->reaped) {
+		ok = false;
+	} else {
+		t->answering = answering;
+		t->since_ms = xp_mono_ms();
+	}
 	pthread_mutex_unlock(&g.lock);
+	return ok;
 }
 
 static void *reaper(void *arg)
@@ -241,7 +253,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*con_cls = k;
 		/* a declared body over the limit is refused before a byte of it is read */
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)a->max_body) {
-			track_state(c, true);
+			if (!track_state(c, true))
+				return MHD_NO;
 			api_too_big(a, &r);
 			count(a, r.status);
 			return answer(c, &r);
@@ -265,7 +278,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	track_state(c, true);
+	if (!track_state(c, true))
+		return MHD_NO; /* refused or too slow: closed, nothing run */
 	q.body = k->body;
 	q.len = k->len;
 	q.too_big = k->too_big;
@@ -311,7 +325,7 @@ struct MHD_Daemon *api_http_start(struct api *a)
 	struct MHD_Daemon *d;
 	int ret;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_POLL | MHD_USE_ERROR_LOG;
 
 	if (xp_parse_hostport(a->listen, 0, &sa, &len)) {
 		xp_err("listen %s: not a numeric ADDR:PORT", a->listen);
@@ -321,7 +335,8 @@ struct MHD_Daemon *api_http_start(struct api *a)
 		flags |= MHD_USE_IPv6;
 	/*
 	 * A thread per connection: a request may wait on the NTP check (seconds) without holding
-	 * others up. Connections are bounded in number and in idle time; bodies by max-body;
+	 * others up. poll(), not select(): select() cannot watch a descriptor numbered 1024 or more,
+	 * and the library would close every connection that got one. Connections are bounded in number and in idle time; bodies by max-body;
 	 * headers by libmicrohttpd's memory limit per connection.
 	 */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handler, a, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,

@@ -13,8 +13,14 @@
 
 int api_limit_init(struct api_limit *l, double per_minute)
 {
+	return api_limit_init_burst(l, per_minute, per_minute);
+}
+
+int api_limit_init_burst(struct api_limit *l, double per_minute, double burst)
+{
 	memset(l, 0, sizeof(*l));
 	l->per_minute = per_minute;
+	l->burst = burst;
 	l->slots = calloc(API_LIMIT_SLOTS, sizeof(*l->slots));
 	if (!l->slots)
 		return -ENOMEM;
@@ -59,10 +65,10 @@ static struct api_limit_slot *find(struct api_limit *l, const char *key, int64_t
 	if (!s) {
 		s = oldest;
 		snprintf(s->key, sizeof(s->key), "%s", key);
-		s->tokens = l->per_minute;
+		s->tokens = l->burst;
 		s->last_ms = now_ms;
 	}
-	s->tokens = fmin(l->per_minute, s->tokens + (now_ms - s->last_ms) * l->per_minute / 60000.0);
+	s->tokens = fmin(l->burst, s->tokens + (now_ms - s->last_ms) * l->per_minute / 60000.0);
 	s->last_ms = now_ms;
 	return s;
 }
@@ -91,8 +97,24 @@ void api_limit_charge(struct api_limit *l, const char *key, double n, int64_t no
 
 	pthread_mutex_lock(&l->lock);
 	s = find(l, key, now_ms);
-	s->tokens = fmax(-l->per_minute, s->tokens - n); /* at most a minute in debt */
+	s->tokens = fmax(-l->burst, s->tokens - n); /* at most a burst in debt */
 	pthread_mutex_unlock(&l->lock);
+}
+
+bool api_limit_ready(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+{
+	struct api_limit_slot *s;
+	bool ok;
+
+	pthread_mutex_lock(&l->lock);
+	s = find(l, key, now_ms);
+	ok = s->tokens >= 1.0;
+	if (!ok)
+		l->refused++;
+	if (retry_s)
+		*retry_s = ok ? 0 : (int)ceil((1.0 - s->tokens) * 60.0 / l->per_minute);
+	pthread_mutex_unlock(&l->lock);
+	return ok;
 }
 
 void api_limit_addr_key(const char *addr, char key[API_LIMIT_KEY])

@@ -64,7 +64,7 @@ static const struct xp_directive directives[] = {
 	XP_INT("max-connections", A, max_connections, 1, 4096, "64", "N",
 	       "connections at once (a thread each)"),
 	XP_INT("max-per-address", A, max_per_address, 1, 4096, "8", "N",
-	       "connections at once from one address (trusted proxies: no limit)"),
+	       "connections at once from one address, IPv6 by /64 (trusted proxies: no limit)"),
 	XP_INT("request-timeout", A, request_timeout, 1, 300, "10", "SEC",
 	       "a request's head and body must arrive within this, however they trickle"),
 	XP_INT("db-connections", A, db_connections, 1, API_DB_MAX, "4", "N",
@@ -82,7 +82,9 @@ static const struct xp_directive directives[] = {
 	XP_INT("check-workers", A, check_workers, 1, API_CHECK_MAX, "8", "N",
 	       "checks at once (one per account); more wait for none: 503"),
 	XP_INT("check-target-rate", A, check_target_rate, 1, 60, "3", "N",
-	       "checks of one address per minute, whoever asks"),
+	       "checks of one address (IPv6: /64) per minute, whoever asks"),
+	XP_INT("check-failures", A, check_failures, 1, 1000, "10", "N",
+	       "failed checks an hour, per account and per client address"),
 	XP_STRING("geoip", A, geoip, XP_GEOIP_INSTALLED, "FILE|off",
 		  "the country of a server added without one"),
 	XP_FLAG("test-addresses", A, test_addresses,
@@ -338,7 +340,9 @@ int main(int argc, char **argv)
 	}
 	sem_init(&a.hash_slots, 0, 2);
 	if (api_limit_init(&a.by_account, (double)a.account_rate) ||
-	    api_limit_init(&a.by_addr, (double)a.signup_rate)) {
+	    api_limit_init(&a.by_addr, (double)a.signup_rate) ||
+	    api_limit_init_burst(&a.check_fails, (double)a.check_failures / 60.0,
+				 (double)a.check_failures)) {
 		xp_err("out of memory for the rate limits");
 		goto out;
 	}
@@ -388,6 +392,7 @@ out:
 		api_db_close(&a.db);
 	api_limit_free(&a.by_account);
 	api_limit_free(&a.by_addr);
+	api_limit_free(&a.check_fails);
 	if (a.have_geo)
 		MMDB_close(&a.geo);
 	curl_global_cleanup();

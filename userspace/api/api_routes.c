@@ -21,6 +21,7 @@
 #include "xp_time.h"
 
 #define API_CHECK_FAIL_COST 10 /* requests of the account's rate a failed check costs */
+#define HASH_WAIT_S	    10 /* a login waits this long for a hash slot, then 503 */
 
 #define CHECKS_SHOWN 100 /* recent checks in a server's scores */
 
@@ -232,15 +233,34 @@ static bool limited(struct ctx *c, struct api_limit *l, const char *key)
 	return true;
 }
 
-/* The password hash runs at most hash_slots at once: each takes 64 MiB. */
-static int hash_password(struct ctx *c, const char *password, char out[REG_PWHASH_MAX],
-			 char *err, size_t n)
+/* A hash slot within HASH_WAIT_S (argon2id runs at most two at once: 64 MiB each): 0, or a 503. */
+static int hash_slot(struct ctx *c)
 {
+	struct timespec end;
+
+	clock_gettime(CLOCK_REALTIME, &end); /* sem_timedwait's clock */
+	end.tv_sec += HASH_WAIT_S;
+	while (sem_timedwait(&c->a->hash_slots, &end))
+		if (errno != EINTR) {
+			c->r->retry_after = 1;
+			fail(c, 503, "too many logins at once; try again shortly");
+			return -EBUSY;
+		}
+	return 0;
+}
+
+/* The password's hash on a slot: 0, or the response (400, 503) is set. */
+static int hash_password(struct ctx *c, const char *password, char out[REG_PWHASH_MAX])
+{
+	char err[160];
 	int ret;
 
-	sem_wait(&c->a->hash_slots);
-	ret = reg_password_hash(password, out, err, n);
+	if (hash_slot(c))
+		return -EBUSY;
+	ret = reg_password_hash(password, out, err, sizeof(err));
 	sem_post(&c->a->hash_slots);
+	if (ret)
+		fail(c, 400, "%s", err);
 	return ret;
 }
 
@@ -267,15 +287,15 @@ static int credentials(struct ctx *c, char email[REG_EMAIL_MAX + 1], const char 
 
 static void h_account_new(struct ctx *c)
 {
-	char email[REG_EMAIL_MAX + 1], hash[REG_PWHASH_MAX], err[160];
+	char email[REG_EMAIL_MAX + 1], hash[REG_PWHASH_MAX];
 	const char *p;
 	long id;
 	int ret;
 
 	if (credentials(c, email, &p))
 		return;
-	if (hash_password(c, p, hash, err, sizeof(err)))
-		return fail(c, 400, "%s", err);
+	if (hash_password(c, p, hash))
+		return;
 	if (db_take(c))
 		return;
 	ret = reg_account_add(c->db, email, hash, &id);
@@ -303,7 +323,8 @@ static void h_token_new(struct ctx *c)
 	if (ret && ret != -ENOENT)
 		return fail_registry(c, ret);
 	db_give(c); /* not held through the hash */
-	sem_wait(&c->a->hash_slots);
+	if (hash_slot(c))
+		return;
 	ok = reg_password_verify(ret ? NULL : acct.pwhash, p);
 	sem_post(&c->a->hash_slots);
 	/* one answer for an unknown address and a wrong password */
@@ -393,9 +414,21 @@ static int server_country(struct ctx *c, const char *ip)
  */
 static int run_check(struct ctx *c, const char *addr, struct xp_ntp_reply *rep)
 {
-	char why[200], key[API_LIMIT_KEY];
+	char why[200], key[API_LIMIT_KEY], who[API_LIMIT_KEY];
+	int64_t now = xp_mono_ms();
 	int retry = 0, ret;
 
+	/* failed checks have a slow bucket of their own, by account and by client address: many
+	 * accounts from one place cannot keep the workers busy with silent addresses */
+	snprintf(key, sizeof(key), "account %ld", c->account);
+	api_limit_addr_key(c->q->client, who);
+	if (!api_limit_ready(&c->a->check_fails, key, now, &retry) ||
+	    !api_limit_ready(&c->a->check_fails, who, now, &retry)) {
+		c->r->retry_after = retry;
+		fail(c, 429, "too many failed checks from this account or address; try again in %d s",
+		     retry);
+		return -EAGAIN;
+	}
 	ret = api_check_run(&c->a->checks, c->account, addr, rep, why, sizeof(why), &retry);
 	switch (ret) {
 	case 0:
@@ -418,8 +451,10 @@ static int run_check(struct ctx *c, const char *addr, struct xp_ntp_reply *rep)
 		return ret;
 	}
 	atomic_fetch_add(&c->a->checks_refused, 1);
-	snprintf(key, sizeof(key), "account %ld", c->account);
-	api_limit_charge(&c->a->by_account, key, API_CHECK_FAIL_COST, xp_mono_ms());
+	now = xp_mono_ms();
+	api_limit_charge(&c->a->by_account, key, API_CHECK_FAIL_COST, now);
+	api_limit_charge(&c->a->check_fails, key, 1, now);
+	api_limit_charge(&c->a->check_fails, who, 1, now);
 	xp_info("server %s refused for account %ld: %s", addr, c->account, why);
 	fail(c, 422, "%s did not pass the check: %s", addr, why);
 	return ret;

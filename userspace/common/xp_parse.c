@@ -2,6 +2,7 @@
 /* xp_parse.c - range-checked parsers for flags and config values. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,13 +164,25 @@ static void put(char *out, size_t n, size_t *o, const char *s, size_t len)
 	out[*o] = 0;
 }
 
-/* Does a password parameter's name end just before s (password=, sslpassword=)? */
-static bool password_key(const char *start, const char *s)
+/* Is the parameter name [k, e) one of a password (password, sslpassword), %-escapes decoded? */
+static bool password_name(const char *k, const char *e)
 {
 	static const char key[] = "password";
-	size_t k = sizeof(key) - 1;
+	char name[40];
+	size_t n = 0;
 
-	return (size_t)(s - start) >= k && !strncasecmp(s - k, key, k);
+	while (k < e && n < sizeof(name) - 1) {
+		unsigned int c = (unsigned char)*k;
+
+		if (c == '%' && e - k >= 3 && sscanf(k + 1, "%2x", &c) == 1) {
+			k += 3;
+		} else {
+			k++;
+		}
+		name[n++] = (char)c;
+	}
+	name[n] = 0;
+	return n >= sizeof(key) - 1 && !strcasecmp(name + n - (sizeof(key) - 1), key);
 }
 
 void xp_redact(const char *in, char *out, size_t n)
@@ -182,31 +195,42 @@ void xp_redact(const char *in, char *out, size_t n)
 	out[0] = 0;
 	if (auth) {
 		auth += 3;
-		/* the user information ends at the last '@' before the path */
-		for (const char *p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+		/* libpq ends the user information at the first '@' before a '/', a URL at a '/',
+		 * '?' or '#': everything up to the last '@' before a '/' covers both */
+		for (const char *p = auth; *p && *p != '/'; p++)
 			if (*p == '@')
 				at = p;
 		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
 	}
 	while (*s) {
+		const char *e, *q;
+
 		if (colon && s == colon + 1) {
 			put(out, n, &o, "***", 3);
 			s = at;
 			continue;
 		}
-		if (*s == '=' && password_key(in, s)) {
-			put(out, n, &o, "=***", 4);
-			s++;
-			if (*s == '\'') { /* a quoted keyword value: to the closing quote */
-				for (s++; *s && *s != '\''; s++)
-					if (*s == '\\' && s[1])
+		/* a parameter, NAME [blanks] = [blanks] VALUE: a query's or a keyword string's */
+		if (s == in || strchr("?& \t", s[-1])) {
+			e = s + strcspn(s, "=&? \t'");
+			for (q = e; *q == ' ' || *q == '\t'; q++)
+				;
+			if (*q == '=' && e > s && password_name(s, e)) {
+				put(out, n, &o, s, (size_t)(q + 1 - s));
+				put(out, n, &o, "***", 3);
+				for (s = q + 1; *s == ' ' || *s == '\t'; s++)
+					;
+				if (*s == '\'') { /* a quoted keyword value: to the closing quote */
+					for (s++; *s && *s != '\''; s++)
+						if (*s == '\\' && s[1])
+							s++;
+					if (*s)
 						s++;
-				if (*s)
-					s++;
-			} else {
-				s += strcspn(s, "& \t");
+				} else {
+					s += strcspn(s, "& \t");
+				}
+				continue;
 			}
-			continue;
 		}
 		put(out, n, &o, s, 1);
 		s++;
