@@ -3,7 +3,8 @@
 # t_registry_pg.sh - the registry on a real PostgreSQL 15 that the test starts: the registry
 # tests on it, the same results as SQLite, monitor roles that cannot write what is not theirs,
 # read volunteers' data or take a lock that stalls the registry (also after a migration), a
-# monitor that keeps its checks through a crash of the server in the middle of a round.
+# monitor that keeps its checks through a crash of the server in the middle of a round, and
+# deadlines on every session's lock waits.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (postgres user, network namespaces)"; exit 77; }
@@ -329,4 +330,29 @@ holding ||
 xp_log "a monitor holding a transaction ($locked LOCK TABLEs refused): login ${t_login}s, list ${t_list}s, export ${t_export}s after, all before its ${HOLD}s ended"
 unhold $hold
 
+# 7. every session's lock wait has a deadline: behind a lock someone else holds, an export fails
+# with the lock timeout while the lock is still held; a URI's own options replace the defaults
+{
+	echo "BEGIN;"
+	echo "LOCK TABLE servers IN ACCESS EXCLUSIVE MODE;"
+	echo "SELECT 'holding';"
+	echo "SELECT pg_sleep($HOLD);"
+	echo "COMMIT;"
+} | PGAPPNAME=xt_hold psql -h "$XP_PG" -U postgres -d api -X -q -At >"$XP_TMP/lock.out" 2>&1 &
+hold=$!
+XP_PIDS+=($hold)
+for _ in $(seq 200); do grep -q '^holding$' "$XP_TMP/lock.out" && break; sleep 0.1; done
+grep -q '^holding$' "$XP_TMP/lock.out" || xp_fail "the lock was not taken: $(cat "$XP_TMP/lock.out")"
+t0=$(date +%s.%N)
+out=$("$BUILD/xpoolctl" --db "$API_DB" export "$XP_TMP/locked.json" 2>&1) &&
+	xp_fail "an export behind an exclusive lock succeeded: it waited for the lock"
+t_lock=$(since "$t0")
+echo "$out" | grep -q "lock timeout" || xp_fail "export behind a lock: $out"
+out=$("$BUILD/xpoolctl" --db "$API_DB&options=-c%20statement_timeout%3D1s" export "$XP_TMP/locked.json" 2>&1) &&
+	xp_fail "an export behind an exclusive lock succeeded"
+echo "$out" | grep -q "statement timeout" || xp_fail "the URI's options did not replace the defaults: $out"
+holding ||
+	xp_fail "the exports failed only after the lock was released"
+xp_log "behind an exclusive lock: export failed after ${t_lock}s with the lock timeout; a URI's options (statement_timeout=1s) win"
+unhold $hold
 xp_log "PASS"

@@ -12,6 +12,16 @@
 #define MIGRATE_LOCK 0x78706f6f6cLL /* "xpool": one migrating process at a time */
 
 /*
+ * Every session's deadlines, as libpq options placed before the URI's own (a URI's options=...
+ * replaces them): a lock wait, and any one statement. No xpool session holds a lock for long
+ * (a monitor's batch of checks is its longest transaction, well under a second on a LAN, a few
+ * seconds across a slow network), so a wait of 10 s means something else holds it: the
+ * statement fails and the caller reports it instead of stalling. A statement is short too: the
+ * largest, an export's one read of every server, takes ~50 ms for 100,000 servers here; an
+ * export is one statement per server, each bounded on its own, never the export as a whole.
+ */
+#define PG_OPTIONS "-c lock_timeout=10s -c statement_timeout=60s"
+/*
  * A monitor role's transaction that idles longer than this is ended by the server, its row
  * locks released. A monitor's own transactions idle for one network round trip between two
  * statements at most; the role may still SET another value itself (what protects the registry
@@ -463,6 +473,9 @@ static int migrate(struct reg *r)
 {
 	int v, ret = pg_exec(r, "BEGIN");
 
+	/* a step may rewrite a large table: no statement deadline here, the lock deadline kept */
+	if (!ret)
+		ret = pg_exec(r, "SET LOCAL statement_timeout = 0");
 	/* one process migrates; the others wait for it here, then find the work done */
 	if (!ret)
 		ret = pg_query(r, "SELECT pg_advisory_xact_lock($1)",
@@ -509,16 +522,18 @@ static void redact(const char *uri, char *out, size_t n)
 
 int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 {
-	/* deadlines for a registry across a network: connecting, and a peer gone silent */
+	/* deadlines for a registry across a network: connecting, a peer gone silent, and (options)
+	 * a lock wait and a statement */
 	static const char *const kw[] = {"connect_timeout",
 					 "tcp_user_timeout",
 					 "keepalives_idle",
 					 "keepalives_interval",
 					 "keepalives_count",
 					 "application_name",
+					 "options",
 					 "dbname",
 					 NULL};
-	const char *val[] = {"5", "15000", "10", "5", "3", "xpool", uri, NULL};
+	const char *val[] = {"5", "15000", "10", "5", "3", "xpool", PG_OPTIONS, uri, NULL};
 	struct pgh *h = calloc(1, sizeof(*h));
 	int v, ret;
 
