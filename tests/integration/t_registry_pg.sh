@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # t_registry_pg.sh - the registry on a real PostgreSQL 15 that the test starts: the registry
 # tests on it, the same results as SQLite, monitor roles that cannot write what is not theirs,
-# and a monitor that keeps its checks through a crash of the server in the middle of a round.
+# read volunteers' data or take a lock that stalls the registry (also after a migration), a
+# monitor that keeps its checks through a crash of the server in the middle of a round, and
+# deadlines on every session's lock waits.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (postgres user, network namespaces)"; exit 77; }
@@ -52,7 +54,7 @@ script "$(uri same)" "$XP_TMP/pg.json" >"$XP_TMP/pg.out"
 diff -u "$XP_TMP/sqlite.out" "$XP_TMP/pg.out" || xp_fail "the backends answer differently"
 grep -q "already registered" "$XP_TMP/pg.out" || xp_fail "no refusal in the script: $(cat "$XP_TMP/pg.out")"
 xp_log "the same $(grep -c '^exit' "$XP_TMP/pg.out") commands on SQLite and PostgreSQL: the same output"
-[ "$(xp_psql -d same -c 'SELECT version FROM xpool_schema')" = 5 ] || xp_fail "schema version"
+[ "$(xp_psql -d same -c 'SELECT version FROM xpool_schema')" = 6 ] || xp_fail "schema version"
 
 # 3. least privilege: a monitor's role reads the servers and writes its own checks only
 xp_psql -c "CREATE DATABASE reg" || xp_fail "createdb"
@@ -95,6 +97,34 @@ forbid "changing the schema version" "UPDATE xpool_schema SET version = 1"
 forbid "reading volunteers' accounts" "SELECT email, pwhash FROM accounts"
 forbid "reading API tokens" "SELECT hash FROM tokens"
 forbid "reading alert state" "SELECT * FROM alerts"
+# no personal data: the servers' public columns only (issue 18)
+forbid "reading volunteers' emails" "SELECT owner FROM servers"
+forbid "reading every column of the servers" "SELECT * FROM servers"
+forbid "reading which account owns a server" "SELECT account_id FROM servers"
+# no lock that stops readers or other writers: LOCK above ROW EXCLUSIVE, or servers' rows
+locks() {
+	local t
+	for t in scores history servers monitors xpool_schema; do
+		forbid "locking $t" "BEGIN; LOCK TABLE $t IN ACCESS EXCLUSIVE MODE; COMMIT"
+		forbid "locking $t against writers" "BEGIN; LOCK TABLE $t IN SHARE MODE; COMMIT"
+	done
+	forbid "locking servers' rows" "SELECT id FROM servers FOR UPDATE"
+}
+locks
+# what the monitor does still works: the servers' public columns, its own score and check
+mon_sql() {
+	xp_psql -U "$1" -d "$2" -c "SELECT id, ip, netspeed, enabled FROM servers WHERE deleted IS NULL" \
+		-c "SELECT count(*) FROM servers WHERE id = 1 AND deleted IS NULL" \
+		-c "INSERT INTO scores (server_id, monitor, score, updated) VALUES (1, '${1#xpool_mon_}', 1, 1)
+			ON CONFLICT (server_id, monitor) DO UPDATE SET score = 2, updated = 2" \
+		-c "INSERT INTO history (server_id, monitor, ts, step, score, check_id)
+			VALUES (1, '${1#xpool_mon_}', 1, 1, 1, floor(random() * 1e15))" \
+		-c "UPDATE monitors SET last_report = 1 WHERE name = '${1#xpool_mon_}' AND status <> 'paused'" \
+		>/dev/null || xp_fail "$1 cannot do a monitor's work"
+	[ "$(xp_psql -U "$1" -d "$2" -c 'SHOW idle_in_transaction_session_timeout')" = 30s ] ||
+		xp_fail "$1 has no idle-transaction timeout"
+}
+mon_sql xpool_mon_site-a reg
 # row-level security hides the other monitor's rows: an UPDATE finds none to change
 xp_psql -U xpool_mon_site-a -d reg -c "UPDATE scores SET score = 20 WHERE monitor = 'site-b'" ||
 	xp_fail "update"
@@ -111,7 +141,7 @@ out=$("$BUILD/xpool-monitor" --db "$(uri reg xpool_mon_site-a)" --name site-a --
 	--export "$XP_TMP/partial.json" 2>&1)
 [ $? -eq 2 ] && echo "$out" | grep -q "registry host exports" ||
 	xp_fail "xpool-monitor --export on PostgreSQL: $out"
-xp_log "monitor role: $refused forbidden writes refused, another monitor's row not reachable, no export"
+xp_log "monitor role: $refused forbidden statements refused, another monitor's row not reachable, no export"
 # an owner who may not make roles: the monitor is registered and the SQL printed instead
 xp_psql -c "CREATE ROLE xadmin LOGIN" -c "CREATE DATABASE reg2 OWNER xadmin" || xp_fail "xadmin"
 "$BUILD/xpoolctl" --db "$(uri reg2 xadmin)" init || xp_fail "init as xadmin"
@@ -120,6 +150,43 @@ echo "$out" | grep -q 'CREATE ROLE "xpool_mon_site-d" LOGIN;' || xp_fail "no SQL
 echo "$out" | sed -n '/^CREATE ROLE/,$p' | xp_psql -d reg2 || xp_fail "the printed SQL does not run"
 [ "$(xp_psql -U xpool_mon_site-d -d reg2 -c "SELECT count(*) FROM monitors")" = 1 ] ||
 	xp_fail "the printed SQL does not give the role its own row"
+# a registry of schema 5 (site-a's role as the old code granted it) migrates to the narrow grants;
+# site-d, another registry's monitor in the same cluster, gains nothing here
+old_grants() { # DB ROLE
+	xp_psql -d "$1" -c "REVOKE ALL ON xpool_schema, servers, monitors, scores, history FROM \"$2\"" \
+		-c "GRANT SELECT ON xpool_schema, servers TO \"$2\"" \
+		-c "GRANT SELECT, UPDATE (last_report) ON monitors TO \"$2\"" \
+		-c "GRANT SELECT, INSERT, UPDATE ON scores TO \"$2\"" \
+		-c "GRANT SELECT, INSERT ON history TO \"$2\"" \
+		-c "ALTER ROLE \"$2\" RESET idle_in_transaction_session_timeout" \
+		-c "UPDATE xpool_schema SET version = 5" || xp_fail "schema 5 in $1"
+	xp_psql -U "$2" -d "$1" -c "BEGIN" -c "LOCK TABLE scores IN ACCESS EXCLUSIVE MODE" \
+		-c "SELECT owner FROM servers" -c "COMMIT" >/dev/null ||
+		xp_fail "the old grants are not what the old code gave"
+}
+old_grants reg xpool_mon_site-a
+out=$("$BUILD/xpoolctl" --db "$(uri reg xpool_mon_site-a)" monitor set site-a status testing 2>&1) &&
+	xp_fail "a monitor's role migrated the registry"
+echo "$out" | grep -q "may not migrate it .*init as the registry's owner" ||
+	xp_fail "a monitor's role on schema 5: $out"
+"$BUILD/xpoolctl" --db "$REG" init >/dev/null || xp_fail "migration from schema 5"
+[ "$(xp_psql -d reg -c 'SELECT version FROM xpool_schema')" = 6 ] || xp_fail "not migrated"
+refused=0
+locks
+forbid "reading volunteers' emails after the migration" "SELECT owner FROM servers"
+mon_sql xpool_mon_site-a reg
+[ "$(xp_psql -d reg -c "SELECT has_column_privilege('xpool_mon_site-d', 'servers', 'ip', 'SELECT')")" = f ] ||
+	xp_fail "the migration granted this registry to another registry's monitor"
+xp_log "schema 5 migrated: site-a's role narrowed ($refused locks refused), site-d's untouched"
+# an owner who may not alter roles migrates too: the narrow grants, and the SQL for the rest
+old_grants reg2 xpool_mon_site-d
+out=$("$BUILD/xpoolctl" --db "$(uri reg2 xadmin)" init 2>&1) || xp_fail "migration as xadmin: $out"
+echo "$out" | grep -q 'as a superuser, run: ALTER ROLE "xpool_mon_site-d" SET idle_in_transaction_session_timeout' ||
+	xp_fail "no SQL for the idle timeout: $out"
+[ "$(xp_psql -d reg2 -c 'SELECT version FROM xpool_schema')" = 6 ] || xp_fail "reg2 not migrated"
+out=$(xp_psql -U xpool_mon_site-d -d reg2 -c "BEGIN" -c "LOCK TABLE scores IN ACCESS EXCLUSIVE MODE" 2>&1) &&
+	xp_fail "site-d still locks scores after the migration as xadmin"
+echo "$out" | grep -q "permission denied" || xp_fail "LOCK as site-d: $out"
 "$BUILD/xpoolctl" --db "$REG" monitor remove site-b >/dev/null || xp_fail "monitor remove"
 [ -z "$(xp_psql -c "SELECT 1 FROM pg_roles WHERE rolname = 'xpool_mon_site-b'")" ] ||
 	xp_fail "monitor remove left the role"
@@ -206,4 +273,86 @@ for _ in $(seq 20); do
 done
 [ "${out##* }" = 200 ] || xp_fail "the API did not reconnect: $out"
 xp_log "xpool-api on PostgreSQL: sign-up, login, list; 503 while the registry was away, 200 after"
+
+# 6. a monitor's role in a long transaction (its own rows written, then every lock it can try)
+# stalls nothing: the API (a volunteer's list, a login) and an export answer while it still
+# holds (issue 18: LOCK TABLE scores held 20 s stalled them all for as long)
+"$BUILD/xpoolctl" --db "$API_DB" server add 192.0.2.40 de --test-addresses || xp_fail "server add api"
+"$BUILD/xpoolctl" --db "$API_DB" monitor add site-h >/dev/null || xp_fail "monitor add site-h"
+# the volunteer's server: its list reads the scores the monitor writes
+sid=$(xp_psql -d api -c "UPDATE servers SET account_id = (SELECT id FROM accounts
+	WHERE email = 'vol@pool.test') WHERE ip = '192.0.2.40' RETURNING id")
+HOLD=60 # seconds; every answer below must come before it ends
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# the holding session, still in its pg_sleep (application_name xt_hold)
+holding() {
+	[ "$(xp_psql -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xt_hold'
+		AND state = 'active' AND query LIKE '%pg_sleep%'")" = 1 ]
+}
+unhold() {
+	xp_psql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xt_hold'" >/dev/null
+	wait "$1"
+}
+{
+	echo '\set ON_ERROR_ROLLBACK on'
+	echo "BEGIN;"
+	echo "INSERT INTO scores (server_id, monitor, score, updated) VALUES ($sid, 'site-h', 1, 1)
+		ON CONFLICT (server_id, monitor) DO UPDATE SET score = 2, updated = 2;"
+	echo "INSERT INTO history (server_id, monitor, ts, step, score) VALUES ($sid, 'site-h', 1, 1, 1);"
+	echo "UPDATE monitors SET last_report = 1 WHERE name = 'site-h';"
+	for t in scores history servers monitors; do echo "LOCK TABLE $t IN ACCESS EXCLUSIVE MODE;"; done
+	echo "SELECT 'holding';"
+	echo "SELECT pg_sleep($HOLD);"
+	echo "COMMIT;"
+} | PGAPPNAME=xt_hold psql -h "$XP_PG" -U xpool_mon_site-h -d api -X -q -At >"$XP_TMP/hold.out" 2>&1 &
+hold=$!
+XP_PIDS+=($hold)
+for _ in $(seq 200); do grep -q '^holding$' "$XP_TMP/hold.out" && break; sleep 0.1; done
+grep -q '^holding$' "$XP_TMP/hold.out" || xp_fail "the monitor's transaction did not start: $(cat "$XP_TMP/hold.out")"
+locked=$(grep -c "permission denied" "$XP_TMP/hold.out")
+# a volunteer's list (servers and scores) under way, then a login: each must answer
+curl -s -m $((HOLD * 2)) -o "$XP_TMP/list.out" -w '%{http_code} %{time_total}' \
+	-H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers >"$XP_TMP/list.code" &
+list=$!
+read -r code t_login < <(curl -s -m $((HOLD * 2)) -o "$XP_TMP/login.out" -w '%{http_code} %{time_total}' \
+	-X POST 127.0.0.1:18081/v1/tokens -d '{"email":"vol@pool.test","password":"correct horse"}')
+[ "$code" = 201 ] || xp_fail "login while a monitor holds a transaction: $code $(cat "$XP_TMP/login.out")"
+wait $list
+read -r code t_list <"$XP_TMP/list.code"
+[ "$code" = 200 ] && grep -q '"192.0.2.40"' "$XP_TMP/list.out" ||
+	xp_fail "list while a monitor holds a transaction: $code $(cat "$XP_TMP/list.out")"
+t1=$(date +%s.%N)
+out=$("$BUILD/xpoolctl" --db "$API_DB" export "$XP_TMP/held.json" 2>&1) || xp_fail "export while a monitor holds a transaction: $out"
+t_export=$(since "$t1")
+holding ||
+	xp_fail "the answers came only after the monitor's transaction ended ($(cat "$XP_TMP/hold.out"))"
+[ "$locked" = 4 ] || xp_fail "the monitor's LOCK TABLEs: $locked of 4 refused ($(cat "$XP_TMP/hold.out"))"
+xp_log "a monitor holding a transaction ($locked LOCK TABLEs refused): login ${t_login}s, list ${t_list}s, export ${t_export}s after, all before its ${HOLD}s ended"
+unhold $hold
+
+# 7. every session's lock wait has a deadline: behind a lock someone else holds, an export fails
+# with the lock timeout while the lock is still held; a URI's own options replace the defaults
+{
+	echo "BEGIN;"
+	echo "LOCK TABLE servers IN ACCESS EXCLUSIVE MODE;"
+	echo "SELECT 'holding';"
+	echo "SELECT pg_sleep($HOLD);"
+	echo "COMMIT;"
+} | PGAPPNAME=xt_hold psql -h "$XP_PG" -U postgres -d api -X -q -At >"$XP_TMP/lock.out" 2>&1 &
+hold=$!
+XP_PIDS+=($hold)
+for _ in $(seq 200); do grep -q '^holding$' "$XP_TMP/lock.out" && break; sleep 0.1; done
+grep -q '^holding$' "$XP_TMP/lock.out" || xp_fail "the lock was not taken: $(cat "$XP_TMP/lock.out")"
+t0=$(date +%s.%N)
+out=$("$BUILD/xpoolctl" --db "$API_DB" export "$XP_TMP/locked.json" 2>&1) &&
+	xp_fail "an export behind an exclusive lock succeeded: it waited for the lock"
+t_lock=$(since "$t0")
+echo "$out" | grep -q "lock timeout" || xp_fail "export behind a lock: $out"
+out=$("$BUILD/xpoolctl" --db "$API_DB&options=-c%20statement_timeout%3D1s" export "$XP_TMP/locked.json" 2>&1) &&
+	xp_fail "an export behind an exclusive lock succeeded"
+echo "$out" | grep -q "statement timeout" || xp_fail "the URI's options did not replace the defaults: $out"
+holding ||
+	xp_fail "the exports failed only after the lock was released"
+xp_log "behind an exclusive lock: export failed after ${t_lock}s with the lock timeout; a URI's options (statement_timeout=1s) win"
+unhold $hold
 xp_log "PASS"

@@ -232,6 +232,41 @@ Test(registry, alert_rows_and_state, .timeout = 60)
 	xt_reg_drop(db, db_path);
 }
 
+/* Only active monitors' checks drive alerts, as they drive the score: a testing monitor's leap
+ * note, or a paused one's, sends nothing (issue 18). */
+Test(registry, alert_leap_from_active_monitors_only, .timeout = 60)
+{
+	static const char leap[] = "leap warning (LI 1) on the wrong day";
+	struct reg *db = fresh_db();
+	long a = account(db, "a@pool.test");
+	struct reg_alert_row row = {0};
+	struct reg_owned s;
+	char err[200];
+	time_t now = time(NULL);
+
+	cr_assert_eq(reg_owned_add(db, a, "192.0.2.1", 1000, "de", 5), 0);
+	cr_assert_eq(reg_owned_get(db, a, "192.0.2.1", now, &s), 0);
+	cr_assert_eq(reg_monitor_add(db, "act", NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(reg_monitor_add(db, "tst", NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(reg_monitor_add(db, "pau", NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(reg_monitor_set(db, "act", "active", err, sizeof(err)), 0);
+	cr_assert_eq(reg_monitor_set(db, "pau", "active", err, sizeof(err)), 0);
+	cr_assert_eq(reg_record(db, s.id, "act", 12, 1, 0.001, "ok", now), 0);
+	cr_assert_eq(reg_record(db, s.id, "tst", 12, 1, 0.001, leap, now + 1), 0);
+	cr_assert_eq(reg_alert_scan(db, now + 1, grab, &row), 0);
+	cr_expect(row.server_id == s.id && !row.leap_wrong, "a testing monitor's leap note");
+	cr_assert_eq(reg_record(db, s.id, "pau", 12, 1, 0.001, leap, now + 2), 0);
+	cr_assert_eq(reg_alert_scan(db, now + 2, grab, &row), 0);
+	cr_expect(row.leap_wrong, "an active monitor's leap note");
+	cr_assert_eq(reg_monitor_set(db, "pau", "paused", err, sizeof(err)), 0);
+	cr_assert_eq(reg_alert_scan(db, now + 2, grab, &row), 0);
+	cr_expect(!row.leap_wrong, "the same note once its monitor is paused");
+	cr_assert_eq(reg_record(db, s.id, "act", 12, 1, 0.001, leap, now + 3), 0);
+	cr_assert_eq(reg_alert_scan(db, now + 3, grab, &row), 0);
+	cr_expect(row.leap_wrong, "the active monitor's newest check");
+	xt_reg_drop(db, db_path);
+}
+
 Test(api_alert, state_table)
 {
 	struct reg_alert_row in = {.watched = true, .in_dns = true}, out = {.watched = true},

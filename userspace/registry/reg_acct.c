@@ -423,7 +423,10 @@ int reg_alert_scan(struct reg *r, time_t now, int (*fn)(void *ctx, const struct 
 	int ret = reg_select(
 	    r,
 	    "SELECT s.id, s.ip, s.account_id, s.enabled, s.netspeed,"
-	    " (SELECT h.note FROM history h WHERE h.server_id = s.id AND h.ts >= $1"
+	    /* the newest check of an active monitor: testing and paused ones drive no alert, as
+	     * they drive no score */
+	    " (SELECT h.note FROM history h JOIN monitors m ON m.name = h.monitor"
+	    "  WHERE h.server_id = s.id AND h.ts >= $1 AND m.status = 'active'"
 	    "  ORDER BY h.ts DESC, h.rowid DESC LIMIT 1),"
 	    " (SELECT state FROM alerts WHERE server_id = s.id AND kind = 'dns'),"
 	    " (SELECT state FROM alerts WHERE server_id = s.id AND kind = 'leap')"

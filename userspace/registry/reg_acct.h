@@ -97,7 +97,7 @@ struct reg_alert_row {
 	bool watched;	  /* enabled with netspeed > 0: DNS changes are the volunteer's news */
 	bool in_dns;	  /* the listing rule above */
 	double score;
-	bool leap_wrong;  /* the newest check announced a leap second on the wrong day */
+	bool leap_wrong;  /* an active monitor's newest check saw a leap second on the wrong day */
 	int state[2];	  /* stored, by kind; -1 when none yet */
 };
 /* Live servers with an account; fn's non-zero return stops. 0 or -errno. */

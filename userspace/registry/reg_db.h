@@ -10,7 +10,7 @@
 #include <time.h>
 
 #define REG_DB_DEFAULT	   "/var/lib/xpool/registry.db"
-#define REG_SCHEMA_VERSION 5
+#define REG_SCHEMA_VERSION 6
 #define REG_ACTIVE_SECS	   (20 * 60) /* monitors counted for the DNS score */
 
 #define REG_OWNER_MAX 128
@@ -103,8 +103,9 @@ int reg_record(struct reg *r, long id, const char *monitor, double score, double
 enum reg_mon_status { REG_MON_ACTIVE, REG_MON_TESTING, REG_MON_PAUSED };
 /*
  * On PostgreSQL, add also makes the monitor's database role (xpool_mon_NAME: it reads the
- * servers and writes its own checks, nothing else) and remove drops it; what was done, or the
- * SQL for a superuser when this connection may not make roles, goes to note (may be NULL).
+ * servers' public columns and writes its own checks, nothing else) and remove drops it; what was
+ * done, or the SQL for a superuser when this connection may not make roles, goes to note (may be
+ * NULL).
  */
 int reg_monitor_add(struct reg *r, const char *name, FILE *note, char *err, size_t errlen);
 int reg_monitor_set(struct reg *r, const char *name, const char *status, char *err, size_t errlen);

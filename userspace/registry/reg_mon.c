@@ -30,7 +30,7 @@ static int valid_name(const char *n)
  */
 static int role(struct reg *r, const char *name, bool add, FILE *note, char *err, size_t errlen)
 {
-	char msg[1024];
+	char msg[2048];
 	int ret;
 
 	if (!r->ops->monitor_role)
@@ -43,7 +43,8 @@ static int role(struct reg *r, const char *name, bool add, FILE *note, char *err
 	else if (note && add)
 		fprintf(
 		    note,
-		    "database role xpool_mon_%s: reads the servers, writes this monitor's checks "
+		    "database role xpool_mon_%s: reads the servers' public columns, writes this "
+		    "monitor's checks "
 		    "(LOGIN without a password: give it one with ALTER ROLE, or a peer or cert "
 		    "rule in pg_hba.conf)\n",
 		    name);
