@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "xp_log.h"
 #include "xp_sign.h"
 
 #define TAG "xpool-ed25519"
@@ -92,10 +93,16 @@ static int load_key(const char *path, const char *kind, uint8_t *out, size_t len
 	char buf[512], want[64];
 	size_t got = 0, pl;
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	int ret = 0;
 
 	if (!f)
 		return snprintf(err, n, "%s: %s", path, strerror(errno)), -errno;
+	/* a secret key every user may read is no longer the pool's alone */
+	if (!strcmp(kind, "secret") && !fstat(fileno(f), &st) && (st.st_mode & S_IROTH))
+		xp_warn("%s: a secret key every user may read (mode %04o): chmod o-r %s (xpoolctl "
+			"key generate writes 0600)",
+			path, (unsigned)(st.st_mode & 07777), path);
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);
