@@ -17,6 +17,24 @@ _Static_assert(crypto_sign_PUBLICKEYBYTES == XP_SIGN_PUBLIC, "Ed25519 public key
 _Static_assert(crypto_sign_SECRETKEYBYTES == XP_SIGN_SECRET, "Ed25519 secret key");
 _Static_assert(crypto_sign_BYTES == XP_SIGN_BYTES, "Ed25519 signature");
 
+/* The rename reaches the disk too (best effort: not every file system syncs a directory). */
+static void sync_dir(const char *path)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int xp_write_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	char tmp[4200];
@@ -36,6 +54,8 @@ int xp_write_atomic(const char *path, const void *data, size_t len, int mode)
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
+	else
+		sync_dir(path);
 	return ret;
 }
 
