@@ -213,7 +213,8 @@ static const struct xp_directive directives[] = {
 	XP_STRING("snapshot-key", C, snapshot_key, NULL, "FILE",
 		  "the public key a fetched snapshot must be signed with (xpoolctl key generate)"),
 	XP_STRING("snapshot-cache", C, snapshot_cache, NULL, "FILE",
-		  "the last good fetched snapshot (and FILE.sig): the start when the URL is down"),
+		  "the last good fetched snapshot with its signature, one file: the start when the "
+		  "URL is down"),
 	XP_INT("snapshot-poll", C, snapshot_poll, 1, 86400, "60", "SEC",
 	       "between fetches (conditional GETs)"),
 	XP_INT("snapshot-max-mb", C, snapshot_max_mb, 1, 4096, "32", "MB",
