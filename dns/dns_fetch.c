@@ -2,6 +2,9 @@
 /* dns_fetch.c - the snapshot over HTTP(S): conditional GETs, Ed25519 signature, no rollback, cache.
  */
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +32,16 @@ const char *dns_fetch_label(enum dns_fetch_result r)
 	return labels[r];
 }
 
+struct headers {
+	char etag[256], last_modified[128];
+	char encoding[96]; /* a content or transfer coding that is refused, "" none */
+};
+
 struct body {
 	char *data;
 	size_t len, max;
 	bool too_big;
+	const struct headers *h; /* a response's, NULL for a file */
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
@@ -41,6 +50,10 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	size_t add = size * n;
 	char *grown;
 
+	/* a compressed body is never read, let alone inflated: the signature is over the bytes
+	 * as exported, and what they would inflate to has no bound */
+	if (b->h && b->h->encoding[0])
+		return 0;
 	if (b->len + add > b->max) {
 		b->too_big = true;
 		return 0; /* aborts the transfer: memory is bounded before it is used */
@@ -55,26 +68,61 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return add;
 }
 
-struct headers {
-	char etag[256], last_modified[128];
-};
+/* The value of the header name in line (its blanks trimmed), or NULL. */
+static char *header_value(char *line, const char *name)
+{
+	size_t n = strlen(name), end;
 
-/* Keeps ETag and Last-Modified, for the next conditional GET. */
+	if (strncasecmp(line, name, n) || line[n] != ':')
+		return NULL;
+	line += n + 1;
+	line += strspn(line, " \t");
+	for (end = strlen(line); end && (line[end - 1] == ' ' || line[end - 1] == '\t'); end--)
+		;
+	line[end] = 0;
+	return line;
+}
+
+/* Does a coding list hold only codings that change no byte of the body (chunked, identity)? */
+static bool plain_codings(const char *v, bool chunked_ok)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *c = strtok_r(buf, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		c += strspn(c, " \t");
+		c[strcspn(c, " \t;")] = 0;
+		if (strcasecmp(c, "identity") && (!chunked_ok || strcasecmp(c, "chunked")))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Keeps ETag and Last-Modified, for the next conditional GET, and notes a compressed body
+ * (Content-Encoding, or a Transfer-Encoding other than chunked): it is refused.
+ */
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct headers *h = ctx;
 	size_t len = size * n;
-	char line[512];
+	char line[512], *v;
 
 	if (len >= sizeof(line))
 		return len;
 	memcpy(line, p, len);
 	line[len] = 0;
 	line[strcspn(line, "\r\n")] = 0;
-	if (!strncasecmp(line, "ETag: ", 6))
-		snprintf(h->etag, sizeof(h->etag), "%.250s", line + 6);
-	else if (!strncasecmp(line, "Last-Modified: ", 15))
-		snprintf(h->last_modified, sizeof(h->last_modified), "%.120s", line + 15);
+	if (!strncmp(line, "HTTP/", 5)) /* a status line: a new response's headers follow */
+		h->encoding[0] = 0;
+	else if ((v = header_value(line, "ETag")))
+		snprintf(h->etag, sizeof(h->etag), "%.250s", v);
+	else if ((v = header_value(line, "Last-Modified")))
+		snprintf(h->last_modified, sizeof(h->last_modified), "%.120s", v);
+	else if ((v = header_value(line, "Content-Encoding")) && !plain_codings(v, false))
+		snprintf(h->encoding, sizeof(h->encoding), "Content-Encoding %.60s", v);
+	else if ((v = header_value(line, "Transfer-Encoding")) && !plain_codings(v, true))
+		snprintf(h->encoding, sizeof(h->encoding), "Transfer-Encoding %.60s", v);
 	return len;
 }
 
@@ -98,8 +146,11 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 
 	memset(b, 0, sizeof(*b));
 	b->max = max;
+	b->h = h;
 	if (!c)
 		return r;
+	/* the bytes as the server holds them: no compressed coding asked for or decoded */
+	hdrs = curl_slist_append(hdrs, "Accept-Encoding: identity");
 	if (cond && f->etag[0]) {
 		snprintf(line, sizeof(line), "If-None-Match: %s", f->etag);
 		hdrs = curl_slist_append(hdrs, line);
@@ -116,6 +167,8 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)LOW_SPEED_BYTES);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)LOW_SPEED_SECS);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);	/* libcurl inflates nothing */
+	curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L); /* whatever the server says */
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -127,7 +180,11 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (rc == CURLE_OK)
+	if (h->encoding[0] && status != 304) {
+		r = DNS_FETCH_ENCODING;
+		snprintf(f->why, sizeof(f->why),
+			 "%.96s refused: the signed bytes are taken as they are", h->encoding);
+	} else if (rc == CURLE_OK)
 		r = status == 200   ? DNS_FETCH_OK
 		    : status == 304 ? DNS_FETCH_NOT_MODIFIED
 				    : DNS_FETCH_HTTP_STATUS;
@@ -142,17 +199,20 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	return r;
 }
 
-/* Verifies and parses a signed snapshot; newer than the one in service, or the reason. */
-static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const struct body *snap,
+/*
+ * Verifies and parses a signed snapshot (data NUL-terminated at len); newer than the one in
+ * service, or the reason.
+ */
+static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const char *data, size_t len,
 					     const char *sig, size_t sig_len, const char *name,
 					     struct dns_snapshot *out)
 {
 	int64_t served = atomic_load(&f->served_generated);
 	unsigned flags = f->cfg->test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
 
-	if (!sig || xp_sign_verify(snap->data, snap->len, sig, sig_len, f->pk))
+	if (!sig || xp_sign_verify(data, len, sig, sig_len, f->pk))
 		return DNS_FETCH_SIGNATURE;
-	if (dns_snapshot_parse(snap->data, snap->len, name, flags, out))
+	if (dns_snapshot_parse(data, len, name, flags, out))
 		return DNS_FETCH_INVALID;
 	if (!out->generated) {
 		xp_err("%s: a fetched snapshot needs its generated time (rollback protection)",
@@ -172,33 +232,52 @@ static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const struct b
 	return DNS_FETCH_OK;
 }
 
-/* Writes the verified pair to the cache: the snapshot, then its signature. */
-static int write_cache(struct dns_fetch *f, const struct body *snap, const char *sig,
-		       size_t sig_len)
-{
-	char path[sizeof(f->cfg->snapshot_cache) + 8];
-	int ret;
+#define SIG_TAG	 "xpool-ed25519 signature "
+#define SIG_LINE (sizeof(SIG_TAG) - 1 + 2 * XP_SIGN_BYTES) /* without its newline */
 
-	if (!f->cfg->snapshot_cache[0])
+/*
+ * Writes the verified pair to the cache as one file, the signature's line and then the
+ * snapshot, with one rename: a crash at any step leaves the old pair or the new one.
+ */
+static int write_cache(struct dns_fetch *f, const struct body *snap, const char *sig)
+{
+	const char *path = f->cfg->snapshot_cache;
+	char old_sig[sizeof(f->cfg->snapshot_cache) + 8];
+	char *buf;
+	int ret = -ENOMEM;
+
+	if (!path[0])
 		return 0;
-	ret = xp_write_atomic(f->cfg->snapshot_cache, snap->data, snap->len, 0644);
-	snprintf(path, sizeof(path), "%s.sig", f->cfg->snapshot_cache);
-	if (!ret)
-		ret = xp_write_atomic(path, sig, sig_len, 0644);
-	if (ret)
-		xp_err("%s: cannot write the cache: %s", f->cfg->snapshot_cache, strerror(-ret));
-	return ret;
+	buf = malloc(SIG_LINE + 1 + snap->len);
+	if (buf) {
+		memcpy(buf, sig, SIG_LINE); /* verified: the tag and the digits */
+		buf[SIG_LINE] = '\n';
+		memcpy(buf + SIG_LINE + 1, snap->data, snap->len);
+		ret = xp_write_atomic(path, buf, SIG_LINE + 1 + snap->len, 0644);
+		free(buf);
+	}
+	if (ret) {
+		xp_err("%s: cannot write the cache: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* the signature file of the older layout, two files renamed one after the other */
+	snprintf(old_sig, sizeof(old_sig), "%s.sig", path);
+	if (unlink(old_sig) && errno != ENOENT)
+		xp_warn("%s: cannot remove the older cache's signature: %s", old_sig,
+			strerror(errno));
+	return 0;
 }
 
 enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
 {
 	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
 	char sig_url[sizeof(f->cfg->snapshot_url) + 8];
-	struct headers h = {"", ""}, hs = {"", ""};
+	struct headers h = {0}, hs = {0};
 	struct body snap, sig = {0};
 	enum dns_fetch_result r;
 
 	memset(out, 0, sizeof(*out));
+	f->why[0] = 0;
 	r = get(f, f->cfg->snapshot_url, max, true, &snap, &h);
 	if (r == DNS_FETCH_OK) {
 		snprintf(sig_url, sizeof(sig_url), "%s.sig", f->cfg->snapshot_url);
@@ -206,8 +285,9 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 		if (r == DNS_FETCH_HTTP_STATUS || r == DNS_FETCH_TOO_BIG)
 			r = DNS_FETCH_SIGNATURE; /* no signature, or not one */
 		if (r == DNS_FETCH_OK)
-			r = verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_url, out);
-		if (r == DNS_FETCH_OK && write_cache(f, &snap, sig.data, sig.len)) {
+			r = verify_snapshot(f, snap.data, snap.len, sig.data, sig.len,
+					    f->cfg->snapshot_url, out);
+		if (r == DNS_FETCH_OK && write_cache(f, &snap, sig.data)) {
 			dns_snapshot_free(out);
 			r = DNS_FETCH_CACHE;
 		}
@@ -225,8 +305,9 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 		if (r == DNS_FETCH_OK)
 			xp_info("%s: a new signed snapshot", f->cfg->snapshot_url);
 		else
-			xp_warn("%s: %s; the data in service stays", f->cfg->snapshot_url,
-				dns_fetch_label(r));
+			xp_warn("%s: %s%s%s%s; the data in service stays", f->cfg->snapshot_url,
+				dns_fetch_label(r), f->why[0] ? " (" : "", f->why,
+				f->why[0] ? ")" : "");
 	}
 	if (r != DNS_FETCH_NOT_MODIFIED)
 		f->last = r;
@@ -252,28 +333,92 @@ static int read_all(const char *path, size_t max, struct body *b)
 	return b->data ? 0 : -ENODATA;
 }
 
+/*
+ * The temporary files of cache writes a crash interrupted (xp_write_atomic's FILE.tmp.PID,
+ * each up to a whole snapshot) whose writer is gone: removed, so that crashes cannot fill the
+ * disk.
+ */
+static void drop_stale_tmp(const char *path)
+{
+	char pattern[sizeof(((struct dns_config *)0)->snapshot_cache) + 16], *end;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s.tmp.*", path);
+	if (glob(pattern, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *name = g.gl_pathv[i];
+		long pid = strtol(name + strlen(pattern) - 1, &end, 10);
+
+		if (*end || pid <= 0 || pid > INT_MAX || pid == getpid() ||
+		    !(kill((pid_t)pid, 0) && errno == ESRCH))
+			continue;
+		if (!unlink(name))
+			xp_info("%s: removed, left by a write a crash interrupted", name);
+	}
+	globfree(&g);
+}
+
 int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 {
-	char path[sizeof(f->cfg->snapshot_cache) + 8];
-	struct body snap, sig;
+	const char *path = f->cfg->snapshot_cache;
+	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
+	char sig_path[sizeof(f->cfg->snapshot_cache) + 8], why[sizeof(sig_path) + 64] = "";
+	struct body file, sig_file = {0};
+	const char *snap, *sig = NULL, *nl;
+	size_t snap_len, sig_len = 0;
+	enum dns_fetch_result r;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!f->cfg->snapshot_cache[0])
+	if (!path[0])
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s.sig", f->cfg->snapshot_cache);
-	ret = read_all(f->cfg->snapshot_cache, (size_t)f->cfg->snapshot_max_mb << 20, &snap);
-	if (!ret)
-		ret = read_all(path, SIG_MAX, &sig);
-	else
-		sig.data = NULL;
-	if (!ret && verify_snapshot(f, &snap, sig.data, sig.len, f->cfg->snapshot_cache, out) !=
-			DNS_FETCH_OK)
-		ret = -EBADMSG;
+	drop_stale_tmp(path);
+	ret = read_all(path, max + SIG_LINE + 1, &file);
+	if (ret == -ENOENT) {
+		xp_info("%s: no cache yet", path);
+		free(file.data);
+		return ret;
+	}
+	snap = file.data;
+	snap_len = file.len;
+	if (!ret && file.len >= SIG_LINE && !memcmp(file.data, SIG_TAG, sizeof(SIG_TAG) - 1)) {
+		/* the signature's line, then the snapshot */
+		nl = memchr(file.data, '\n', file.len < SIG_MAX ? file.len : SIG_MAX);
+		sig = file.data;
+		sig_len = nl ? (size_t)(nl - file.data) : file.len;
+		snap = nl ? nl + 1 : file.data + file.len;
+		snap_len = file.len - (size_t)(snap - file.data);
+	} else if (!ret) {
+		/* the older layout: the snapshot, and its signature in FILE.sig */
+		snprintf(sig_path, sizeof(sig_path), "%s.sig", path);
+		ret = read_all(sig_path, SIG_MAX, &sig_file);
+		if (ret)
+			snprintf(why, sizeof(why), "%s: %s", sig_path, strerror(-ret));
+		sig = sig_file.data;
+		sig_len = sig_file.len;
+	} else {
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
+	}
+	if (!ret && snap_len > max) {
+		ret = -EFBIG;
+		snprintf(why, sizeof(why), "over snapshot-max-mb");
+	}
+	if (!ret) {
+		r = verify_snapshot(f, snap, snap_len, sig, sig_len, path, out);
+		if (r != DNS_FETCH_OK) {
+			ret = -EBADMSG;
+			snprintf(why, sizeof(why), "%s",
+				 r == DNS_FETCH_SIGNATURE
+					 ? "its signature does not verify with snapshot-key"
+					 : dns_fetch_label(r));
+		}
+	}
 	if (ret)
-		xp_err("%s: no usable cache: %s", f->cfg->snapshot_cache, strerror(-ret));
-	free(snap.data);
-	free(sig.data);
+		xp_warn("%s: the cache is not used (%s): the snapshot comes from the URL", path,
+			why);
+	free(file.data);
+	free(sig_file.data);
 	return ret;
 }
 

@@ -20,6 +20,7 @@
 	X(NETWORK, "network")		/* no connection, reset, a truncated body */               \
 	X(TIMEOUT, "timeout")		/* connect, total or low-speed deadline */                 \
 	X(HTTP_STATUS, "http_status")	/* anything but 200 and 304 */                             \
+	X(ENCODING, "encoding")		/* a compressed body (Content-Encoding): never inflated */ \
 	X(TOO_BIG, "too_big")		/* over snapshot-max-mb */                                 \
 	X(SIGNATURE, "signature")	/* missing, malformed or not by our key */                 \
 	X(INVALID, "invalid")		/* signed, but not a valid snapshot */                     \
@@ -39,6 +40,7 @@ struct dns_fetch {
 	_Atomic int64_t served_generated; /* the generated time of the data in service */
 	_Atomic uint64_t count[DNS_FETCH__MAX];
 	enum dns_fetch_result last; /* for logging changes of state only */
+	char why[160];		    /* the last poll's detail, for that log line ("" none) */
 	/* the thread hands a new snapshot to the main loop */
 	pthread_t thread;
 	bool running;
@@ -59,7 +61,13 @@ void dns_fetch_free(struct dns_fetch *f);
  */
 enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out);
 
-/* The cache (snapshot-cache and its .sig), verified: 0 and *out, or -errno. */
+/*
+ * The cache, snapshot-cache: one file, the signature file's line and then the snapshot's bytes
+ * as fetched, replaced with one rename, so that a crash leaves the old pair or the new one,
+ * never a snapshot with another's signature. (A cache of the older layout, FILE and FILE.sig,
+ * is still read.) Verified as a fetched snapshot: 0 and *out, or -errno with the reason
+ * logged (a missing cache quietly: -ENOENT).
+ */
 int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out);
 
 /* Polls every snapshot-poll seconds in a thread; new snapshots wait in pending. */

@@ -270,6 +270,33 @@ static int run(struct dns_daemon *d, int metrics_fd)
 	return ret;
 }
 
+/*
+ * The first snapshot of snapshot-url: the cache, verified (or the reason it is not used
+ * logged), then the URL, which must be newer than the cache (no rollback across a restart).
+ * The newer of the two is served; neither: 1, not serving.
+ */
+static int start_fetched(struct dns_daemon *d)
+{
+	struct dns_snapshot cached;
+	bool have_cache = !dns_fetch_load_cache(d->fetch, &cached);
+
+	if (have_cache)
+		atomic_store(&d->fetch->served_generated, (int64_t)cached.generated);
+	if (dns_fetch_poll(d->fetch, &d->snap) == DNS_FETCH_OK) {
+		if (have_cache)
+			dns_snapshot_free(&cached);
+	} else if (have_cache) {
+		xp_info("%s: starting from the cache", d->cfg.snapshot_cache);
+		d->snap = cached;
+	} else {
+		xp_err("%s: no snapshot from the URL nor the cache: not serving",
+		       d->cfg.snapshot_url);
+		return 1;
+	}
+	atomic_store(&d->fetch->served_generated, (int64_t)d->snap.generated);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct dns_daemon d;
@@ -302,14 +329,8 @@ int main(int argc, char **argv)
 		if (dns_fetch_init(&fetch, &d.cfg))
 			return d.cfg.check_only ? EXIT_USAGE : 1;
 		d.fetch = &fetch;
-		/* the URL first; when it cannot give a good snapshot, the last one it gave */
-		if (!d.cfg.check_only && dns_fetch_poll(&fetch, &d.snap) != DNS_FETCH_OK &&
-		    dns_fetch_load_cache(&fetch, &d.snap)) {
-			xp_err("%s: no snapshot from the URL nor the cache: not serving",
-			       d.cfg.snapshot_url);
+		if (!d.cfg.check_only && start_fetched(&d))
 			return 1;
-		}
-		atomic_store(&fetch.served_generated, (int64_t)d.snap.generated);
 	} else if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), snap_max(&d), &d.snap)) {
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	}

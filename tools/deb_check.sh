@@ -80,6 +80,43 @@ for u in xpool-dns xpool-monitor xpool-api; do
 	grep -q "^User=xpool" "$ROOT/lib/systemd/system/$u.service" || fail "$u.service does not drop root"
 done
 log "--version and --check-config of every daemon on its shipped configuration: ok"
+
+# files that may hold secrets (the registry's password, the DNS Cookies secret): 0640
+# root:xpool, which the units (User=xpool) read and no other user does; ntpd.conf holds none
+modes() { # modes WHEN: every file's mode and owner
+	local f want got
+	for f in api.conf dns.conf monitor.conf xpoolctl.conf ntpd.conf; do
+		want="640 root:xpool"
+		[ $f = ntpd.conf ] && want="644 root:root"
+		got=$(on_root stat -c '%a %U:%G' "/etc/xpool/$f")
+		[ "$got" = "$want" ] || fail "$1: /etc/xpool/$f is $got, not $want"
+	done
+}
+modes "installed"
+for d in dns:xpool-dns monitor:xpool-monitor api:xpool-api xpoolctl:xpoolctl; do
+	out=$(in_root runuser -u xpool -- "${d#*:}" -c "/etc/xpool/${d%:*}.conf" --check-config 2>&1) ||
+		fail "${d#*:} --check-config as the user xpool (the unit's): $out"
+	case $out in *"holds a secret"* | *"every user may"*)
+		fail "${d#*:} warns about the shipped configuration's mode: $out" ;;
+	esac
+done
+# the operator's secret in a file every user may read: the daemon says so, and how to fix it
+cp "$ROOT/etc/xpool/dns.conf" "$ROOT/tmp/open.conf"
+echo "cookie-secret 000102030405060708090a0b0c0d0e0f" >>"$ROOT/tmp/open.conf"
+chmod 0644 "$ROOT/tmp/open.conf"
+out=$(in_root xpool-dns -c /tmp/open.conf --check-config 2>&1)
+echo "$out" | grep -q "warning: /tmp/open.conf:[0-9]*: cookie-secret holds a secret.*chmod 0640" ||
+	fail "no warning for a secret in a file every user may read: $out"
+# an upgrade (the same packages again) keeps the modes; an operator's dpkg-statoverride wins
+on_root dpkg-statoverride --update --add root root 0600 /etc/xpool/xpoolctl.conf
+on_root sh -c 'dpkg -i /tmp/debs/*.deb' >>build/deb-install.log 2>&1 ||
+	{ tail -20 build/deb-install.log; fail "reinstalling the packages"; }
+[ "$(on_root stat -c '%a %U:%G' /etc/xpool/xpoolctl.conf)" = "600 root:root" ] ||
+	fail "the operator's dpkg-statoverride of xpoolctl.conf was not kept"
+on_root dpkg-statoverride --remove /etc/xpool/xpoolctl.conf
+on_root dpkg-reconfigure xpool-tools >>build/deb-install.log 2>&1 || fail "dpkg-reconfigure xpool-tools"
+modes "reinstalled"
+log "configuration files 0640 root:xpool (ntpd.conf 0644), read by the user xpool, kept on upgrade"
 [ -f "$ROOT/usr/share/xpool/nginx/xpool-api.conf" ] || fail "no nginx site for xpool-api"
 log "system user xpool for xpool-dns, xpool-monitor and xpool-api, /var/lib/xpool theirs"
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # t_dns_fetch.sh - a DNS host fetches the signed snapshot from a real web server (lighttpd) on a
 # registry host: new snapshots are served within a poll; tampered, wrongly signed, rolled back,
-# missing, truncated, slow and dead each keep the data and count their reason; a restart while
-# the registry host is down answers from the cache.
+# missing, compressed (Content-Encoding: gzip), truncated, slow and dead each keep the data and
+# count their reason; a restart while the registry host is down answers from the cache, also
+# after a crash (SIGKILL, strace's fault injection) at each step of writing the cache.
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
@@ -74,7 +75,10 @@ wait_count() { # wait_count RESULT ABOVE SECONDS: the counter passes ABOVE
 }
 a=$(answers)
 [ "$a" = "192.0.2.1 192.0.2.2 192.0.2.3 " ] || xp_fail "first snapshot: $a"
-[ -s "$XP_TMP/cache.json" ] && [ -s "$XP_TMP/cache.json.sig" ] || xp_fail "no cache written"
+# the cache: one file, the signature's line and then the snapshot (one rename replaces both)
+[ "$(head -c 24 "$XP_TMP/cache.json")" = "xpool-ed25519 signature " ] &&
+	tail -n +2 "$XP_TMP/cache.json" | cmp -s - "$WWW/snap.json" || xp_fail "no cache written"
+[ ! -e "$XP_TMP/cache.json.sig" ] || xp_fail "a signature file beside the cache"
 xp_log "OK: started from the URL: $a"
 # the next polls are conditional GETs: lighttpd answers 304 to our ETag
 wait_count not_modified 0 4 || xp_fail "no conditional GET came back 304"
@@ -96,9 +100,8 @@ a=$(answers)
 xp_log "OK: a new signed snapshot served within a poll: $a"
 
 # each bad answer of the registry host keeps the data and counts its reason
-bad_case() { # bad_case NAME RESULT: the counter moves, the answers stay
-	local before
-	before=$(count "$2")
+bad_case() { # bad_case NAME RESULT [BEFORE]: the counter passes BEFORE (now), the answers stay
+	local before=${3:-$(count "$2")}
 	wait_count "$2" "$before" 15 || { tail -5 "$XP_TMP/dns.log"; xp_fail "$1: no '$2' counted"; }
 	a=$(answers)
 	[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "$1: the data changed: $a"
@@ -111,8 +114,10 @@ mkdir -p "$XP_TMP/c"
 export_to "$XP_TMP/c" "$XP_TMP/other.key"
 cp "$XP_TMP"/c/snap.json* "$WWW/"
 bad_case "a snapshot signed with another key" signature
+# counted once (its validators are kept: the next polls are 304): the counter before the change
+before=$(count rollback)
 cp "$XP_TMP"/a/snap.json* "$WWW/"
-bad_case "an older snapshot, validly signed (rollback)" rollback
+bad_case "an older snapshot, validly signed (rollback)" rollback "$before"
 rm -f "$WWW/snap.json"
 bad_case "a 404" http_status
 cp "$XP_TMP"/b/snap.json "$WWW/snap.json" && rm -f "$WWW/snap.json.sig"
@@ -147,6 +152,36 @@ cat >"$XP_TMP/slow" <<'SH'
 printf 'HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n'
 for i in $(seq 30); do printf x; sleep 1; done
 SH
+# a newer snapshot, validly signed, sent gzip-compressed (Content-Encoding: gzip): refused
+# unread, never inflated; the request asked for the bytes as they are
+sleep 1.1
+mkdir -p "$XP_TMP/g"
+export_to "$XP_TMP/g"
+gzip -9 -c "$XP_TMP/g/snap.json" >"$XP_TMP/g/snap.json.gz"
+cat >"$XP_TMP/gzip" <<SH
+read -r method path proto
+while read -r line; do
+	line=\$(printf %s "\$line" | tr -d '\r')
+	[ -z "\$line" ] && break
+	echo "\$line" >>$XP_TMP/gzip-request
+done
+case \$path in
+*.sig) f=$XP_TMP/g/snap.json.sig; enc= ;;
+*) f=$XP_TMP/g/snap.json.gz; enc='Content-Encoding: gzip\r\n' ;;
+esac
+printf "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\${enc}Content-Length: %d\r\n" \$(stat -c %s \$f)
+printf "Connection: close\r\n\r\n"
+cat \$f
+SH
+fake gzip
+bad_case "a gzip-encoded snapshot (Content-Encoding: gzip)" encoding
+kill "$FAKE"; wait "$FAKE" 2>/dev/null
+grep -q "snap.json: encoding (Content-Encoding gzip refused" "$XP_TMP/dns.log" ||
+	{ tail -5 "$XP_TMP/dns.log"; xp_fail "no clear log line for the compressed body"; }
+grep -qi "^Accept-Encoding: identity$" "$XP_TMP/gzip-request" &&
+	! grep -qi "gzip" "$XP_TMP/gzip-request" ||
+	xp_fail "the request did not ask for identity: $(cat "$XP_TMP/gzip-request")"
+xp_log "OK: a compressed body refused unread: $(grep -m1 'encoding (' "$XP_TMP/dns.log")"
 fake truncated
 bad_case "a truncated body" network
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
@@ -171,3 +206,99 @@ a=$(answers)
 xp_log "OK: restarted with the registry host down: served from the cache: $a"
 m=$(xp_ns "$D" curl -s 127.0.0.1:9155/metrics | grep -E 'snapshot_fetch_total|snapshot_age' | tr '\n' ' ')
 xp_log "metrics: $m"
+
+# A crash while the cache is written: the registry host publishes a newer snapshot, the daemon
+# is killed (SIGKILL from strace's fault injection) at its Kth rename of that write, K = 1, 2 (a
+# rename it never reaches: killed just after the write); then the registry host goes down and
+# the daemon restarts: it must start from the cache, the old pair or the new one.
+command -v strace >/dev/null || xp_fail "strace missing (make deps installs it)"
+cp "$XP_TMP"/b/snap.json* "$WWW/"
+xp_lighttpd "$R" 10.207.0.1 "$WWW"
+WEB=$XP_LAST_PID
+traced() { # traced PID: every thread of PID has a tracer
+	local t
+	for t in /proc/"$1"/task/*/status; do
+		[ "$(awk '/^TracerPid:/ { print $2 }' "$t" 2>/dev/null)" -gt 0 ] 2>/dev/null || return 1
+	done
+}
+for k in 1 2; do
+	sleep 1.1 # a later generated time
+	mkdir -p "$XP_TMP/crash$k"
+	export_to "$XP_TMP/crash$k"
+	strace -f -qq -p "$DNS" -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:signal=SIGKILL:when=$k -o "$XP_TMP/strace$k" &
+	XP_PIDS+=($!)
+	TRACER=$!
+	for _ in $(seq 100); do traced "$DNS" && break; sleep 0.05; done
+	traced "$DNS" || xp_fail "strace did not attach to xpool-dns"
+	ok0=$(count ok)
+	cp "$XP_TMP/crash$k/snap.json" "$WWW/snap.json.new" &&
+		cp "$XP_TMP/crash$k/snap.json.sig" "$WWW/snap.json.sig.new"
+	mv "$WWW/snap.json.sig.new" "$WWW/snap.json.sig" && mv "$WWW/snap.json.new" "$WWW/snap.json"
+	# killed at rename K, or (no rename K in one write) the snapshot taken: killed now
+	for _ in $(seq 150); do
+		kill -0 "$DNS" 2>/dev/null || break
+		[ "$(count ok)" -gt "$ok0" ] 2>/dev/null && break
+		sleep 0.1
+	done
+	if kill -0 "$DNS" 2>/dev/null; then
+		[ "$(count ok)" -gt "$ok0" ] 2>/dev/null || xp_fail "crash $k: the new snapshot was not fetched"
+		how="after its write (no rename $k in it)"
+		kill -9 "$DNS"
+	else
+		how="at rename $k: $(grep -m1 -o 'rename[a-z0-9]*("[^"]*", "[^"]*"' "$XP_TMP/strace$k")"
+	fi
+	wait "$DNS" 2>/dev/null
+	wait "$TRACER" 2>/dev/null
+	kill "$WEB"; wait "$WEB" 2>/dev/null # the registry host goes down
+	start_dns
+	a=$(answers)
+	[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] ||
+		{ tail -5 "$XP_TMP/dns.log"; xp_fail "crash $k: after the restart: $a"; }
+	grep -q "the cache is not used" "$XP_TMP/dns.log" &&
+		{ tail -5 "$XP_TMP/dns.log"; xp_fail "crash $k: the cache did not verify"; }
+	ls "$XP_TMP"/cache.json.tmp.* 2>/dev/null && xp_fail "crash $k: the crashed write's file stays"
+	xp_log "OK: killed $how; restarted with the registry host down, served from the cache"
+	xp_lighttpd "$R" 10.207.0.1 "$WWW"
+	WEB=$XP_LAST_PID
+done
+
+# a cache of the older layout (FILE, then FILE.sig: two renames) is still read; such a pair that
+# does not verify, as a crash between its renames left it, is not used, with the reason logged,
+# and the snapshot comes from the URL (then the cache is rewritten as one file)
+kill -TERM "$DNS"; wait "$DNS"
+kill "$WEB"; wait "$WEB" 2>/dev/null
+cp "$XP_TMP/crash2/snap.json" "$XP_TMP/cache.json"
+cp "$XP_TMP/crash2/snap.json.sig" "$XP_TMP/cache.json.sig"
+start_dns
+a=$(answers)
+[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] &&
+	grep -q "cache.json: starting from the cache" "$XP_TMP/dns.log" ||
+	{ tail -5 "$XP_TMP/dns.log"; xp_fail "the older layout's cache was not read: $a"; }
+xp_log "OK: a cache of the older layout, the registry host down: served from it"
+kill -TERM "$DNS"; wait "$DNS"
+cp "$XP_TMP/crash1/snap.json.sig" "$XP_TMP/cache.json.sig" # a snapshot with another's signature
+xp_lighttpd "$R" 10.207.0.1 "$WWW"
+WEB=$XP_LAST_PID
+start_dns
+a=$(answers)
+[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "a mismatched cache, the URL up: $a"
+why=$(grep "the cache is not used" "$XP_TMP/dns.log")
+case $why in
+*"cache.json: the cache is not used (its signature does not verify with snapshot-key): the snapshot comes from the URL") ;;
+*) tail -5 "$XP_TMP/dns.log"; xp_fail "no reason logged for the cache: '$why'" ;;
+esac
+[ "$(head -c 24 "$XP_TMP/cache.json")" = "xpool-ed25519 signature " ] &&
+	[ ! -e "$XP_TMP/cache.json.sig" ] ||
+	xp_fail "the cache was not rewritten as one file"
+xp_log "OK: a mismatched pair: $why; served from the URL, the cache rewritten as one file"
+
+# no rollback across a restart either: at the start, a URL serving an older snapshot than the
+# cache's is refused, and the cache is served
+kill -TERM "$DNS"; wait "$DNS"
+cp "$XP_TMP"/a/snap.json* "$WWW/"
+start_dns
+a=$(answers)
+[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "a restart took an older snapshot: $a"
+[ "$(count rollback)" -ge 1 ] || xp_fail "the start's rollback was not counted: $(count rollback)"
+xp_log "OK: restarted while the URL serves an older snapshot: rollback counted, the cache served"

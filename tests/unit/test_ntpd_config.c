@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <criterion/criterion.h>
 
 #include "dns_config.h"
@@ -302,4 +303,130 @@ Test(ntpd_config, relative_snapshot_path)
 	cr_expect_eq(dns_config_load(&dc, 7, argv), 0);
 	cr_expect_str_eq(dc.snapshot, "build/snap.json");
 	unlink(empty);
+}
+
+/* Loads dns.conf FILE with stderr in err_path (as load() does for ntpd.conf). */
+static int load_dns(struct dns_config *c)
+{
+	char *argv[] = { "xpool-dns", "-c", conf_path, NULL };
+	int ret, fd;
+
+	strcpy(err_path, "/tmp/xpool-err.XXXXXX");
+	fd = mkstemp(err_path);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	ret = dns_config_load(c, 3, argv);
+	fflush(stderr);
+	return ret;
+}
+
+/*
+ * Regression (issue 18, defect 11): a config file that holds a secret (a DNS Cookies secret, a
+ * password in a URI) and that every user may read draws one warning naming the file, the line,
+ * the directive and the fix (the units read it as the user xpool: 0640 root:xpool), never the
+ * secret itself. The same file at 0640 or 0600, or without a secret, draws none.
+ */
+Test(ntpd_config, secret_in_a_readable_file_warns)
+{
+	static const struct {
+		const char *line;
+		bool secret;
+	} cases[] = {
+		{ "cookie-secret 000102030405060708090a0b0c0d0e0f", true },
+		{ "cookie-secret-previous 000102030405060708090a0b0c0d0e0f", true },
+		{ "snapshot-url http://pool:hunter2secret@192.0.2.1/snap.json", true },
+		{ "snapshot-url http://192.0.2.1/snap.json", false },
+		{ "snapshot-url http://pool@192.0.2.1/snap.json", false },
+	};
+	static const mode_t modes[] = { 0644, 0604, 0640, 0600 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+			static struct dns_config c;
+			bool url = !strncmp(cases[i].line, "snapshot-url ", 13), warned;
+			char text[512], want[256];
+			const char *w;
+			int n = 0;
+
+			/* the secret on line 2, or line 3 after the URL */
+			snprintf(text, sizeof(text),
+				 "listen 127.0.0.1\n%s%s\nsnapshot-key /etc/xpool/pool.key.pub\n",
+				 url ? "" : "snapshot-url http://192.0.2.1/snap.json\n",
+				 cases[i].line);
+			write_conf(text);
+			cr_assert_eq(chmod(conf_path, modes[k]), 0);
+			cr_expect_eq(load_dns(&c), 0, "%s", errors());
+			for (w = strstr(errors(), "warning"); w; w = strstr(w + 1, "warning"))
+				n++;
+			warned = n > 0;
+			cr_expect_eq(warned, cases[i].secret && (modes[k] & 04), "'%s' at %04o: %s",
+				     cases[i].line, (unsigned)modes[k], errors());
+			if (warned) {
+				cr_expect_eq(n, 1, "one warning: %s", errors());
+				snprintf(want, sizeof(want),
+					 "xpool-dns: warning: %s:%d: %.*s holds a secret",
+					 conf_path, url ? 2 : 3,
+					 (int)strcspn(cases[i].line, " "), cases[i].line);
+				cr_expect(strstr(errors(), want), "no '%s' in: %s", want,
+					  errors());
+				snprintf(want, sizeof(want),
+					 "(mode %04o): chown root:xpool %s; chmod 0640 %s\n",
+					 (unsigned)modes[k], conf_path, conf_path);
+				cr_expect(strstr(errors(), want), "no '%s' in: %s", want,
+					  errors());
+				cr_expect(!strstr(errors(), "0e0f") && !strstr(errors(), "hunter2"),
+					  "the secret was printed: %s", errors());
+			}
+			unlink(conf_path);
+			unlink(err_path);
+		}
+}
+
+/* What counts as a password in a registry URI or a snapshot URL (libpq's forms too). */
+Test(ntpd_config, password_in_a_uri)
+{
+	static const struct {
+		const char *uri;
+		bool secret;
+	} cases[] = {
+		{ "postgresql://xpool:pw@registry.example.org/pool", true },
+		{ "postgres://u:@h/db", true },
+		{ "postgresql://u:p%40ss@[2001:db8::1]:5432/pool?sslmode=verify-full", true },
+		{ "postgresql://registry.example.org/pool?sslmode=require&password=pw", true },
+		{ "postgresql:///pool?password=pw", true },
+		{ "password=pw", true },
+		{ "https://user:token@snap.example.org/snap.json", true },
+		{ "postgresql://xpool_mon_fra1@registry.example.org/pool?sslmode=require", false },
+		{ "postgresql:///pool", false },
+		{ "postgresql://[::1]:5432/pool", false },
+		{ "postgresql://u@[::1]:5432/pool", false },
+		{ "postgresql://h1:5432,h2:5433/pool", false },
+		{ "/var/lib/xpool/registry.db", false },
+		{ "/var/lib/xpool/password=.db", false },
+		{ "http://snap.example.org/a:b@c.json", false },
+		{ "http://snap.example.org/snap.json?x=a:b@c", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(xp_conf_secret_uri(cases[i].uri), cases[i].secret, "%s",
+			     cases[i].uri);
+}
+
+/* A configuration every user may change is not trusted silently, secret or not. */
+Test(ntpd_config, world_writable_file_warns)
+{
+	struct ntpd_config c;
+
+	write_conf("interface eth0\n");
+	cr_assert_eq(chmod(conf_path, 0666), 0);
+	cr_expect_eq(load(&c, NULL, 0), 0, "%s", errors());
+	cr_expect(strstr(errors(), "every user may change this configuration (mode 0666)"), "%s",
+		  errors());
+	unlink(err_path);
+	cr_assert_eq(chmod(conf_path, 0644), 0);
+	cr_expect_eq(load(&c, NULL, 0), 0, "%s", errors());
+	cr_expect_str_eq(errors(), "", "no secret in ntpd.conf: no warning at 0644");
+	unlink(conf_path);
+	unlink(err_path);
 }

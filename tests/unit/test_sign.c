@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_sign.c - Ed25519 keys and detached snapshot signatures: what verifies and what does not. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <criterion/criterion.h>
 
 #include "xp_sign.h"
@@ -70,4 +72,36 @@ Test(sign, round_trip_and_tampering)
 	cr_expect_eq(xp_sign_load_public(key, pk, err, sizeof(err)), -EINVAL);
 	cr_expect(strstr(err, "not an xpool public key") != NULL, "%s", err);
 	cr_expect_neq(xp_sign_keygen(key, err, sizeof(err)), 0, "a key is never overwritten");
+}
+
+/* A secret key every user may read draws a warning with the fix (0600 from keygen: none). */
+Test(sign, readable_secret_key_warns)
+{
+	char err[256], out[XT_TMP_PATH], buf[1024] = "";
+	uint8_t sk[XP_SIGN_SECRET], pk[XP_SIGN_PUBLIC];
+	FILE *f;
+	int fd;
+
+	cr_assert_eq(xt_tmp_file("err", "", 0, out), 0);
+	fd = open(out, O_WRONLY);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	cr_assert_eq(xp_sign_load_secret(key, sk, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(xp_sign_load_public(pub, pk, err, sizeof(err)), 0, "%s", err);
+	fflush(stderr);
+	f = fopen(out, "r");
+	buf[fread(buf, 1, sizeof(buf) - 1, f)] = 0;
+	fclose(f);
+	cr_expect_str_eq(buf, "", "keygen's 0600 key, a 0644 public key: no warning");
+	cr_assert_eq(chmod(key, 0644), 0);
+	cr_assert_eq(xp_sign_load_secret(key, sk, err, sizeof(err)), 0, "%s", err);
+	fflush(stderr);
+	f = fopen(out, "r");
+	buf[fread(buf, 1, sizeof(buf) - 1, f)] = 0;
+	fclose(f);
+	cr_expect(strstr(buf, "warning: ") && strstr(buf, key) && strstr(buf, "(mode 0644)") &&
+			  strstr(buf, "chmod o-r"),
+		  "%s", buf);
+	unlink(out);
 }

@@ -54,8 +54,8 @@ static void clear_list(void *cfg, int list)
 
 #define A struct api
 static const struct xp_directive directives[] = {
-	XP_STRING("db", A, db_path, REG_DB_DEFAULT, "FILE|URI",
-		  "the registry: a SQLite file, or postgresql://..."),
+	XP_STRING_SECRET("db", A, db_path, REG_DB_DEFAULT, "FILE|URI",
+			 "the registry: a SQLite file, or postgresql://...", xp_conf_secret_uri),
 	XP_HOSTPORT("listen", A, listen, "127.0.0.1:8080",
 		    "the API's HTTP address (TLS is the reverse proxy's: tools/nginx)"),
 	XP_FN("trusted-proxy", 1, 8, 1, d_proxy, "127.0.0.1 ::1", "ADDR...",

@@ -58,9 +58,9 @@ typedef int (*xp_conf_cb)(void *ctx, const char *where, int argc, char **argv);
 /*
  * Reads path; '#', ';', '!' and '%' start comments. Every line is handed to cb, even after an
  * error, so that one run reports every bad line. Returns 0, the first error from cb, or
- * -errno when the file cannot be read (-ENOENT when it does not exist).
+ * -errno when the file cannot be read (-ENOENT when it does not exist). *mode: the file's.
  */
-static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx)
+static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx, mode_t *mode)
 {
 	char line[1024], where[512], *argv[XP_CONF_MAX_WORDS];
 	FILE *f = fopen(path, "r");
@@ -78,6 +78,7 @@ static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx)
 		fclose(f);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
+	*mode = st.st_mode;
 	for (;;) {
 		size_t cut;
 		int argc, r;
@@ -283,16 +284,68 @@ static int xp_conf_apply(const struct xp_conf_spec *spec, void *cfg, const char 
 	return apply_one(d, cfg, where, argc, argv);
 }
 
+bool xp_conf_secret_always(const char *word)
+{
+	(void)word;
+	return true;
+}
+
+bool xp_conf_secret_uri(const char *word)
+{
+	const char *auth = strstr(word, "://"), *end, *at = NULL;
+
+	/* libpq's password parameter, in a URI's query or as a keyword=value string */
+	for (const char *p = strcasestr(word, "password="); p; p = strcasestr(p + 1, "password="))
+		if (p == word || strchr("?&", p[-1]))
+			return true;
+	if (!auth)
+		return false;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	for (const char *p = auth; p < end; p++) /* the last '@' ends the user information */
+		if (*p == '@')
+			at = p;
+	return at && memchr(auth, ':', at - auth);
+}
+
 struct file_ctx {
 	const struct xp_conf_spec *spec;
 	void *cfg;
+	char secret_where[512]; /* the first line that holds a secret, and its directive */
+	const char *secret_name;
 };
 
 static int file_cb(void *ctx, const char *where, int argc, char **argv)
 {
 	struct file_ctx *fc = ctx;
+	const struct xp_directive *d = find(fc->spec, argv[0]);
 
+	if (d && d->secret && argc > 1 && !fc->secret_name && d->secret(argv[1])) {
+		snprintf(fc->secret_where, sizeof(fc->secret_where), "%s", where);
+		fc->secret_name = d->name;
+	}
 	return xp_conf_apply(fc->spec, fc->cfg, where, argc, argv);
+}
+
+/*
+ * A file every user may read must hold no secret, and one every user may write must not be
+ * trusted: a warning with the fix, never the secret. The units read the files as the user
+ * xpool (xpool-ntpd as root): root:xpool 0640 lets them and nobody else.
+ */
+static void warn_mode(const struct xp_conf_spec *spec, const char *path, mode_t mode,
+		      const struct file_ctx *fc)
+{
+	if (fc->secret_name && (mode & S_IROTH))
+		fprintf(stderr,
+			"%s: warning: %s: %s holds a secret, and every user may read the file "
+			"(mode %04o): chown root:xpool %s; chmod 0640 %s\n",
+			spec->prog, fc->secret_where, fc->secret_name, (unsigned)(mode & 07777),
+			path, path);
+	if (mode & S_IWOTH)
+		fprintf(stderr,
+			"%s: warning: %s: every user may change this configuration (mode %04o): "
+			"chmod o-w %s\n",
+			spec->prog, path, (unsigned)(mode & 07777), path);
 }
 
 void xp_conf_usage(const struct xp_conf_spec *spec, FILE *f)
@@ -376,7 +429,8 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 {
 	enum { OPT_CHECK = 1000, OPT_VERSION, OPT_DIRECTIVE = 2000 };
 	struct option longopts[MAX_DIRS + 6];
-	struct file_ctx fc = { spec, cfg };
+	struct file_ctx fc = { .spec = spec, .cfg = cfg };
+	mode_t mode = 0;
 	struct flag flags[MAX_FLAGS];
 	char shortopts[8] = "c:vh";
 	bool explicit_config = false;
@@ -445,11 +499,13 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 	}
 	o->argc = argc - optind;
 	o->argv = argv + optind;
-	ret = o->config_path[0] ? xp_conf_read(o->config_path, file_cb, &fc) : -ENOENT;
+	ret = o->config_path[0] ? xp_conf_read(o->config_path, file_cb, &fc, &mode) : -ENOENT;
 	if (ret == -ENOENT && !explicit_config)
 		ret = 0; /* no file at the default path: flags only */
 	else if (ret && ret != -EINVAL)
 		fprintf(stderr, "%s: %s: %s\n", spec->prog, o->config_path, strerror(-ret));
+	if (mode)
+		warn_mode(spec, o->config_path, mode, &fc);
 	opt = apply_flags(spec, cfg, flags, n_flags);
 	return ret ? ret : opt;
 }

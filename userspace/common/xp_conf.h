@@ -26,6 +26,15 @@ enum xp_dtype {
 
 typedef int (*xp_dir_fn)(void *cfg, const char *where, int argc, char **argv);
 
+/*
+ * Does a directive's first word hold a secret (a password in a URI, a key)? A config file
+ * that holds one while every user may read it draws a warning naming the fix (0640 root:xpool).
+ */
+typedef bool (*xp_secret_fn)(const char *word);
+bool xp_conf_secret_always(const char *word);
+/* A password in a URI: scheme://user:PASSWORD@host..., or a password= parameter (libpq). */
+bool xp_conf_secret_uri(const char *word);
+
 struct xp_directive {
 	const char *name;
 	enum xp_dtype type;
@@ -39,6 +48,7 @@ struct xp_directive {
 	int min_args, max_args;
 	int list; /* 0: set once; N > 0: repeatable, directives with the same N fill one list */
 	xp_dir_fn fn;
+	xp_secret_fn secret; /* NULL: the words never hold a secret */
 };
 
 #define XP_FIELD(st, f) .off = offsetof(st, f), .size = sizeof(((st *)0)->f)
@@ -60,6 +70,13 @@ struct xp_directive {
 #define XP_FN(n, lo, hi, l, f, d, a, h)                                                        \
 	{ .name = n, .type = XP_D_FN, .min_args = lo, .max_args = hi, .list = l, .fn = f,        \
 	  .def = d, .arg = a, .help = h }
+/* the same, for directives whose words may hold a secret (s: an xp_secret_fn) */
+#define XP_STRING_SECRET(n, st, f, d, a, h, s)                                                 \
+	{ .name = n, .type = XP_D_STRING, XP_FIELD(st, f), .def = d, .arg = a, .help = h,        \
+	  .secret = s }
+#define XP_FN_SECRET(n, lo, hi, l, f, d, a, h, s)                                              \
+	{ .name = n, .type = XP_D_FN, .min_args = lo, .max_args = hi, .list = l, .fn = f,        \
+	  .def = d, .arg = a, .help = h, .secret = s }
 
 /* A program's directives, and how its flags map onto them. */
 struct xp_conf_spec {
@@ -87,7 +104,8 @@ struct xp_conf_opts {
 /*
  * The table's defaults, then the file (o->config_path, or the spec's default: a missing
  * default file is fine), then the flags over it. Prints usage and exits 0 on --help. 0 or
- * -EINVAL after reporting every error.
+ * -EINVAL after reporting every error. Warns (stderr, once) when the file holds a secret and
+ * every user may read it, or when every user may write it.
  */
 int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **argv,
 		 struct xp_conf_opts *o);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "xp_log.h"
 #include "xp_sign.h"
 
 #define TAG "xpool-ed25519"
@@ -15,6 +16,24 @@
 _Static_assert(crypto_sign_PUBLICKEYBYTES == XP_SIGN_PUBLIC, "Ed25519 public key");
 _Static_assert(crypto_sign_SECRETKEYBYTES == XP_SIGN_SECRET, "Ed25519 secret key");
 _Static_assert(crypto_sign_BYTES == XP_SIGN_BYTES, "Ed25519 signature");
+
+/* The rename reaches the disk too (best effort: not every file system syncs a directory). */
+static void sync_dir(const char *path)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
 
 int xp_write_atomic(const char *path, const void *data, size_t len, int mode)
 {
@@ -35,6 +54,8 @@ int xp_write_atomic(const char *path, const void *data, size_t len, int mode)
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
+	else
+		sync_dir(path);
 	return ret;
 }
 
@@ -92,10 +113,16 @@ static int load_key(const char *path, const char *kind, uint8_t *out, size_t len
 	char buf[512], want[64];
 	size_t got = 0, pl;
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	int ret = 0;
 
 	if (!f)
 		return snprintf(err, n, "%s: %s", path, strerror(errno)), -errno;
+	/* a secret key every user may read is no longer the pool's alone */
+	if (!strcmp(kind, "secret") && !fstat(fileno(f), &st) && (st.st_mode & S_IROTH))
+		xp_warn("%s: a secret key every user may read (mode %04o): chmod o-r %s (xpoolctl "
+			"key generate writes 0600)",
+			path, (unsigned)(st.st_mode & 07777), path);
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = 0;
 	fclose(f);

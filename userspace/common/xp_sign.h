@@ -29,7 +29,10 @@ void xp_sign_text(const void *data, size_t len, const uint8_t sk[XP_SIGN_SECRET]
 int xp_sign_verify(const void *data, size_t len, const char *sig, size_t sig_len,
 		   const uint8_t pk[XP_SIGN_PUBLIC]);
 
-/* Writes text to path through a temporary file and a rename, with mode: 0 or -errno. */
+/*
+ * Writes data to path through a temporary file (synced) and a rename, with mode, then syncs
+ * the directory: a reader sees the old file or the new one, never half of one. 0 or -errno.
+ */
 int xp_write_atomic(const char *path, const void *data, size_t len, int mode);
 
 #endif

@@ -323,8 +323,9 @@ out:
 
 #define M struct monitor
 static const struct xp_directive directives[] = {
-	XP_STRING("db", M, db_path, REG_DB_DEFAULT, "FILE|URI",
-		  "the registry: a SQLite file, or postgresql://... (this monitor's role)"),
+	XP_STRING_SECRET("db", M, db_path, REG_DB_DEFAULT, "FILE|URI",
+			 "the registry: a SQLite file, or postgresql://... (this monitor's role)",
+			 xp_conf_secret_uri),
 	XP_INT("max-pending", M, max_pending, 1, 10000000, "100000", "N",
 	       "checks kept while the registry is away (then new ones are dropped, counted)"),
 	XP_STRING("name", M, name, "monitor", "NAME", "this monitor's name in the registry"),
