@@ -15,6 +15,7 @@
 
 #include "dns_fetch.h"
 #include "xp_log.h"
+#include "xp_parse.h"
 #include "xp_sign.h"
 
 #define CONNECT_TIMEOUT_MS 5000
@@ -192,8 +193,12 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 		r = DNS_FETCH_TOO_BIG;
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		r = DNS_FETCH_TIMEOUT;
-	if (r != DNS_FETCH_OK && r != DNS_FETCH_NOT_MODIFIED)
-		xp_debug("GET %s: %s (HTTP %ld)", url, curl_easy_strerror(rc), status);
+	if (r != DNS_FETCH_OK && r != DNS_FETCH_NOT_MODIFIED) {
+		char shown[512];
+
+		xp_redact(url, shown, sizeof(shown));
+		xp_debug("GET %s: %s (HTTP %ld)", shown, curl_easy_strerror(rc), status);
+	}
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return r;
@@ -286,7 +291,7 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 			r = DNS_FETCH_SIGNATURE; /* no signature, or not one */
 		if (r == DNS_FETCH_OK)
 			r = verify_snapshot(f, snap.data, snap.len, sig.data, sig.len,
-					    f->cfg->snapshot_url, out);
+					    f->url_log, out);
 		if (r == DNS_FETCH_OK && write_cache(f, &snap, sig.data)) {
 			dns_snapshot_free(out);
 			r = DNS_FETCH_CACHE;
@@ -303,9 +308,9 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 	/* once per change of state: a dead registry host is one line, not one per poll */
 	if (r != f->last && r != DNS_FETCH_NOT_MODIFIED) {
 		if (r == DNS_FETCH_OK)
-			xp_info("%s: a new signed snapshot", f->cfg->snapshot_url);
+			xp_info("%s: a new signed snapshot", f->url_log);
 		else
-			xp_warn("%s: %s%s%s%s; the data in service stays", f->cfg->snapshot_url,
+			xp_warn("%s: %s%s%s%s; the data in service stays", f->url_log,
 				dns_fetch_label(r), f->why[0] ? " (" : "", f->why,
 				f->why[0] ? ")" : "");
 	}
@@ -429,6 +434,7 @@ int dns_fetch_init(struct dns_fetch *f, const struct dns_config *cfg)
 
 	memset(f, 0, sizeof(*f));
 	f->cfg = cfg;
+	xp_redact(cfg->snapshot_url, f->url_log, sizeof(f->url_log));
 	f->event_fd = -1;
 	f->last = DNS_FETCH_NOT_MODIFIED;
 	ret = xp_sign_load_public(cfg->snapshot_key, f->pk, err, sizeof(err));

@@ -35,6 +35,7 @@ const char *dns_fetch_label(enum dns_fetch_result r);
 
 struct dns_fetch {
 	const struct dns_config *cfg;
+	char url_log[512]; /* snapshot-url for logs: a password in it replaced */
 	uint8_t pk[32];
 	char etag[256], last_modified[128];
 	_Atomic int64_t served_generated; /* the generated time of the data in service */

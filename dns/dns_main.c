@@ -140,7 +140,7 @@ static void take_fetched(struct dns_daemon *d)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (dns_fetch_take(d->fetch, &snap) == 0)
-		apply(d, &snap, "fetched", d->cfg.snapshot_url, &t0);
+		apply(d, &snap, "fetched", d->fetch->url_log, &t0);
 }
 
 static int file_changed(struct dns_daemon *d)
@@ -290,7 +290,7 @@ static int start_fetched(struct dns_daemon *d)
 		d->snap = cached;
 	} else {
 		xp_err("%s: no snapshot from the URL nor the cache: not serving",
-		       d->cfg.snapshot_url);
+		       d->fetch->url_log);
 		return 1;
 	}
 	atomic_store(&d->fetch->served_generated, (int64_t)d->snap.generated);

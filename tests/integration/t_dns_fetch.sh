@@ -302,3 +302,15 @@ a=$(answers)
 [ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "a restart took an older snapshot: $a"
 [ "$(count rollback)" -ge 1 ] || xp_fail "the start's rollback was not counted: $(count rollback)"
 xp_log "OK: restarted while the URL serves an older snapshot: rollback counted, the cache served"
+
+# a password in snapshot-url (HTTP basic authentication) is never logged, found or not
+kill -TERM "$DNS"; wait "$DNS"
+sed -i 's|^snapshot-url .*|snapshot-url http://xpool:S3cretPw@10.207.0.1/nosuch.json?password=S3cretPw|' "$XP_TMP/dns.conf"
+: >"$XP_TMP/dns.log"
+xp_daemon "$D" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf" -v
+DNS=$XP_LAST_PID
+xp_wait_log "$XP_TMP/dns.log" "nosuch.json" 10 || xp_fail "no word of the missing snapshot: $(cat "$XP_TMP/dns.log")"
+sleep 1.5 # a poll or two more
+kill -TERM "$DNS"; wait "$DNS"
+grep "S3cretPw" "$XP_TMP/dns.log" && xp_fail "snapshot-url's password in the log"
+xp_log "OK: a password in snapshot-url: $(grep -c nosuch "$XP_TMP/dns.log") log lines name the URL, none its password: $(grep -m1 nosuch "$XP_TMP/dns.log")"
