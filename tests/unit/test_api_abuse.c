@@ -421,6 +421,7 @@ Test(xp_redact, uris_and_keywords)
 	    {"host=db password = s3cret dbname=x", "host=db password =*** dbname=x"},
 	    {"host=db password='s3 \\'cret' dbname=x", "host=db password=*** dbname=x"},
 	    {"password=s3cret", "password=***"},
+	    {"postgres://u:@h/db", "postgres://u:***@h/db"},
 	};
 	char out[256];
 

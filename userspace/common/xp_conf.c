@@ -292,20 +292,12 @@ bool xp_conf_secret_always(const char *word)
 
 bool xp_conf_secret_uri(const char *word)
 {
-	const char *auth = strstr(word, "://"), *end, *at = NULL;
+	char shown[1024];
 
-	/* libpq's password parameter, in a URI's query or as a keyword=value string */
-	for (const char *p = strcasestr(word, "password="); p; p = strcasestr(p + 1, "password="))
-		if (p == word || strchr("?&", p[-1]))
-			return true;
-	if (!auth)
-		return false;
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	for (const char *p = auth; p < end; p++) /* the last '@' ends the user information */
-		if (*p == '@')
-			at = p;
-	return at && memchr(auth, ':', at - auth);
+	/* what a log would hide holds a secret: a URI's password, any password= parameter (a
+	 * query's or a keyword's, sslpassword too, its name %-encoded or not) */
+	xp_redact(word, shown, sizeof(shown));
+	return strcmp(shown, word) != 0;
 }
 
 struct file_ctx {
@@ -502,6 +494,13 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 	ret = o->config_path[0] ? xp_conf_read(o->config_path, file_cb, &fc, &mode) : -ENOENT;
 	if (ret == -ENOENT && !explicit_config)
 		ret = 0; /* no file at the default path: flags only */
+	else if (ret == -EACCES && !explicit_config) {
+		/* the default file is the service's (0640 root:xpool): another user runs with flags */
+		fprintf(stderr, "%s: warning: %s: %s: its settings are not used (give -c FILE, or "
+				"flags)\n",
+			spec->prog, o->config_path, strerror(-ret));
+		ret = 0;
+	}
 	else if (ret && ret != -EINVAL)
 		fprintf(stderr, "%s: %s: %s\n", spec->prog, o->config_path, strerror(-ret));
 	if (mode)

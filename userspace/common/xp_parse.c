@@ -208,11 +208,13 @@ void xp_redact(const char *in, char *out, size_t n)
 		if (colon && s == colon + 1) {
 			put(out, n, &o, "***", 3);
 			s = at;
+			colon = NULL; /* once: an empty password has its '@' right here */
 			continue;
 		}
 		/* a parameter, NAME [blanks] = [blanks] VALUE: a query's or a keyword string's */
 		if (s == in || strchr("?& \t", s[-1])) {
-			e = s + strcspn(s, "=&? \t'");
+			e = s + strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789_%");
 			for (q = e; *q == ' ' || *q == '\t'; q++)
 				;
 			if (*q == '=' && e > s && password_name(s, e)) {

@@ -408,11 +408,28 @@ int reg_owned_delete(struct reg *r, long account, const char *ip, time_t now)
 	return ret ? ret : changed ? 0 : -ENOENT;
 }
 
+#define PURGE_BATCH 20000 /* history rows of deleted servers one statement deletes */
+
 int reg_purge_deleted(struct reg *r, time_t before, long *n)
 {
-	return reg_run(r, "DELETE FROM servers WHERE deleted IS NOT NULL AND deleted < $1",
-		       (struct reg_arg[]){RA_INT(before)}, 1, n);
+	long gone = 0;
+	int ret;
+
+	/* the history first, in batches: each statement stays short (a statement deadline) however
+	 * long the servers had been checked */
+	do {
+		ret = reg_run(r,
+			      "DELETE FROM history WHERE rowid IN (SELECT h.rowid FROM history h"
+			      " JOIN servers s ON s.id = h.server_id WHERE s.deleted IS NOT NULL"
+			      " AND s.deleted < $1 LIMIT $2)",
+			      (struct reg_arg[]){RA_INT(before), RA_INT(PURGE_BATCH)}, 2, &gone);
+	} while (!ret && gone == PURGE_BATCH);
+	return ret ? ret
+		   : reg_run(r, "DELETE FROM servers WHERE deleted IS NOT NULL AND deleted < $1",
+			     (struct reg_arg[]){RA_INT(before)}, 1, n);
 }
+
+#define CLOCK_SKEW_S 300 /* a monitor's clock may run this far ahead of the alerter's */
 
 static const char *const kind_name[] = {[REG_ALERT_DNS] = "dns", [REG_ALERT_LEAP] = "leap"};
 
@@ -425,13 +442,15 @@ int reg_alert_scan(struct reg *r, time_t now, int (*fn)(void *ctx, const struct 
 	    "SELECT s.id, s.ip, s.account_id, s.enabled, s.netspeed,"
 	    /* the newest check of an active monitor: testing and paused ones drive no alert, as
 	     * they drive no score */
+	    /* (a check dated ahead of now by more than a clock's skew is no newest check: rows a
+	     * monitor dates in the future would otherwise all be read before an active one's) */
 	    " (SELECT h.note FROM history h JOIN monitors m ON m.name = h.monitor"
-	    "  WHERE h.server_id = s.id AND h.ts >= $1 AND m.status = 'active'"
+	    "  WHERE h.server_id = s.id AND h.ts >= $1 AND h.ts <= $2 AND m.status = 'active'"
 	    "  ORDER BY h.ts DESC, h.rowid DESC LIMIT 1),"
 	    " (SELECT state FROM alerts WHERE server_id = s.id AND kind = 'dns'),"
 	    " (SELECT state FROM alerts WHERE server_id = s.id AND kind = 'leap')"
 	    " FROM servers s WHERE s.account_id IS NOT NULL AND s.deleted IS NULL ORDER BY s.id",
-	    (struct reg_arg[]){RA_INT(now - REG_ACTIVE_SECS)}, 1, &res);
+	    (struct reg_arg[]){RA_INT(now - REG_ACTIVE_SECS), RA_INT(now + CLOCK_SKEW_S)}, 2, &res);
 
 	if (ret)
 		return ret;

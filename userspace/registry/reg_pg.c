@@ -13,15 +13,22 @@
 #define MIGRATE_LOCK 0x78706f6f6cLL /* "xpool": one migrating process at a time */
 
 /*
- * Every session's deadlines, as libpq options placed before the URI's own (a URI's options=...
- * replaces them): a lock wait, and any one statement. No xpool session holds a lock for long
+ * Every session's deadlines, set by the session itself once connected (and after a reconnect)
+ * unless the operator's own are in force (the URI's options=, PGOPTIONS, ALTER ROLE or ALTER
+ * DATABASE ... SET: a setting other than 0 is kept); a statement, not a connection option, so
+ * that a pooler such as PgBouncer passes it: a lock wait, and any one statement. No xpool session holds a lock for long
  * (a monitor's batch of checks is its longest transaction, well under a second on a LAN, a few
  * seconds across a slow network), so a wait of 10 s means something else holds it: the
  * statement fails and the caller reports it instead of stalling. A statement is short too: the
  * largest, an export's one read of every server, takes ~50 ms for 100,000 servers here; an
  * export is one statement per server, each bounded on its own, never the export as a whole.
  */
-#define PG_OPTIONS "-c lock_timeout=10s -c statement_timeout=60s"
+#define PG_DEADLINES                                                                             \
+	"SELECT set_config('lock_timeout', '10s', false) WHERE current_setting('lock_timeout') = '0';" \
+	"SELECT set_config('statement_timeout', '60s', false)"                                     \
+	" WHERE current_setting('statement_timeout') = '0'"
+/* a monitor's sessions at once: its daemon's, and one more while it restarts */
+#define MON_CONNECTIONS 3
 /*
  * A monitor role's transaction that idles longer than this is ended by the server, its row
  * locks released. A monitor's own transactions idle for one network round trip between two
@@ -256,10 +263,13 @@ static void quiet(void *arg, const char *msg)
 /* What every session starts with: quiet notices, read-only where asked. */
 static int session(struct reg *r)
 {
+	int ret;
+
 	PQsetNoticeProcessor(conn(r), quiet, NULL);
-	if (((struct pgh *)r->h)->mode == REG_OPEN_READONLY)
-		return pg_exec(r, "SET default_transaction_read_only = on");
-	return 0;
+	ret = pg_exec(r, PG_DEADLINES);
+	if (!ret && ((struct pgh *)r->h)->mode == REG_OPEN_READONLY)
+		ret = pg_exec(r, "SET default_transaction_read_only = on");
+	return ret;
 }
 
 static int pg_reconnect(struct reg *r)
@@ -322,7 +332,8 @@ static void role_sql(const char *name, enum role_op op, char *sql, size_t n)
 		return;
 	}
 	if (op == ROLE_CREATE)
-		k = snprintf(sql, n, "CREATE ROLE \"xpool_mon_%s\" LOGIN;\n", name);
+		k = snprintf(sql, n, "CREATE ROLE \"xpool_mon_%s\" LOGIN CONNECTION LIMIT %d;\n", name,
+			     MON_CONNECTIONS);
 	else
 		k = snprintf(sql, n, revoke, name);
 	snprintf(
@@ -333,8 +344,27 @@ static void role_sql(const char *name, enum role_op op, char *sql, size_t n)
 	    "GRANT SELECT, UPDATE (last_report) ON monitors TO \"xpool_mon_%1$s\";\n"
 	    "GRANT SELECT, INSERT, UPDATE (score, updated) ON scores TO \"xpool_mon_%1$s\";\n"
 	    "GRANT SELECT, INSERT ON history TO \"xpool_mon_%1$s\";\n"
-	    "ALTER ROLE \"xpool_mon_%1$s\" SET idle_in_transaction_session_timeout = '%2$s';\n",
-	    name, MON_IDLE_TX);
+	    "ALTER ROLE \"xpool_mon_%1$s\" SET idle_in_transaction_session_timeout = '%2$s';\n"
+	    "ALTER ROLE \"xpool_mon_%1$s\" CONNECTION LIMIT %3$d;\n",
+	    name, MON_IDLE_TX, MON_CONNECTIONS);
+}
+
+/*
+ * An ALTER ROLE of an existing monitor role (its idle timeout, its connection limit) under a
+ * savepoint of its own: without the right to alter roles, the grants still stand and a warning
+ * gives the statement for a superuser. 0, or -errno when the registry failed.
+ */
+static int alter_role(struct reg *r, const char *name, const char *line)
+{
+	int ret = pg_exec(r, "SAVEPOINT alter_role");
+
+	if (!ret && !pg_exec(r, line))
+		return pg_exec(r, "RELEASE SAVEPOINT alter_role");
+	if (!ret && !(ret = pg_exec(r, "ROLLBACK TO SAVEPOINT alter_role")))
+		xp_warn("registry %s: monitor role xpool_mon_%s could not be altered (%s): as a "
+			"superuser, run: %s",
+			r->where, name, r->why, line);
+	return ret;
 }
 
 /*
@@ -366,7 +396,8 @@ static int pg_monitor_role(struct reg *r, const char *name, bool add, char *err,
 	role_sql(name, op, sql, sizeof(sql));
 	ret = pg_exec(r, "SAVEPOINT monitor_role");
 	for (line = strtok_r(sql, "\n", &save); !ret && line; line = strtok_r(NULL, "\n", &save))
-		ret = pg_exec(r, line);
+		ret = op == ROLE_GRANT && !strncmp(line, "ALTER ROLE", 10) ? alter_role(r, name, line)
+									  : pg_exec(r, line);
 	if (!ret)
 		return pg_exec(r, "RELEASE SAVEPOINT monitor_role");
 	if (ret == -ENOTCONN || pg_exec(r, "ROLLBACK TO SAVEPOINT monitor_role"))
@@ -416,22 +447,9 @@ static int regrant_monitors(struct reg *r)
 		}
 		role_sql(name, ROLE_GRANT, sql, sizeof(sql));
 		for (line = strtok_r(sql, "\n", &save); !ret && line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			if (strncmp(line, "ALTER ROLE", 10)) {
-				ret = pg_exec(r, line);
-				continue;
-			}
-			ret = pg_exec(r, "SAVEPOINT idle_tx");
-			if (!ret && !pg_exec(r, line)) {
-				ret = pg_exec(r, "RELEASE SAVEPOINT idle_tx");
-				continue;
-			}
-			if (!ret && !(ret = pg_exec(r, "ROLLBACK TO SAVEPOINT idle_tx")))
-				xp_warn(
-				    "registry %s: monitor role xpool_mon_%s has no idle-transaction"
-				    " timeout (%s): as a superuser, run: %s",
-				    r->where, name, r->why, line);
-		}
+		     line = strtok_r(NULL, "\n", &save))
+			ret = strncmp(line, "ALTER ROLE", 10) ? pg_exec(r, line)
+							      : alter_role(r, name, line);
 	}
 	pg_done(res);
 	return ret;
@@ -477,15 +495,28 @@ static int migrate(struct reg *r)
 	/* a step may rewrite a large table: no statement deadline here, the lock deadline kept */
 	if (!ret)
 		ret = pg_exec(r, "SET LOCAL statement_timeout = 0");
-	/* one process migrates; the others wait for it here, then find the work done */
+	/*
+	 * One process migrates; the others wait for it here (longer than a lock's usual deadline),
+	 * then find the work done. The lock is a table lock of the registry's own that no monitor
+	 * role can take or hold against it (its SELECT conflicts with none but ACCESS EXCLUSIVE);
+	 * only a registry that has no table yet is made under an advisory lock.
+	 */
 	if (!ret)
-		ret = pg_query(r, "SELECT pg_advisory_xact_lock($1)",
+		ret = pg_exec(r, "SET LOCAL lock_timeout = '120s'");
+	if (!ret)
+		ret = pg_query(r,
+			       "SELECT pg_advisory_xact_lock($1) WHERE to_regclass('xpool_schema') IS NULL",
 			       (struct reg_arg[]){RA_INT(MIGRATE_LOCK)}, 1, NULL, NULL);
 	if (!ret)
 		ret =
 		    pg_exec(r, "CREATE TABLE IF NOT EXISTS xpool_schema (version INTEGER NOT NULL);"
+			       "LOCK TABLE xpool_schema IN SHARE ROW EXCLUSIVE MODE;"
 			       "INSERT INTO xpool_schema SELECT 0"
 			       " WHERE NOT EXISTS (SELECT 1 FROM xpool_schema)");
+	/* the steps themselves: a lock any session holds longer than the usual deadline fails
+	 * them, rather than queue every other session behind them */
+	if (!ret)
+		ret = pg_exec(r, "SET LOCAL lock_timeout = '10s'");
 	v = ret ? ret : version(r);
 	for (size_t i = 0; v >= 0 && v < REG_SCHEMA_VERSION && i < sizeof(steps) / sizeof(steps[0]);
 	     i++) {
@@ -508,18 +539,17 @@ static int migrate(struct reg *r)
 
 int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 {
-	/* deadlines for a registry across a network: connecting, a peer gone silent, and (options)
-	 * a lock wait and a statement */
+	/* deadlines for a registry across a network: connecting, a peer gone silent (a lock wait
+	 * and a statement: session()) */
 	static const char *const kw[] = {"connect_timeout",
 					 "tcp_user_timeout",
 					 "keepalives_idle",
 					 "keepalives_interval",
 					 "keepalives_count",
 					 "application_name",
-					 "options",
 					 "dbname",
 					 NULL};
-	const char *val[] = {"5", "15000", "10", "5", "3", "xpool", PG_OPTIONS, uri, NULL};
+	const char *val[] = {"5", "15000", "10", "5", "3", "xpool", uri, NULL};
 	struct pgh *h = calloc(1, sizeof(*h));
 	int v, ret;
 
