@@ -188,6 +188,7 @@ xp_verify_unit() {
 	sed -e "s|/usr/sbin/$1|$PWD/$BUILD/$1|" -e '/^Documentation=/d' \
 		tools/systemd/$1.service >"$XP_TMP/$1.service"
 	out=$(systemd-analyze verify "$XP_TMP/$1.service" 2>&1) || xp_fail "systemd-analyze verify $1: $out"
+	xp_log "tools/systemd/$1.service: systemd-analyze verify clean"
 }
 
 # xp_wait_log FILE PATTERN SECONDS
@@ -228,6 +229,14 @@ xp_chronyc() {
 	shift
 	chronyc -n -h "$XP_TMP/$name/chronyd.sock" "$@"
 }
+
+# xp_chrony_local NAME: the chronyd started as NAME with "local stratum 1" calls itself
+# synchronised (stratum 1) within 10 s, or the test fails
+xp_chrony_local() {
+	xp_until 10 xp_chrony_stratum1 "$1" ||
+		xp_fail "chronyd $1 did not call itself synchronised: $(xp_chronyc "$1" tracking 2>&1 | head -3)"
+}
+xp_chrony_stratum1() { xp_chronyc "$1" tracking 2>/dev/null | grep -q "Stratum *: 1"; }
 
 # A PostgreSQL 15 server of the test's own, as user postgres in a temporary directory: its Unix
 # socket there, no TCP port unless LISTEN names an address (inside a test namespace, with NS).
@@ -294,8 +303,7 @@ xp_ref_rig() {
 	C=$XP_PREFIX-cli
 	xp_rig "$S" "$C" || xp_fail "rig"
 	xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
-	for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && return 0; sleep 0.1; done
-	xp_fail "the reference chronyd did not call itself synchronised"
+	xp_chrony_local ref
 }
 # xp_ntp_answered [ADDR]: an NTP reply of stratum 2 came back to the client
 xp_ntp_answered() {

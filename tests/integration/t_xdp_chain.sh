@@ -45,7 +45,7 @@ start --xdp-next "$PIN/count"
 before=$(counted 0)
 other && [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "the chain broke across a restart"
 # without the directive the chain is cleared
-kill $NTPD && wait $NTPD 2>/dev/null
+xp_stop $NTPD || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 start
 before=$(counted 0)
 other && [ "$(counted 0)" = "$before" ] || xp_fail "xdp-next lingered after it was removed"
@@ -53,7 +53,7 @@ xp_ntp_answered || xp_fail "no NTP answer without xdp-next"
 out=$(xp_ns "$S" "$BUILD/xpool-ntpd" -i vs --xdp-next "$PIN/nothing" --check-config 2>&1) &&
 	xp_fail "--check-config took a missing xdp-next"
 echo "$out" | grep -q "xdp-next .*nothing" || xp_fail "xdp-next missing: $out"
-kill $NTPD && wait $NTPD 2>/dev/null
+xp_stop $NTPD || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 ip -n "$S" link set dev vs xdp off
 xp_log "the chain survived kill -9 and a restart; removed with the directive; a missing program refused"
 
