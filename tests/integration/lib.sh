@@ -138,7 +138,9 @@ declare -A XP_NOTIFY_PID XP_NOTIFY_LOG
 xp_notify_start() {
 	local name=$1 sock=$XP_TMP/$1.sock
 	shift
-	[ -z "${XP_NOTIFY_PID[$name]:-}" ] || xp_fail "$name: started twice under one name"
+	# a name used before (in this shell or a subshell) would show the old daemon's READY=1
+	[ -z "${XP_NOTIFY_PID[$name]:-}" ] && [ ! -e "$sock" ] && [ ! -e "$XP_TMP/$name.raw" ] ||
+		xp_fail "$name: started twice under one name"
 	socat -u UNIX-RECV:"$sock" - >"$XP_TMP/$name.raw" &
 	XP_PIDS+=($!)
 	xp_until 5 test -S "$sock" || xp_fail "$name: socat made no notify socket"

@@ -102,17 +102,16 @@ CONF
 		xp_daemon "$S" "$d/log" taskset -c 0 gdnsd -c "$d" start
 		;;
 	esac
-	for _ in $(seq 50); do
-		xp_ns "$S" kdig @127.0.0.1 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null | grep -q . && return 0
-		sleep 0.2
-	done
-	cat "$d/log"
-	xp_fail "$1 did not answer"
+	# ready: it answers; an XDP row also has its program on vs (the kernel path answers the
+	# same query without it)
+	xp_until 30 answers || { cat "$d/log"; xp_fail "$1 did not answer"; }
+	case $1 in *-xdp) xp_until 30 has_xdp || { cat "$d/log"; xp_fail "$1: no XDP program on vs"; } ;; esac
 }
+answers() { xp_ns "$S" kdig @127.0.0.1 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null | grep -q .; }
+has_xdp() { ip -n "$S" link show vs | grep -q "prog/xdp"; }
 
 stop() {
-	kill "$XP_LAST_PID" 2>/dev/null
-	wait "$XP_LAST_PID" 2>/dev/null
+	xp_stop "$XP_LAST_PID"
 	sleep 0.3
 }
 
