@@ -13,7 +13,9 @@ else
 BUILD ?= build
 SAN_FLAGS :=
 endif
+# BPF objects are built once, with or without SANITIZE; scripts find them through BPF_BUILD
 BPF_BUILD := build/bpf
+export BPF_BUILD
 
 ifeq ($(V),1)
 Q :=

@@ -4,6 +4,8 @@
 # Sourced; every namespace name carries a per-run prefix and is removed on every exit path.
 
 BUILD=${BUILD:-build}
+# the BPF objects: one build for every BUILD (SANITIZE=1 puts userspace in build/san, not them)
+BPF_BUILD=${BPF_BUILD:-build/bpf}
 XP_PREFIX=${XP_PREFIX:-xp$$r$RANDOM}
 XP_NETNS=()
 XP_PIDS=()
@@ -64,7 +66,7 @@ xp_rig() {
 	ip -n "$c" link set lo up
 	ip -n "$s" link set vs up
 	ip -n "$c" link set vc up
-	ip -n "$c" link set dev vc xdp obj build/bpf/xpool_pass.bpf.o sec xdp || return 1
+	ip -n "$c" link set dev vc xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp || return 1
 }
 
 # XP_SLOW_START="SECONDS" or "PROGRAM=SECONDS ..." (test-only, for the harness): what xp_bg and

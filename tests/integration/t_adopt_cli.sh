@@ -10,7 +10,7 @@ C=$XP_PREFIX-cli
 xp_rig "$S" "$C" || xp_fail "cannot build the veth rig"
 
 # --- adopt: ip link attaches the object (its maps pinned by name in ip's private bpffs) ---
-ip -n "$S" link set dev vs xdp obj build/bpf/xpool_ntp.bpf.o sec xdp || xp_fail "ip link attach"
+ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_ntp.bpf.o" sec xdp || xp_fail "ip link attach"
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 300)
 # nothing listens on 123 yet: the kernel stack's port unreachable proves the request passed
 echo "$out" | grep -q "Connection refused" || xp_fail "an unfed program must pass everything ($out)"

@@ -149,7 +149,7 @@ wait $gun || { cat "$XP_TMP/kxdp.log"; xp_fail "kxdpgun"; }
 xp_ns "$C" kxdpgun -t 1 -Q 2000 -v 100 -i "$XP_TMP/queries.txt" -I vc $SRV4 >"$XP_TMP/vlan.log" 2>&1 ||
 	{ cat "$XP_TMP/vlan.log"; xp_fail "kxdpgun -v 100"; }
 ip -n "$C" link set dev vc xdp off # whatever kxdpgun left
-ip -n "$C" link set dev vc xdp obj "$BUILD/bpf/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
+ip -n "$C" link set dev vc xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
 vsent=$(awk '/total queries/ { print $3; exit }' "$XP_TMP/vlan.log")
 vgot=$(awk '/total replies/ { print $3; exit }' "$XP_TMP/vlan.log")
 [ -n "$vsent" ] && [ "$vsent" -gt 0 ] && [ "$vgot" = "$vsent" ] ||

@@ -23,7 +23,7 @@ ip -n "$V" addr add $SRV/16 dev vv
 for ns in $P $V; do ip -n "$ns" link set lo up; done
 ip -n "$P" link set vp up && ip -n "$V" link set vv up
 # XDP_TX from the server's end is delivered only if this end has a program too
-ip -n "$P" link set dev vp xdp obj "$BUILD/bpf/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
+ip -n "$P" link set dev vp xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
 
 # the volunteer's machine: chronyd (its upstream stands in as "local stratum 1") and xpool-ntpd
 xp_chronyd "$V" vol "local stratum 1" "port 0" || xp_fail "chronyd"

@@ -32,7 +32,7 @@ host() { # host NAME ADDRESS: a namespace on the bridge
 	ip link add eth0 netns "$ns" type veth peer name "p$n" netns "$LAN"
 	ip -n "$LAN" link set "p$n" master br0 up
 	# XDP_TX from a server's end is delivered only if this end has a program too
-	ip -n "$LAN" link set dev "p$n" xdp obj "$BUILD/bpf/xpool_pass.bpf.o" sec xdp &&
+	ip -n "$LAN" link set dev "p$n" xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp &&
 		ip -n "$ns" addr add "$2/16" dev eth0 && ip -n "$ns" link set eth0 up &&
 		ip -n "$ns" link set lo up || xp_fail "host $1"
 }

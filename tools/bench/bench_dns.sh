@@ -27,7 +27,7 @@ tools/bench/dns_data.sh $D
 S=$XP_PREFIX-srv
 C=$XP_PREFIX-cli
 xp_rig "$S" "$C" || xp_fail "rig"
-ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 ip -n "$C" link set dev vc xdp off
 ip -n "$S" link set lo up
 
@@ -37,7 +37,7 @@ start() { # start NAME: one worker thread on CPU 0, listening on 127.0.0.1:53 an
 	cp $D/pool.ntp.test.zone "$d/"
 	# the XDP rows bring their own program to vs; the others get the pass-through one
 	ip -n "$S" link set dev vs xdp off
-	case $1 in *-xdp) ;; *) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp ;; esac
+	case $1 in *-xdp) ;; *) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp ;; esac
 	case $1 in
 	xpool-dns | xpool-dns-xdp)
 		xp_daemon "$S" "$d/log" taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1 -l $SRV4 \

@@ -29,7 +29,7 @@ hop() {
 	ip -n "$M" link set m$2 up
 	ip -n "$ns" link set v up
 	ip -n "$ns" link set lo up
-	ip -n "$M" link set dev m$2 xdp obj build/bpf/xpool_pass.bpf.o sec xdp # XDP_TX delivery
+	ip -n "$M" link set dev m$2 xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp # XDP_TX delivery
 }
 # responder NAME INDEX PREFIX [FLAGS...]: xpool-ntpd answering every address routed to it
 responder() {

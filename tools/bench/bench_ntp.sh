@@ -65,8 +65,8 @@ STARTS=0
 start_server() {
 	server_off
 	case $1 in
-	sink) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_sink.bpf.o sec xdp ;;
-	reflector) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_reflect.bpf.o sec xdp ;;
+	sink) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_sink.bpf.o" sec xdp ;;
+	reflector) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_reflect.bpf.o" sec xdp ;;
 	xpool)
 		# READY=1: attached, clock data published ("clock synchronised" is logged before the
 		# attach); then synchronised, as the peers are
@@ -81,7 +81,7 @@ start_server() {
 		;;
 	chronyd)
 		# XDP frames from the generator are only delivered to a veth with a program attached
-		ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+		ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 		mkdir -p "$XP_TMP/cs" && chmod 700 "$XP_TMP/cs"
 		printf 'local stratum 1\nallow all\npidfile %s/cs/pid\ncmdport 0\nbindcmdaddress /\n' \
 			"$XP_TMP" >"$XP_TMP/cs/conf"
@@ -91,7 +91,7 @@ start_server() {
 		xp_until 30 answering || xp_fail "chronyd does not answer: $(cat "$XP_TMP/cs/log")"
 		;;
 	ntpd)
-		ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+		ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 		mkdir -p "$XP_TMP/ns"
 		# its default limit answers ~20 requests per address: lifted for the bench
 		printf 'driftfile %s/ns/drift\nrestrict default\nlimit average 10000000 burst 10000000\n' \
@@ -205,7 +205,7 @@ sysctl -qw kernel.bpf_stats_enabled=0
 {
 	echo
 	echo "accuracy (chronyd client, median of the last 20 samples):"
-	ip -n "$C" link set dev vc xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+	ip -n "$C" link set dev vc xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 	for server in xpool chronyd ntpd; do
 		start_server $server
 		d=$XP_TMP/acc-$server

@@ -30,7 +30,7 @@ host() { # host NAME LAST_OCTET: a namespace on the bridge
 	ip link add eth0 netns "$ns" type veth peer name "p$1" netns "$LAN"
 	ip -n "$LAN" link set "p$1" master br0 up
 	# XDP_TX from a server's end is delivered only if this end has a program too
-	ip -n "$LAN" link set dev "p$1" xdp obj build/bpf/xpool_pass.bpf.o sec xdp &&
+	ip -n "$LAN" link set dev "p$1" xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp &&
 		ip -n "$ns" addr add $NET.$2/24 dev eth0 && ip -n "$ns" link set eth0 up &&
 		ip -n "$ns" link set lo up || xp_fail "host $1"
 }
