@@ -127,7 +127,8 @@ xp_until() {
 # returns its exit status
 xp_stop() {
 	kill "$1" 2>/dev/null
-	xp_until "${2:-10}" xp_gone "$1" || { kill -9 "$1"; xp_fail "pid $1 still there ${2:-10} s after SIGTERM"; }
+	xp_until "${2:-10}" xp_gone "$1" ||
+		{ kill -9 "$1"; xp_fail "pid $1 still there ${2:-10} s after SIGTERM"; }
 	wait "$1" 2>/dev/null
 }
 xp_gone() { ! kill -0 "$1" 2>/dev/null; }
@@ -237,8 +238,8 @@ xp_chronyc() {
 # xp_chrony_local NAME: the chronyd started as NAME with "local stratum 1" calls itself
 # synchronised (stratum 1) within 10 s, or the test fails
 xp_chrony_local() {
-	xp_until 10 xp_chrony_stratum1 "$1" ||
-		xp_fail "chronyd $1 did not call itself synchronised: $(xp_chronyc "$1" tracking 2>&1 | head -3)"
+	xp_until 10 xp_chrony_stratum1 "$1" || xp_fail "chronyd $1 did not call itself synchronised:" \
+		"$(xp_chronyc "$1" tracking 2>&1 | head -3)"
 }
 xp_chrony_stratum1() { xp_chronyc "$1" tracking 2>/dev/null | grep -q "Stratum *: 1"; }
 
@@ -316,7 +317,8 @@ xp_ntp_answered() {
 
 # xp_xdp_replies PIN: the replies counted so far by the XDP responder whose maps are at PIN
 xp_xdp_replies() {
-	"$BUILD/xpoolctl" ntp stats --pin-path "$1" 2>/dev/null | awk '$1 == "tx" && $2 == "reply" { print $3 }'
+	"$BUILD/xpoolctl" ntp stats --pin-path "$1" 2>/dev/null |
+		awk '$1 == "tx" && $2 == "reply" { print $3 }'
 }
 # xp_xdp_answered NS ADDR PIN: a request from NS to ADDR got a synchronised NTP reply (mode 4,
 # LI 0-2, stratum 1-15, our origin echoed) and the XDP responder pinned at PIN counted a reply:

@@ -49,7 +49,8 @@ xp_ns "$C1" bash -c '
 TRICKLE=$!
 XP_PIDS+=($TRICKLE)
 closed() { # closed REASON: TCP connections the daemon closed for REASON
-	xp_ns "$S" curl -s -m 2 127.0.0.1:9154/metrics | sed -n "s/^xpool_dns_tcp_closed_total{reason=\"$1\"} //p"
+	xp_ns "$S" curl -s -m 2 127.0.0.1:9154/metrics |
+		sed -n "s/^xpool_dns_tcp_closed_total{reason=\"$1\"} //p"
 }
 limited() { [ "$(closed per_client_limit)" -gt 0 ] 2>/dev/null; }
 # the trickle is on once its connections fill the client's share

@@ -37,7 +37,8 @@ start_ntpd() { # start_ntpd [flags]: xpool-ntpd on the volunteer's server (repla
 	xp_ready ntpd$STARTS "$V" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vv --xdp-mode native \
 		--chrony-socket "$XP_TMP/vol/chronyd.sock" --pin-path "$PIN" "$@"
 	NTPD=$XP_LAST_PID
-	xp_until 10 xp_xdp_answered "$P" $SRV "$PIN" || xp_fail "xpool-ntpd does not answer from XDP: $XP_ANSWER"
+	xp_until 10 xp_xdp_answered "$P" $SRV "$PIN" ||
+		xp_fail "xpool-ntpd does not answer from XDP: $XP_ANSWER"
 }
 start_ntpd
 

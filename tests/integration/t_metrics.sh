@@ -23,7 +23,8 @@ xp_ready dns "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l 10.201.0.53 --zone poo
 	--snapshot "$XP_TMP/snap.json" --geoip off --test-addresses --min-servers 1 \
 	--metrics 127.0.0.1:9172
 for q in pool.ntp.test nope.pool.ntp.test example.com; do
-	xp_ns "$C" kdig @10.201.0.53 $q A +timeout=2 2>&1 | grep -q "status: " || xp_fail "xpool-dns: no answer to $q"
+	xp_ns "$C" kdig @10.201.0.53 $q A +timeout=2 2>&1 | grep -q "status: " ||
+		xp_fail "xpool-dns: no answer to $q"
 done
 
 # xpool-monitor, through one round of one server (the responder above)

@@ -36,7 +36,10 @@ WATCHDOG_USEC=2000000 xp_ready mon "$M" "$XP_TMP/mon.log" "$BUILD/xpool-monitor"
 	--chrony-socket "$XP_TMP/clock/chronyd.sock" --metrics 127.0.0.1:9156
 MON=$XP_LAST_PID
 # inside the first round (each check lasts 3 s): five checks in flight at once
-in_flight() { m=$(xp_ns "$M" curl -s -m 2 127.0.0.1:9156/metrics); echo "$m" | grep -q "^xpool_monitor_in_flight 5$"; }
+in_flight() {
+	m=$(xp_ns "$M" curl -s -m 2 127.0.0.1:9156/metrics)
+	echo "$m" | grep -q "^xpool_monitor_in_flight 5$"
+}
 xp_until 10 in_flight || xp_fail "the endpoint during a round: $(echo "$m" | grep in_flight)"
 echo "$m" | grep -q 'xpool_monitor_checks_total{result="no_response"}' || xp_fail "metrics: $m"
 start=$(date +%s%N)

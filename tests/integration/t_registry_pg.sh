@@ -185,7 +185,8 @@ echo "a long passphrase" | "$BUILD/xpoolctl" --db "$API_DB" account add admin-ma
 "$BUILD/xpool-api" --db "$API_DB" --listen 127.0.0.1:18081 --geoip off --sendmail off \
 	>"$XP_TMP/api.log" 2>&1 &
 XP_PIDS+=($!)
-xp_until 30 curl -s -o /dev/null 127.0.0.1:18081/ || xp_fail "xpool-api did not start: $(cat "$XP_TMP/api.log")"
+xp_until 30 curl -s -o /dev/null 127.0.0.1:18081/ ||
+	xp_fail "xpool-api did not start: $(cat "$XP_TMP/api.log")"
 post() { curl -s -m 10 -w ' %{http_code}' -X POST "127.0.0.1:18081$1" -d "$2"; }
 out=$(post /v1/accounts '{"email":"vol@pool.test","password":"correct horse"}')
 [ "${out##* }" = 201 ] || xp_fail "sign-up on PostgreSQL: $out $(cat "$XP_TMP/api.log")"

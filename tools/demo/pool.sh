@@ -79,7 +79,7 @@ xp_chronyd $XP_PREFIX-mon mon "server $UP iburst minpoll -4 maxpoll -4" "port 0"
 for s in $(printf "s%s " $SERVERS) mon; do xp_chronyc $s waitsync 40 0 0 0.2 >/dev/null || xp_fail "$s sync"; done
 for s in $SERVERS; do start_ntpd $s; done # four programs load at once
 for s in $SERVERS; do serving $s; done
-ok "four xpool servers answer from XDP (READY=1, then a reply counted by each program), each following its chronyd"
+ok "four xpool servers answer from XDP (READY=1, then a reply each program counted), each following its chronyd"
 
 step "registry and xpool-api: volunteers join through the API (nginx with TLS in front)"
 DB=$XP_TMP/registry.db
@@ -115,8 +115,8 @@ ok "four volunteers joined; each server passed the API's check (mode 4, origin e
 "$BUILD/xpoolctl" --db "$DB" monitor add demo-mon && "$BUILD/xpoolctl" --db "$DB" monitor set demo-mon status active ||
 	xp_fail "monitor"
 cp "$XP_TMP/export.json" "$XP_TMP/snapshot.json" || xp_fail "snapshot"
-xp_ready monitor $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon --same-network-ok \
-	--interval 1 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/export.json"
+xp_ready monitor $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon \
+	--same-network-ok --interval 1 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/export.json"
 # the DNS host is "another machine": the snapshot reaches it as a copied file, renamed in place
 ( while sleep 1; do cp "$XP_TMP/export.json" "$XP_TMP/snap.tmp" && mv "$XP_TMP/snap.tmp" "$XP_TMP/snapshot.json"; done ) &
 XP_PIDS+=($!)
