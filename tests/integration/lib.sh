@@ -4,6 +4,8 @@
 # Sourced; every namespace name carries a per-run prefix and is removed on every exit path.
 
 BUILD=${BUILD:-build}
+# the BPF objects: one build for every BUILD (SANITIZE=1 puts userspace in build/san, not them)
+BPF_BUILD=${BPF_BUILD:-build/bpf}
 XP_PREFIX=${XP_PREFIX:-xp$$r$RANDOM}
 XP_NETNS=()
 XP_PIDS=()
@@ -64,14 +66,32 @@ xp_rig() {
 	ip -n "$c" link set lo up
 	ip -n "$s" link set vs up
 	ip -n "$c" link set vc up
-	ip -n "$c" link set dev vc xdp obj build/bpf/xpool_pass.bpf.o sec xdp || return 1
+	ip -n "$c" link set dev vc xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp || return 1
+}
+
+# XP_SLOW_START="SECONDS" or "PROGRAM=SECONDS ..." (test-only, for the harness): what xp_bg and
+# xp_daemon start (every process, or those whose command names PROGRAM) sleeps that long first,
+# then execs (the pid stays its own), as a daemon on a busy machine starts late. A script that
+# announces a state it has not checked fails under it. Sets XP_SLOW, the prefix for "$@".
+xp_slow_for() {
+	local spec w=
+	XP_SLOW=()
+	for spec in ${XP_SLOW_START:-}; do
+		if [ "${spec#*=}" != "$spec" ]; then # PROGRAM=SECONDS: only a command naming PROGRAM
+			for w in "$@"; do [ "${w##*/}" = "${spec%%=*}" ] && break; done
+			[ "${w##*/}" = "${spec%%=*}" ] || continue
+		fi
+		XP_SLOW=(sh -c 'sleep "$0" && exec "$@"' "${spec#*=}")
+		return 0
+	done
 }
 
 # xp_bg NS LOGFILE CMD...: runs CMD in NS in the background, remembered for cleanup.
 xp_bg() {
 	local ns=$1 log=$2
 	shift 2
-	ip netns exec "$ns" "$@" >"$log" 2>&1 &
+	xp_slow_for "$@"
+	ip netns exec "$ns" "${XP_SLOW[@]}" "$@" >"$log" 2>&1 &
 	XP_PIDS+=($!)
 	XP_LAST_PID=$!
 }
@@ -86,36 +106,83 @@ xp_pin_path() {
 xp_daemon() {
 	local ns=$1 log=$2
 	shift 2
-	nsenter --net=/run/netns/"$ns" "$@" >>"$log" 2>&1 &
+	xp_slow_for "$@"
+	nsenter --net=/run/netns/"$ns" "${XP_SLOW[@]}" "$@" >>"$log" 2>&1 &
 	XP_PIDS+=($!)
 	XP_LAST_PID=$!
 }
 
-# xp_ready NAME NS LOGFILE CMD...: xp_daemon with a NOTIFY_SOCKET of its own, waiting (10 s at
-# most) for READY=1: readiness from sd_notify, not from log wording. Its messages land in
-# $XP_TMP/NAME.notify (one per line), for xp_wait_notify.
-xp_ready() {
+# xp_until SECONDS CMD...: runs CMD until it succeeds (0), every 0.1 s, for SECONDS of wall
+# time at most (1): a deadline, not a count of tries, so a slow CMD cannot stretch it
+xp_until() {
+	local end=$((${EPOCHREALTIME//[.,]/} + $1 * 1000000))
+	shift
+	until "$@"; do
+		[ "${EPOCHREALTIME//[.,]/}" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# xp_stop PID [SECONDS]: SIGTERM, then the process gone within SECONDS (10) or the test fails;
+# returns its exit status
+xp_stop() {
+	kill "$1" 2>/dev/null
+	xp_until "${2:-10}" xp_gone "$1" ||
+		{ kill -9 "$1"; xp_fail "pid $1 still there ${2:-10} s after SIGTERM"; }
+	wait "$1" 2>/dev/null
+}
+xp_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# Readiness is what the daemon says through sd_notify, never its log wording or a sleep.
+# xp_notify_start NAME NS LOGFILE CMD...: xp_daemon with a NOTIFY_SOCKET of its own, without
+# waiting (start several, then xp_wait_ready each). Its messages land in $XP_TMP/NAME.raw and,
+# one per line, in $XP_TMP/NAME.notify (xp_wait_notify). NAME is new for every start.
+declare -A XP_NOTIFY_PID XP_NOTIFY_LOG
+xp_notify_start() {
 	local name=$1 sock=$XP_TMP/$1.sock
 	shift
+	# a name used before (in this shell or a subshell) would show the old daemon's READY=1
+	[ -z "${XP_NOTIFY_PID[$name]:-}" ] && [ ! -e "$sock" ] && [ ! -e "$XP_TMP/$name.raw" ] ||
+		xp_fail "$name: started twice under one name"
 	socat -u UNIX-RECV:"$sock" - >"$XP_TMP/$name.raw" &
 	XP_PIDS+=($!)
-	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.02; done
+	xp_until 5 test -S "$sock" || xp_fail "$name: socat made no notify socket"
 	NOTIFY_SOCKET=$sock xp_daemon "$@"
-	xp_wait_notify "$name" "READY=1" 10 && return 0
-	cat "$2"
-	xp_fail "$name: no READY=1 within 10 s"
+	XP_NOTIFY_PID[$name]=$XP_LAST_PID
+	XP_NOTIFY_LOG[$name]=$2
+}
+
+# xp_wait_ready NAME [SECONDS]: the daemon started as NAME says READY=1 within SECONDS
+# (XP_READY_SECS, 30: a bound for a loaded machine, not an expected time), or the test fails
+# with its log, at once if it exited. XP_LAST_PID is its pid.
+xp_wait_ready() {
+	local name=$1 secs=${2:-${XP_READY_SECS:-30}} pid=${XP_NOTIFY_PID[$1]:-}
+	[ -n "$pid" ] || xp_fail "$name: never started"
+	XP_LAST_PID=$pid
+	xp_until "$secs" xp_ready_or_gone "$name" "$pid"
+	xp_notified "$name" "READY=1" && return 0
+	cat "${XP_NOTIFY_LOG[$name]}"
+	xp_gone "$pid" && { wait "$pid"; xp_fail "$name: exited (status $?) before READY=1"; }
+	xp_fail "$name: no READY=1 within $secs s"
+}
+xp_ready_or_gone() { xp_notified "$1" "READY=1" || xp_gone "$2"; }
+
+# xp_ready NAME NS LOGFILE CMD...: xp_notify_start, then xp_wait_ready
+xp_ready() {
+	xp_notify_start "$@"
+	xp_wait_ready "$1"
+}
+
+# xp_notified NAME PATTERN: an sd_notify message of daemon NAME matches PATTERN now
+xp_notified() {
+	# datagrams arrive without newlines: each message starts with a KEY= of capitals
+	sed 's/\([A-Z_]*=\)/\n\1/g' "$XP_TMP/$1.raw" 2>/dev/null >"$XP_TMP/$1.notify"
+	grep -q "$2" "$XP_TMP/$1.notify"
 }
 
 # xp_wait_notify NAME PATTERN SECONDS: an sd_notify message of daemon NAME matches PATTERN
 xp_wait_notify() {
-	local i
-	for i in $(seq $(($3 * 20))); do
-		# datagrams arrive without newlines: each message starts with a KEY= of capitals
-		sed 's/\([A-Z_]*=\)/\n\1/g' "$XP_TMP/$1.raw" 2>/dev/null >"$XP_TMP/$1.notify"
-		grep -q "$2" "$XP_TMP/$1.notify" && return 0
-		sleep 0.05
-	done
-	return 1
+	xp_until "$3" xp_notified "$1" "$2"
 }
 
 # xp_verify_unit NAME: tools/systemd/NAME.service parses, pointed at the build tree's binary
@@ -126,6 +193,7 @@ xp_verify_unit() {
 	sed -e "s|/usr/sbin/$1|$PWD/$BUILD/$1|" -e '/^Documentation=/d' \
 		tools/systemd/$1.service >"$XP_TMP/$1.service"
 	out=$(systemd-analyze verify "$XP_TMP/$1.service" 2>&1) || xp_fail "systemd-analyze verify $1: $out"
+	xp_log "tools/systemd/$1.service: systemd-analyze verify clean"
 }
 
 # xp_wait_log FILE PATTERN SECONDS
@@ -166,6 +234,14 @@ xp_chronyc() {
 	shift
 	chronyc -n -h "$XP_TMP/$name/chronyd.sock" "$@"
 }
+
+# xp_chrony_local NAME: the chronyd started as NAME with "local stratum 1" calls itself
+# synchronised (stratum 1) within 10 s, or the test fails
+xp_chrony_local() {
+	xp_until 10 xp_chrony_stratum1 "$1" || xp_fail "chronyd $1 did not call itself synchronised:" \
+		"$(xp_chronyc "$1" tracking 2>&1 | head -3)"
+}
+xp_chrony_stratum1() { xp_chronyc "$1" tracking 2>/dev/null | grep -q "Stratum *: 1"; }
 
 # A PostgreSQL 15 server of the test's own, as user postgres in a temporary directory: its Unix
 # socket there, no TCP port unless LISTEN names an address (inside a test namespace, with NS).
@@ -232,10 +308,30 @@ xp_ref_rig() {
 	C=$XP_PREFIX-cli
 	xp_rig "$S" "$C" || xp_fail "rig"
 	xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
-	for _ in $(seq 50); do xp_chronyc ref tracking | grep -q "Stratum *: 1" && return 0; sleep 0.1; done
-	xp_fail "the reference chronyd did not call itself synchronised"
+	xp_chrony_local ref
 }
 # xp_ntp_answered [ADDR]: an NTP reply of stratum 2 came back to the client
 xp_ntp_answered() {
 	xp_ns "$C" "$BUILD/xpool-ntp-probe" send "${1:-$SRV4}" --timeout 500 | grep -q "mode=4 stratum=2"
 }
+
+# xp_xdp_replies PIN: the replies counted so far by the XDP responder whose maps are at PIN
+xp_xdp_replies() {
+	"$BUILD/xpoolctl" ntp stats --pin-path "$1" 2>/dev/null |
+		awk '$1 == "tx" && $2 == "reply" { print $3 }'
+}
+# xp_xdp_answered NS ADDR PIN: a request from NS to ADDR got a synchronised NTP reply (mode 4,
+# LI 0-2, stratum 1-15, our origin echoed) and the XDP responder pinned at PIN counted a reply:
+# it answered, not the kernel (ICMP port unreachable) nor anything else. XP_ANSWER: the reply.
+xp_xdp_answered() {
+	local before after
+	XP_ANSWER="no responder maps pinned at $3"
+	before=$(xp_xdp_replies "$3")
+	[ -n "$before" ] || return 1
+	XP_ANSWER=$(xp_ns "$1" "$BUILD/xpool-ntp-probe" send "$2" --timeout 1000 2>&1)
+	echo "$XP_ANSWER" | grep -qE " li=[012] .* mode=4 stratum=([1-9]|1[0-5]) .* origin_ok=1 " || return 1
+	after=$(xp_xdp_replies "$3")
+	[ "${after:-0}" -gt "$before" ] || { XP_ANSWER+=" (not counted by the program at $3)"; return 1; }
+}
+# xp_answer_field NAME: a field of XP_ANSWER (offset_ns, delay_ns, stratum, ...)
+xp_answer_field() { echo "$XP_ANSWER" | sed -n "s/.* $1=\([-0-9]*\).*/\1/p"; }

@@ -10,7 +10,7 @@ C=$XP_PREFIX-cli
 xp_rig "$S" "$C" || xp_fail "cannot build the veth rig"
 
 # --- adopt: ip link attaches the object (its maps pinned by name in ip's private bpffs) ---
-ip -n "$S" link set dev vs xdp obj build/bpf/xpool_ntp.bpf.o sec xdp || xp_fail "ip link attach"
+ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_ntp.bpf.o" sec xdp || xp_fail "ip link attach"
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 300)
 # nothing listens on 123 yet: the kernel stack's port unreachable proves the request passed
 echo "$out" | grep -q "Connection refused" || xp_fail "an unfed program must pass everything ($out)"
@@ -29,8 +29,7 @@ maxd=$(awk '$3 ~ /^[0-9.]+$/ { if ($13 > m) m = $13 } END { print m + 0 }' "$XP_
 xp_log "chronyd -Q against the adopted program: offset $off, largest delay $maxd"
 [ -n "$off" ] && xp_abs_lt "$off" "$(awk -v d="$maxd" 'BEGIN { print d / 2 + 0.000001 }')" ||
 	xp_fail "client did not synchronise within half the round trip: $out"
-kill "$XP_LAST_PID"
-wait "$XP_LAST_PID"
+xp_stop "$XP_LAST_PID" || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 ip -n "$S" link show vs | grep -q "prog/xdp" || xp_fail "adopted program must stay attached"
 
 # --- --check-config and operator errors ---
@@ -58,14 +57,8 @@ out=$("$BUILD/xpoolctl" frob 2>&1)
 
 # --- no-chrony: the kernel's own state (this machine's clock is STA_UNSYNC); sd_notify ---
 ip -n "$S" link set dev vs xdp off
-socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
-XP_PIDS+=($!)
-for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
-NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 \
-	xp_daemon "$S" "$XP_TMP/ntpd2.log" "$BUILD/xpool-ntpd" -i vs --no-chrony --stratum 2 \
-	--pin-path "$(xp_pin_path nochrony)" --detach-on-exit
-for _ in $(seq 100); do grep -q "READY=1" "$XP_TMP/notify.log" && break; sleep 0.1; done
-grep -q "READY=1" "$XP_TMP/notify.log" || { cat "$XP_TMP/ntpd2.log"; xp_fail "no-chrony start"; }
+WATCHDOG_USEC=2000000 xp_ready nochrony "$S" "$XP_TMP/ntpd2.log" "$BUILD/xpool-ntpd" -i vs --no-chrony \
+	--stratum 2 --pin-path "$(xp_pin_path nochrony)" --detach-on-exit
 out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4)
 xp_log "no-chrony reply: $out"
 if grep -q "kernel STA_UNSYNC" "$XP_TMP/ntpd2.log"; then
@@ -73,14 +66,11 @@ if grep -q "kernel STA_UNSYNC" "$XP_TMP/ntpd2.log"; then
 else
 	echo "$out" | grep -q "li=0 .*stratum=2" || xp_fail "kernel synchronised: expected stratum 2"
 fi
-sleep 1
-kill "$XP_LAST_PID"
-wait "$XP_LAST_PID"
+xp_wait_notify nochrony "WATCHDOG=1" 5 || xp_fail "no WATCHDOG=1 with WatchdogSec"
+xp_stop "$XP_LAST_PID" || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 ip -n "$S" link show vs | grep -q "prog/xdp" && xp_fail "--detach-on-exit left the program"
-xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/notify.log")"
-grep -q "READY=1" "$XP_TMP/notify.log" || xp_fail "no READY=1"
-grep -q "WATCHDOG=1" "$XP_TMP/notify.log" || xp_fail "no WATCHDOG=1 with WatchdogSec"
-grep -q "STOPPING=1" "$XP_TMP/notify.log" || xp_fail "no STOPPING=1"
+xp_notified nochrony "STOPPING=1" || xp_fail "no STOPPING=1"
+xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/nochrony.notify")"
 
 # --- the systemd unit parses ---
 xp_verify_unit xpool-ntpd

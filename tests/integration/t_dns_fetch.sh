@@ -94,7 +94,8 @@ ok0=$(count ok)
 cp "$XP_TMP"/b/snap.json "$WWW/snap.json.new" && cp "$XP_TMP"/b/snap.json.sig "$WWW/snap.json.sig.new"
 mv "$WWW/snap.json.sig.new" "$WWW/snap.json.sig" && mv "$WWW/snap.json.new" "$WWW/snap.json"
 wait_count ok "$ok0" 3 || xp_fail "a new snapshot was not taken within 3 polls"
-for _ in $(seq 20); do [ "$(answers)" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] && break; sleep 0.1; done
+new_served() { [ "$(answers)" = "192.0.2.2 192.0.2.3 192.0.2.4 " ]; }
+xp_until 2 new_served
 a=$(answers)
 [ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "the new snapshot is not served: $a"
 xp_log "OK: a new signed snapshot served within a poll: $a"
@@ -136,11 +137,12 @@ bad_case "a signed snapshot with a loopback server" invalid
 
 # the web server goes: a fake that sends half its body, then one that trickles, then nothing
 kill "$WEB"; wait "$WEB" 2>/dev/null
+listening() { xp_ns "$R" ss -ltn | grep -q "10.207.0.1:80"; }
 fake() { # fake NAME: answers every connection on 10.207.0.1:80 with the script NAME's output
 	xp_bg "$R" "$XP_TMP/fake.log" socat TCP-LISTEN:80,bind=10.207.0.1,reuseaddr,fork \
 		EXEC:"sh $XP_TMP/$1"
 	FAKE=$XP_LAST_PID
-	for _ in $(seq 50); do xp_ns "$R" ss -ltn | grep -q "10.207.0.1:80" && break; sleep 0.1; done
+	xp_until 10 listening || xp_fail "the fake web server ($1) does not listen"
 }
 # half of what Content-Length promises, then the connection closes
 cat >"$XP_TMP/truncated" <<'SH'

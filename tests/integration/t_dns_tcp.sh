@@ -48,7 +48,13 @@ xp_ns "$C1" bash -c '
 	wait' &
 TRICKLE=$!
 XP_PIDS+=($TRICKLE)
-sleep 1.5
+closed() { # closed REASON: TCP connections the daemon closed for REASON
+	xp_ns "$S" curl -s -m 2 127.0.0.1:9154/metrics |
+		sed -n "s/^xpool_dns_tcp_closed_total{reason=\"$1\"} //p"
+}
+limited() { [ "$(closed per_client_limit)" -gt 0 ] 2>/dev/null; }
+# the trickle is on once its connections fill the client's share
+xp_until 10 limited || xp_fail "the trickling client never reached its connection limit"
 ok=0
 for k in 1 2 3; do
 	a=$(xp_ns "$C2" kdig @10.204.2.1 pool.ntp.test A +tcp +short +time=3 +retry=0 2>&1)

@@ -23,22 +23,24 @@ ip -n "$V" addr add $SRV/16 dev vv
 for ns in $P $V; do ip -n "$ns" link set lo up; done
 ip -n "$P" link set vp up && ip -n "$V" link set vv up
 # XDP_TX from the server's end is delivered only if this end has a program too
-ip -n "$P" link set dev vp xdp obj "$BUILD/bpf/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
+ip -n "$P" link set dev vp xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp || xp_fail "pass program"
 
 # the volunteer's machine: chronyd (its upstream stands in as "local stratum 1") and xpool-ntpd
 xp_chronyd "$V" vol "local stratum 1" "port 0" || xp_fail "chronyd"
 xp_chronyd "$P" mon "local stratum 1" "port 0" || xp_fail "chronyd"
-for c in vol mon; do
-	for _ in $(seq 50); do xp_chronyc $c tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
-done
-start_ntpd() { # start_ntpd [flags]: xpool-ntpd on the volunteer's server (replaces a running one)
-	[ -n "${NTPD:-}" ] && kill "$NTPD" && wait "$NTPD" 2>/dev/null
-	xp_daemon "$V" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vv --xdp-mode native \
+for c in vol mon; do xp_chrony_local $c; done
+STARTS=0
+start_ntpd() { # start_ntpd [flags]: xpool-ntpd on the volunteer's server (replaces a running one),
+	# returning once it said READY=1 and its XDP program answered the pool's host
+	if [ -n "${NTPD:-}" ]; then xp_stop "$NTPD" || xp_fail "xpool-ntpd: exit status $? on SIGTERM"; fi
+	STARTS=$((STARTS + 1))
+	xp_ready ntpd$STARTS "$V" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vv --xdp-mode native \
 		--chrony-socket "$XP_TMP/vol/chronyd.sock" --pin-path "$PIN" "$@"
 	NTPD=$XP_LAST_PID
+	xp_until 10 xp_xdp_answered "$P" $SRV "$PIN" ||
+		xp_fail "xpool-ntpd does not answer from XDP: $XP_ANSWER"
 }
 start_ntpd
-for _ in $(seq 50); do xp_ns "$P" "$BUILD/xpool-ntp-probe" send $SRV --timeout 200 2>/dev/null | grep -q "mode=4" && break; sleep 0.1; done
 
 # the pool's host: registry, monitor, MTA, webhook receiver, xpool-api behind nginx, xpool-dns
 DB=$XP_TMP/reg.db
@@ -53,7 +55,7 @@ xp_ready api "$P" "$XP_TMP/api.log" "$BUILD/xpool-api" --db "$DB" --listen 127.0
 	--sendmail "$XP_SENDMAIL" --mail-from alerts@pool.test --test-mode --test-webhook-local
 API_PID=$XP_LAST_PID
 xp_nginx_api "$P" $POOL 127.0.0.1:8080
-xp_daemon "$P" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name site --interval 1 \
+xp_ready mon "$P" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name site --interval 1 \
 	--timeout-ms 300 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/snap.json"
 xp_ready dns "$P" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $POOL --zone pool.ntp.test \
 	--snapshot "$XP_TMP/snap.json" --min-servers 1 --allow-small-snapshot --max-hosts 4 --test-addresses --geoip off
@@ -127,7 +129,7 @@ LEAP=10.203.1.12 # on the volunteer's loopback: xpool-ntpd passes it to the stac
 ip -n "$V" addr add $LEAP/32 dev lo
 ip -n "$P" route add $LEAP/32 via $SRV
 xp_bg "$V" "$XP_TMP/fake.log" python3 tests/integration/fake_ntp.py $LEAP=leap
-for _ in $(seq 50); do grep -q ready "$XP_TMP/fake.log" && break; sleep 0.1; done
+xp_until 10 grep -q ready "$XP_TMP/fake.log" || xp_fail "the stand-in server: $(cat "$XP_TMP/fake.log")"
 # LI 1 is a synchronised server: the check before listing takes it
 expect "add the second server" 201 "\"ip\":\"$LEAP\"" POST /v1/servers "{\"ip\":\"$LEAP\",\"netspeed\":1000}" "$T"
 told_leap() { [ "$(n_hooks leap_wrong_day)" -ge 1 ] && [ "$(n_mails leap_wrong_day)" -ge 1 ]; }

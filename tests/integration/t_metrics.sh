@@ -13,7 +13,7 @@ xp_ref_rig
 xp_ready ntpd "$S" "$XP_TMP/ntpd.log" "$BUILD/xpool-ntpd" -i vs --xdp-mode native --detach-on-exit \
 	--chrony-socket "$XP_TMP/ref/chronyd.sock" --pin-path "$(xp_pin_path ntpd)" \
 	--metrics 127.0.0.1:9171
-for _ in 1 2 3; do xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 300 >/dev/null; done
+for _ in 1 2 3; do xp_xdp_answered "$C" $SRV4 "$(xp_pin_path ntpd)" || xp_fail "xpool-ntpd: $XP_ANSWER"; done
 
 # xpool-dns, on another address, answering a few queries
 echo '{"generated": "2026-12-01T00:00:00Z", "servers": [{"ip": "192.0.2.1", "netspeed": 1000,
@@ -23,7 +23,8 @@ xp_ready dns "$S" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l 10.201.0.53 --zone poo
 	--snapshot "$XP_TMP/snap.json" --geoip off --test-addresses --min-servers 1 \
 	--metrics 127.0.0.1:9172
 for q in pool.ntp.test nope.pool.ntp.test example.com; do
-	xp_ns "$C" kdig @10.201.0.53 $q A +short +timeout=1 >/dev/null 2>&1
+	xp_ns "$C" kdig @10.201.0.53 $q A +timeout=2 2>&1 | grep -q "status: " ||
+		xp_fail "xpool-dns: no answer to $q"
 done
 
 # xpool-monitor, through one round of one server (the responder above)
@@ -32,10 +33,8 @@ DB=$XP_TMP/reg.db
 	"$BUILD/xpoolctl" --db "$DB" server add $SRV4 de --test-addresses || xp_fail "registry"
 xp_ready mon "$S" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name m --interval 3600 \
 	--chrony-socket "$XP_TMP/ref/chronyd.sock" --same-network-ok --metrics 127.0.0.1:9173
-for _ in $(seq 50); do
-	[ "$(sqlite3 "$DB" 'SELECT count(*) FROM history')" -gt 0 ] && break
-	sleep 0.1
-done
+checked() { [ "$(sqlite3 "$DB" 'SELECT count(*) FROM history')" -gt 0 ]; }
+xp_until 30 checked || xp_fail "xpool-monitor wrote no check: $(cat "$XP_TMP/mon.log")"
 
 n=0
 for d in ntpd:9171 dns:9172 monitor:9173; do

@@ -23,7 +23,7 @@ for i in 1 2 3 4 5; do ip -n "$M" neigh replace 10.206.1.1$i lladdr "$MAC" dev v
 ip -n "$M" link set lo up
 # the monitor's own clock: a chronyd that calls itself synchronised (local stratum 1)
 xp_chronyd "$M" clock "local stratum 1" "port 0" || xp_fail "chronyd"
-for _ in $(seq 50); do xp_chronyc clock tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_chrony_local clock
 
 DB=$XP_TMP/reg.db
 "$BUILD/xpoolctl" --db "$DB" init || xp_fail "init"
@@ -32,19 +32,15 @@ DB=$XP_TMP/reg.db
 for i in 1 2 3 4 5; do
 	"$BUILD/xpoolctl" --db "$DB" server add 10.206.1.1$i de --test-addresses || xp_fail "add"
 done
-socat -u UNIX-RECV:"$XP_TMP/notify.sock" - >"$XP_TMP/notify.log" &
-XP_PIDS+=($!)
-for _ in $(seq 20); do [ -S "$XP_TMP/notify.sock" ] && break; sleep 0.1; done
-NOTIFY_SOCKET=$XP_TMP/notify.sock WATCHDOG_USEC=2000000 xp_daemon "$M" "$XP_TMP/mon.log" \
-	"$BUILD/xpool-monitor" --db "$DB" --name t1 --chrony-socket "$XP_TMP/clock/chronyd.sock" \
-	--metrics 127.0.0.1:9156
+WATCHDOG_USEC=2000000 xp_ready mon "$M" "$XP_TMP/mon.log" "$BUILD/xpool-monitor" --db "$DB" --name t1 \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" --metrics 127.0.0.1:9156
 MON=$XP_LAST_PID
-for _ in $(seq 50); do grep -q "READY=1" "$XP_TMP/notify.log" && break; sleep 0.1; done
-grep -q "READY=1" "$XP_TMP/notify.log" || { cat "$XP_TMP/mon.log"; xp_fail "no READY=1"; }
-sleep 1.5 # inside the first round: five checks in flight at once
-m=$(xp_ns "$M" curl -s -m 2 127.0.0.1:9156/metrics)
-echo "$m" | grep -q "^xpool_monitor_in_flight 5$" ||
-	xp_fail "the endpoint during a round: $(echo "$m" | grep in_flight)"
+# inside the first round (each check lasts 3 s): five checks in flight at once
+in_flight() {
+	m=$(xp_ns "$M" curl -s -m 2 127.0.0.1:9156/metrics)
+	echo "$m" | grep -q "^xpool_monitor_in_flight 5$"
+}
+xp_until 10 in_flight || xp_fail "the endpoint during a round: $(echo "$m" | grep in_flight)"
 echo "$m" | grep -q 'xpool_monitor_checks_total{result="no_response"}' || xp_fail "metrics: $m"
 start=$(date +%s%N)
 kill -TERM "$MON"
@@ -56,10 +52,10 @@ xp_log "SIGTERM in the middle of a round: exit $rc after $ms ms"
 # a check ends as soon as the signal is pending: well within the one check it interrupted
 # (3 samples of 1 s); the check itself is not recorded (below)
 [ $ms -lt 3000 ] || xp_fail "stopping took $ms ms: the check waited out its deadlines"
-grep -q "STOPPING=1" "$XP_TMP/notify.log" || xp_fail "no STOPPING=1"
+xp_notified mon "STOPPING=1" || xp_fail "no STOPPING=1"
 n=$(sqlite3 "$DB" "SELECT count(*) FROM history")
 [ "$n" -eq 0 ] || xp_fail "an interrupted check was recorded ($n rows)"
-xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/notify.log")"
+xp_log "sd_notify: $(tr '\n' ' ' <"$XP_TMP/mon.notify")"
 
 # --once: a whole round, every silent server scored -5 (no response)
 "$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.12 && "$BUILD/xpoolctl" --db "$DB" server remove 10.206.1.13 &&

@@ -32,10 +32,9 @@ host() { # host NAME ADDRESS: a namespace on the bridge
 	ip link add eth0 netns "$ns" type veth peer name "p$n" netns "$LAN"
 	ip -n "$LAN" link set "p$n" master br0 up
 	# XDP_TX from a server's end is delivered only if this end has a program too
-	ip -n "$LAN" link set dev "p$n" xdp obj "$BUILD/bpf/xpool_pass.bpf.o" sec xdp
-	ip -n "$ns" addr add "$2/16" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" link set lo up
+	ip -n "$LAN" link set dev "p$n" xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp &&
+		ip -n "$ns" addr add "$2/16" dev eth0 && ip -n "$ns" link set eth0 up &&
+		ip -n "$ns" link set lo up || xp_fail "host $1"
 }
 host up $UP
 host reg $REGH
@@ -63,16 +62,27 @@ for m in a b t; do
 		xp_fail "chronyd mon-$m"
 done
 for c in s1 s2 s3 s4 mon-a mon-b mon-t; do xp_chronyc $c waitsync 40 0 0 0.2 >/dev/null || xp_fail "$c sync"; done
+declare -A NTPD NTPD_NAME
+starts=0
 start_ntpd() { # start_ntpd N [flags]: xpool-ntpd on server N (replaces a running one)
-	local n=$1 old
+	local n=$1 old=${NTPD[$1]:-}
 	shift
-	old=$(eval echo "\${NTPD$n:-}")
-	[ -n "$old" ] && kill "$old" && wait "$old" 2>/dev/null
-	xp_daemon "$XP_PREFIX-s$n" "$XP_TMP/ntpd$n.log" "$BUILD/xpool-ntpd" -i eth0 --xdp-mode native \
-		--chrony-socket "$XP_TMP/s$n/chronyd.sock" --pin-path "$PIN/s$n" "$@"
-	eval "NTPD$n=$XP_LAST_PID"
+	if [ -n "$old" ]; then xp_stop "$old" || xp_fail "xpool-ntpd on s$n: exit status $? on SIGTERM"; fi
+	starts=$((starts + 1))
+	NTPD_NAME[$n]=ntpd$n-$starts
+	xp_notify_start "${NTPD_NAME[$n]}" "$XP_PREFIX-s$n" "$XP_TMP/ntpd$n.log" "$BUILD/xpool-ntpd" -i eth0 \
+		--xdp-mode native --chrony-socket "$XP_TMP/s$n/chronyd.sock" --pin-path "$PIN/s$n" "$@"
+	NTPD[$n]=$XP_LAST_PID
 }
-for i in 1 2 3 4; do start_ntpd $i; done
+serving() { # serving N: server N said READY=1 and its XDP program answers the client (counted)
+	local addr
+	addr=$(echo $SERVERS | cut -d' ' -f"$1")
+	xp_wait_ready "${NTPD_NAME[$1]}"
+	xp_until 10 xp_xdp_answered "$XP_PREFIX-cli" "$addr" "$PIN/s$1" ||
+		xp_fail "$addr said READY=1 but its XDP program does not answer: $XP_ANSWER"
+}
+for i in 1 2 3 4; do start_ntpd $i; done # four programs load at once
+for i in 1 2 3 4; do serving $i; done
 
 # the registry host: PostgreSQL on its address, the registry owned by postgres here
 xp_pg_start $REGH "$XP_PREFIX-reg"
@@ -103,10 +113,11 @@ xp_lighttpd "$XP_PREFIX-reg" $REGH "$WWW"
 
 # monitors at three sites, each writing as its own role over TCP to the registry host
 for m in a b t; do
-	xp_daemon "$XP_PREFIX-mon-$m" "$XP_TMP/mon-$m.log" "$BUILD/xpool-monitor" \
+	xp_notify_start mon-$m "$XP_PREFIX-mon-$m" "$XP_TMP/mon-$m.log" "$BUILD/xpool-monitor" \
 		--db "postgresql://xpool_mon_site-$m@$REGH/pool" --name site-$m --interval 1 \
 		--chrony-socket "$XP_TMP/mon-$m/chronyd.sock" --timeout-ms 300
 done
+for m in a b t; do xp_wait_ready mon-$m; done
 
 # two DNS hosts fetch the signed snapshot
 for d in 1 2; do
@@ -176,6 +187,7 @@ xp_log "client synchronised through the pool: $(xp_chronyc cli tracking | grep -
 
 # a server goes bad (a test-only fault: 800 ms off): out of both DNS hosts, then back
 start_ntpd 4 --test-mode --test-time-offset-ms 800
+serving 4
 t0=$(date +%s)
 out_of_both() {
 	awk -v s="$(score $BAD)" 'BEGIN { exit !(s < 10) }' &&
@@ -184,11 +196,12 @@ out_of_both() {
 wait_for 60 "$BAD out of both DNS hosts" out_of_both
 xp_log "$BAD 800 ms off: score $(score $BAD), out of both DNS hosts after $(($(date +%s) - t0)) s"
 start_ntpd 4
+serving 4
 t0=$(date +%s)
 wait_for 120 "$BAD back in both DNS hosts" both_have 4
 xp_log "$BAD recovered: score $(score $BAD), back in both DNS hosts after $(($(date +%s) - t0)) s"
 # one DNS host down: the client's resolver goes on through the other
-kill "$DNSPID1" && wait "$DNSPID1" 2>/dev/null
+xp_stop "$DNSPID1" || xp_fail "xpool-dns $DNS1: exit status $? on SIGTERM"
 got=$(xp_ns "$XP_PREFIX-cli" getent ahostsv4 pool.ntp.test | awk '{ print $1 }' | sort -u | tr '\n' ' ')
 [ "$(echo $got | wc -w)" -ge 1 ] || xp_fail "with $DNS1 down the client resolves nothing"
 xp_log "$DNS1 stopped: the client's resolver answers through $DNS2: $got"

@@ -204,7 +204,7 @@ ip -n "$M" link set lo up
 # 200 silent servers in another /16 behind the peer, which drops what is not its own
 ip -n "$M" route add 10.208.0.0/16 via 10.207.0.1
 xp_chronyd "$M" clock "local stratum 1" "port 0" || xp_fail "chronyd"
-for _ in $(seq 50); do xp_chronyc clock tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_chrony_local clock
 xp_psql -d reg -c "DELETE FROM servers; INSERT INTO servers (ip, country, created, updated)
 	SELECT '10.208.' || (i / 250) || '.' || (i % 250 + 1), 'de', 1, 1 FROM generate_series(0, 199) i" ||
 	xp_fail "servers"
@@ -252,7 +252,8 @@ echo "a long passphrase" | "$BUILD/xpoolctl" --db "$API_DB" account add admin-ma
 "$BUILD/xpool-api" --db "$API_DB" --listen 127.0.0.1:18081 --geoip off --sendmail off \
 	>"$XP_TMP/api.log" 2>&1 &
 XP_PIDS+=($!)
-for _ in $(seq 50); do curl -s -o /dev/null 127.0.0.1:18081/ && break; sleep 0.1; done
+xp_until 30 curl -s -o /dev/null 127.0.0.1:18081/ ||
+	xp_fail "xpool-api did not start: $(cat "$XP_TMP/api.log")"
 post() { curl -s -m 10 -w ' %{http_code}' -X POST "127.0.0.1:18081$1" -d "$2"; }
 out=$(post /v1/accounts '{"email":"vol@pool.test","password":"correct horse"}')
 [ "${out##* }" = 201 ] || xp_fail "sign-up on PostgreSQL: $out $(cat "$XP_TMP/api.log")"

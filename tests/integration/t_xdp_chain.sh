@@ -12,7 +12,7 @@ xp_ref_rig
 PIN=$(xp_pin_path chain) # every pin of this test under one prefix: removed on every exit path
 mkdir -p "$PIN"
 # the operator's other program, pinned: counts what reaches it (slot 1: NTP, slot 0: the rest)
-bpftool prog load "$BUILD/bpf/xdp_count.bpf.o" "$PIN/count" type xdp pinmaps "$PIN/count_maps" ||
+bpftool prog load "$BPF_BUILD/xdp_count.bpf.o" "$PIN/count" type xdp pinmaps "$PIN/count_maps" ||
 	xp_fail "load the counting program"
 counted() { # counted SLOT
 	bpftool map lookup pinned "$PIN/count_maps/xdp_count_frames" key $1 0 0 0 -j |
@@ -45,7 +45,7 @@ start --xdp-next "$PIN/count"
 before=$(counted 0)
 other && [ "$(counted 0)" -ge $((before + 3)) ] || xp_fail "the chain broke across a restart"
 # without the directive the chain is cleared
-kill $NTPD && wait $NTPD 2>/dev/null
+xp_stop $NTPD || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 start
 before=$(counted 0)
 other && [ "$(counted 0)" = "$before" ] || xp_fail "xdp-next lingered after it was removed"
@@ -53,12 +53,12 @@ xp_ntp_answered || xp_fail "no NTP answer without xdp-next"
 out=$(xp_ns "$S" "$BUILD/xpool-ntpd" -i vs --xdp-next "$PIN/nothing" --check-config 2>&1) &&
 	xp_fail "--check-config took a missing xdp-next"
 echo "$out" | grep -q "xdp-next .*nothing" || xp_fail "xdp-next missing: $out"
-kill $NTPD && wait $NTPD 2>/dev/null
+xp_stop $NTPD || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
 ip -n "$S" link set dev vs xdp off
 xp_log "the chain survived kill -9 and a restart; removed with the directive; a missing program refused"
 
 # 2. a root program on the interface tail-calls xpool (xdp-mode tail-call: attached to nothing)
-bpftool prog load "$BUILD/bpf/xdp_root.bpf.o" "$PIN/root" type xdp pinmaps "$PIN/root_maps" ||
+bpftool prog load "$BPF_BUILD/xdp_root.bpf.o" "$PIN/root" type xdp pinmaps "$PIN/root_maps" ||
 	xp_fail "load the root program"
 # through nsenter: "ip -n" mounts a bpffs of its own, where the pin is not (FACTS)
 nsenter --net=/run/netns/"$S" ip link set dev vs xdpdrv pinned "$PIN/root" || xp_fail "attach the root program"

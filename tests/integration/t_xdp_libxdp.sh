@@ -13,10 +13,11 @@ in_s xdp-loader status vs 2>&1 | grep -q xpool_ntp || xp_fail "xdp-loader status
 xp_log "libxdp: $how; answered; xdp-loader status shows xpool_ntp"
 # a restart (an upgrade) swaps it; exit detaches it
 start --detach-on-exit
+grep -qE "replaced XDP program [0-9]+ atomically|attached through libxdp" "$XP_TMP/ntpd2.log" ||
+	xp_fail "the restart did not take over: $(cat "$XP_TMP/ntpd2.log")"
 xp_ntp_answered || xp_fail "no NTP answer after the restart under libxdp"
-kill $NTPD && wait $NTPD 2>/dev/null
-kill "${XP_PIDS[@]}" 2>/dev/null # the first daemon too
-sleep 0.5
+xp_stop $NTPD || xp_fail "xpool-ntpd: exit status $? on SIGTERM"
+xp_stop "${XP_NOTIFY_PID[ntpd1]}" || xp_fail "the first xpool-ntpd: exit status $? on SIGTERM"
 ip -n "$S" -d link show dev vs | grep -q "prog/xdp" && xp_fail "a program stayed on vs after exit"
 xp_log "a restart took over, exit left the interface clean"
 

@@ -27,7 +27,7 @@ tools/bench/dns_data.sh $D
 S=$XP_PREFIX-srv
 C=$XP_PREFIX-cli
 xp_rig "$S" "$C" || xp_fail "rig"
-ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 ip -n "$C" link set dev vc xdp off
 ip -n "$S" link set lo up
 
@@ -37,7 +37,7 @@ start() { # start NAME: one worker thread on CPU 0, listening on 127.0.0.1:53 an
 	cp $D/pool.ntp.test.zone "$d/"
 	# the XDP rows bring their own program to vs; the others get the pass-through one
 	ip -n "$S" link set dev vs xdp off
-	case $1 in *-xdp) ;; *) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp ;; esac
+	case $1 in *-xdp) ;; *) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp ;; esac
 	case $1 in
 	xpool-dns | xpool-dns-xdp)
 		xp_daemon "$S" "$d/log" taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1 -l $SRV4 \
@@ -102,17 +102,16 @@ CONF
 		xp_daemon "$S" "$d/log" taskset -c 0 gdnsd -c "$d" start
 		;;
 	esac
-	for _ in $(seq 50); do
-		xp_ns "$S" kdig @127.0.0.1 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null | grep -q . && return 0
-		sleep 0.2
-	done
-	cat "$d/log"
-	xp_fail "$1 did not answer"
+	# ready: it answers; an XDP row also has its program on vs (the kernel path answers the
+	# same query without it)
+	xp_until 30 answers || { cat "$d/log"; xp_fail "$1 did not answer"; }
+	case $1 in *-xdp) xp_until 30 has_xdp || { cat "$d/log"; xp_fail "$1: no XDP program on vs"; } ;; esac
 }
+answers() { xp_ns "$S" kdig @127.0.0.1 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null | grep -q .; }
+has_xdp() { ip -n "$S" link show vs | grep -q "prog/xdp"; }
 
 stop() {
-	kill "$XP_LAST_PID" 2>/dev/null
-	wait "$XP_LAST_PID" 2>/dev/null
+	xp_stop "$XP_LAST_PID"
 	sleep 0.3
 }
 

@@ -29,7 +29,7 @@ hop() {
 	ip -n "$M" link set m$2 up
 	ip -n "$ns" link set v up
 	ip -n "$ns" link set lo up
-	ip -n "$M" link set dev m$2 xdp obj build/bpf/xpool_pass.bpf.o sec xdp # XDP_TX delivery
+	ip -n "$M" link set dev m$2 xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp # XDP_TX delivery
 }
 # responder NAME INDEX PREFIX [FLAGS...]: xpool-ntpd answering every address routed to it
 responder() {
@@ -50,7 +50,7 @@ hop silent 4 # no responder: the kernel there drops what is not its own, without
 ip -n "$M" route add 10.221.0.0/24 via 10.219.4.1
 # the monitor's own clock
 xp_chronyd "$M" cmon "local stratum 1" "port 0" || xp_fail "chronyd monitor"
-for _ in $(seq 50); do xp_chronyc cmon tracking | grep -q "Stratum *: 1" && break; sleep 0.1; done
+xp_chrony_local cmon
 
 # the servers, as SQL both registries take
 servers_sql() {

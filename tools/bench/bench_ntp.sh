@@ -26,6 +26,7 @@ ip -n "$C" link set dev vc xdp off # the generator brings its own reply counter
 SMAC=$(ip -n "$C" -br link show vc | awk '{print $3}')
 DMAC=$(ip -n "$S" -br link show vs | awk '{print $3}')
 xp_chronyd "$S" ref "local stratum 1" "port 0" || xp_fail "chronyd"
+xp_chrony_local ref
 
 # CPU time in ns of the server daemon and the softirq threads (the generator reports its own)
 busy() {
@@ -53,43 +54,51 @@ gun() {
 
 declare -A BASE
 server_off() {
-	[ -n "${SRV_PID:-}" ] && kill "$SRV_PID" 2>/dev/null && wait "$SRV_PID" 2>/dev/null
+	[ -n "${SRV_PID:-}" ] && xp_stop "$SRV_PID"
 	SRV_PID=
 	ip -n "$S" link set dev vs xdp off 2>/dev/null
 }
 
+# a peer's kernel socket answers the client (its replies need no program on vc)
+answering() { xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 500 | grep -q "mode=4"; }
+STARTS=0
 start_server() {
 	server_off
 	case $1 in
-	sink) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_sink.bpf.o sec xdp ;;
-	reflector) ip -n "$S" link set dev vs xdp obj build/bpf/xpool_reflect.bpf.o sec xdp ;;
+	sink) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_sink.bpf.o" sec xdp ;;
+	reflector) ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_reflect.bpf.o" sec xdp ;;
 	xpool)
-		nsenter --net=/run/netns/"$S" taskset -c 0 "$BUILD/xpool-ntpd" -i vs --xdp-mode native \
-			--chrony-socket "$XP_TMP/ref/chronyd.sock" --pin-path "$(xp_pin_path bench)" \
-			--detach-on-exit >"$XP_TMP/xpool.log" 2>&1 &
-		SRV_PID=$!
-		xp_wait_log "$XP_TMP/xpool.log" "clock synchronised" 10 || xp_fail "xpool-ntpd"
+		# READY=1: attached, clock data published ("clock synchronised" is logged before the
+		# attach); then synchronised, as the peers are
+		# a name of its own: the tables below run in subshells (| tee), each counting anew
+		STARTS=$((STARTS + 1))
+		xp_ready xpool-$BASHPID-$STARTS "$S" "$XP_TMP/xpool.log" taskset -c 0 "$BUILD/xpool-ntpd" \
+			-i vs --xdp-mode native --chrony-socket "$XP_TMP/ref/chronyd.sock" \
+			--pin-path "$(xp_pin_path bench)" --detach-on-exit
+		SRV_PID=$XP_LAST_PID
+		xp_wait_notify xpool-$BASHPID-$STARTS "STATUS=synchronised" 10 ||
+			xp_fail "xpool-ntpd not synchronised"
 		;;
 	chronyd)
 		# XDP frames from the generator are only delivered to a veth with a program attached
-		ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+		ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 		mkdir -p "$XP_TMP/cs" && chmod 700 "$XP_TMP/cs"
 		printf 'local stratum 1\nallow all\npidfile %s/cs/pid\ncmdport 0\nbindcmdaddress /\n' \
 			"$XP_TMP" >"$XP_TMP/cs/conf"
 		ip netns exec "$S" taskset -c 0 chronyd -d -x -u root -f "$XP_TMP/cs/conf" \
 			>"$XP_TMP/cs/log" 2>&1 &
 		SRV_PID=$!
-		sleep 1
+		xp_until 30 answering || xp_fail "chronyd does not answer: $(cat "$XP_TMP/cs/log")"
 		;;
 	ntpd)
-		ip -n "$S" link set dev vs xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+		ip -n "$S" link set dev vs xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 		mkdir -p "$XP_TMP/ns"
 		# its default limit answers ~20 requests per address: lifted for the bench
 		printf 'driftfile %s/ns/drift\nrestrict default\nlimit average 10000000 burst 10000000\n' \
 			"$XP_TMP" >"$XP_TMP/ns/conf"
 		ip netns exec "$S" taskset -c 0 "$NTPSEC" -n -g -c "$XP_TMP/ns/conf" >"$XP_TMP/ns/log" 2>&1 &
 		SRV_PID=$!
-		sleep 1.5
+		xp_until 30 answering || xp_fail "ntpsec does not answer: $(cat "$XP_TMP/ns/log")"
 		;;
 	esac
 }
@@ -179,7 +188,8 @@ sysctl -qw kernel.bpf_stats_enabled=0
 		start_server $server
 		xp_ns "$C" "$BUILD/xpool-ntpgun" -i vc --listen-only --duration 4 >"$XP_TMP/listen" &
 		listener=$!
-		sleep 0.3
+		counting() { ip -n "$C" link show vc | grep -q "prog/xdp"; } # its reply counter is on
+		xp_until 10 counting || xp_fail "xpool-ntpgun --listen-only attached no counter"
 		xp_ns "$C" timeout -s INT 3 taskset -c 1 trafgen --cpp -D DST_MAC="$DMAC" -D SRC_MAC="$SMAC" \
 			-D SRC_IP=$CLI4 -D DST_IP=$SRV4 -i tools/trafgen/ntp_client.cfg -o vc -P 1 \
 			>"$XP_TMP/trafgen" 2>&1
@@ -189,12 +199,13 @@ sysctl -qw kernel.bpf_stats_enabled=0
 	done
 	server_off
 } | tee -a "$OUT/ntp.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || xp_fail "a table failed (above)" # its xp_fail ended only its subshell
 
 # accuracy: a chronyd client on the rig, 20 samples at 1/4 s, median offset and delay
 {
 	echo
 	echo "accuracy (chronyd client, median of the last 20 samples):"
-	ip -n "$C" link set dev vc xdp obj build/bpf/xpool_pass.bpf.o sec xdp
+	ip -n "$C" link set dev vc xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp
 	for server in xpool chronyd ntpd; do
 		start_server $server
 		d=$XP_TMP/acc-$server
@@ -216,4 +227,5 @@ sysctl -qw kernel.bpf_stats_enabled=0
 	done
 	server_off
 } | tee -a "$OUT/ntp.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || xp_fail "a table failed (above)" # its xp_fail ended only its subshell
 echo "results: $OUT/ntp.txt, $OUT/ntp.csv"

@@ -13,7 +13,16 @@ taskset -c 0 "$BUILD/xpool-dns" -l 127.0.0.1:5300 --zone pool.ntp.test --threads
 	>build/bench/dns/xpool-dns.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-sleep 0.5
+# measured once it answers (30 s at most; at once if it exited)
+end=$((SECONDS + 30))
+until [ -n "$(kdig @127.0.0.1 -p 5300 pool.ntp.test A +short +timeout=1 +retry=0 2>/dev/null)" ]; do
+	if ! kill -0 $pid 2>/dev/null || [ $SECONDS -ge $end ]; then
+		echo "xpool-dns does not answer on 127.0.0.1:5300:" >&2
+		cat build/bench/dns/xpool-dns.log >&2
+		exit 1
+	fi
+	sleep 0.1
+done
 ticks() { awk '{ print $14 + $15 }' /proc/$pid/stat; }
 t0=$(ticks)
 taskset -c 1 dnsperf -s 127.0.0.1 -p 5300 -d build/bench/dns/queries.txt -l "$SECS" -c 8 -q 500 \

@@ -37,25 +37,45 @@ printf 'snapshot %s\ngeoip off\nlisten 127.0.0.1:55353\nzone pool.ntp.test\n' "$
 cp "$dir/a.json" "$dir/live.json"
 if "$BUILD/xpool-dns" -c "$dir/dns.conf" --check-config >"$dir/check" 2>&1; then
 	echo "with the default snapshot-max-mb: taken"
-else
+elif grep -q 'over snapshot-max-mb' "$dir/check"; then
 	echo "with the default snapshot-max-mb: refused unread ($(grep -o 'over snapshot-max-mb.*' "$dir/check"))"
+else
+	echo "the check failed for another reason:" >&2
+	cat "$dir/check" >&2
+	exit 1
 fi
 echo "snapshot-max-mb 4096" >>"$dir/dns.conf" # measure what taking it costs
 
 # the check: parse, validate and build, as start-up does
 cp "$dir/a.json" "$dir/live.json"
 /usr/bin/time -f "%e %M" -o "$dir/time" "$BUILD/xpool-dns" -c "$dir/dns.conf" --check-config \
-	>/dev/null 2>&1
+	>"$dir/check" 2>&1 || { echo "the check refused the snapshot:" >&2; cat "$dir/check" >&2; exit 1; }
 read -r secs kb <"$dir/time"
 echo "snapshot of $N servers ($(du -h "$dir/a.json" | cut -f1)): --check-config ${secs} s, peak RSS $((kb / 1024)) MB"
 
 # live reloads: from the rename to the new serial announced through sd_notify
 cp "$dir/small.json" "$dir/live.json"
+# waits: each has a deadline (WAIT_SECS, 300 s: a reload of millions of servers takes seconds)
+# and ends at once if the daemon exited
+WAIT_SECS=${WAIT_SECS:-300}
+wait_for() { # wait_for WHAT COMMAND...
+	local what=$1 end=$((SECONDS + WAIT_SECS))
+	shift
+	until "$@"; do
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			echo "xpool-dns exited waiting for $what:" >&2
+			cat "$dir/dns.log" >&2
+			exit 1
+		fi
+		[ $SECONDS -lt $end ] || { echo "no $what within $WAIT_SECS s" >&2; cat "$dir/dns.log" >&2; exit 1; }
+		sleep 0.01
+	done
+}
 socat -u UNIX-RECV:"$dir/notify" - >"$dir/notify.log" &
-for _ in $(seq 50); do [ -S "$dir/notify" ] && break; sleep 0.02; done
+wait_for "notify socket" test -S "$dir/notify"
 NOTIFY_SOCKET=$dir/notify "$BUILD/xpool-dns" -c "$dir/dns.conf" >"$dir/dns.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q READY=1 "$dir/notify.log" && break; sleep 0.05; done
+wait_for READY=1 grep -q READY=1 "$dir/notify.log"
 rss() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status"; }
 echo "serving 1000 servers: RSS $(rss) MB"
 worst=0 total=0 first=
@@ -65,10 +85,7 @@ for i in $(seq "$RELOADS"); do
 	cp "$dir/$src.json" "$dir/next.json"
 	t0=$(date +%s%N)
 	mv "$dir/next.json" "$dir/live.json"
-	until grep -q "serving serial $serial:" "$dir/notify.log"; do
-		kill -0 "$pid" || { cat "$dir/dns.log"; exit 1; }
-		sleep 0.01
-	done
+	wait_for "serial $serial" grep -q "serving serial $serial:" "$dir/notify.log"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	total=$((total + ms))
 	[ $ms -gt $worst ] && worst=$ms

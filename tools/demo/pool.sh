@@ -30,10 +30,9 @@ host() { # host NAME LAST_OCTET: a namespace on the bridge
 	ip link add eth0 netns "$ns" type veth peer name "p$1" netns "$LAN"
 	ip -n "$LAN" link set "p$1" master br0 up
 	# XDP_TX from a server's end is delivered only if this end has a program too
-	ip -n "$LAN" link set dev "p$1" xdp obj build/bpf/xpool_pass.bpf.o sec xdp
-	ip -n "$ns" addr add $NET.$2/24 dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" link set lo up
+	ip -n "$LAN" link set dev "p$1" xdp obj "$BPF_BUILD/xpool_pass.bpf.o" sec xdp &&
+		ip -n "$ns" addr add $NET.$2/24 dev eth0 && ip -n "$ns" link set eth0 up &&
+		ip -n "$ns" link set lo up || xp_fail "host $1"
 }
 step() { xp_log "== $*"; }
 ok() { xp_log "OK: $*"; }
@@ -46,17 +45,31 @@ host dns 53
 host cli 100
 xp_chronyd $XP_PREFIX-up up "local stratum 1" "allow all" || xp_fail "upstream"
 
+declare -A NTPD NTPD_NAME
+starts=0
 start_ntpd() { # start_ntpd N [extra flags]: xpool-ntpd on server N (replaces a running one)
-	local n=$1 old
+	local n=$1 old=${NTPD[$1]:-}
 	shift
-	old=$(eval echo "\${NTPD$n:-}")
 	if [ -n "$old" ]; then
 		# the program stays attached and keeps answering while the new daemon takes over
-		kill "$old" && wait "$old" 2>/dev/null
+		xp_stop "$old" || xp_fail "xpool-ntpd on server $n: exit status $? on SIGTERM"
 	fi
-	xp_daemon $XP_PREFIX-s$n "$XP_TMP/ntpd$n.log" "$BUILD/xpool-ntpd" -i eth0 --xdp-mode native \
-		--chrony-socket "$XP_TMP/s$n/chronyd.sock" --pin-path "$PIN/s$n" "$@"
-	eval "NTPD$n=$XP_LAST_PID"
+	starts=$((starts + 1))
+	NTPD_NAME[$n]=ntpd$n-$starts
+	xp_notify_start "${NTPD_NAME[$n]}" $XP_PREFIX-s$n "$XP_TMP/ntpd$n.log" "$BUILD/xpool-ntpd" -i eth0 \
+		--xdp-mode native --chrony-socket "$XP_TMP/s$n/chronyd.sock" --pin-path "$PIN/s$n" "$@"
+	NTPD[$n]=$XP_LAST_PID
+}
+serving() { # serving N: server N said READY=1 and its XDP program answers the client (counted)
+	xp_wait_ready "${NTPD_NAME[$1]}"
+	xp_until 10 xp_xdp_answered $XP_PREFIX-cli $NET.$1 "$PIN/s$1" ||
+		xp_fail "server $NET.$1 said READY=1 but its XDP program does not answer: $XP_ANSWER"
+}
+# offset_is MS: the last answer's offset is MS milliseconds, within half its round trip (the
+# bound on one clock) plus 1 ms of the server's own precision
+offset_is() {
+	awk -v o="$(xp_answer_field offset_ns)" -v d="$(xp_answer_field delay_ns)" -v ms="$1" \
+		'BEGIN { e = o - ms * 1e6; if (e < 0) e = -e; exit !(o != "" && e <= d / 2 + 1e6) }'
 }
 for s in $SERVERS; do
 	xp_chronyd $XP_PREFIX-s$s s$s "server $UP iburst minpoll -4 maxpoll -4" "port 0" ||
@@ -64,8 +77,9 @@ for s in $SERVERS; do
 done
 xp_chronyd $XP_PREFIX-mon mon "server $UP iburst minpoll -4 maxpoll -4" "port 0" || xp_fail "mon"
 for s in $(printf "s%s " $SERVERS) mon; do xp_chronyc $s waitsync 40 0 0 0.2 >/dev/null || xp_fail "$s sync"; done
-for s in $SERVERS; do start_ntpd $s; done
-ok "four xpool servers answer from XDP, each following its chronyd"
+for s in $SERVERS; do start_ntpd $s; done # four programs load at once
+for s in $SERVERS; do serving $s; done
+ok "four xpool servers answer from XDP (READY=1, then a reply each program counted), each following its chronyd"
 
 step "registry and xpool-api: volunteers join through the API (nginx with TLS in front)"
 DB=$XP_TMP/registry.db
@@ -96,19 +110,18 @@ for s in $SERVERS; do
 	i=$((i + 1))
 done
 ok "four volunteers joined; each server passed the API's check (mode 4, origin echoed, synchronised)"
-"$BUILD/xpoolctl" --db "$DB" export "$XP_TMP/export.json"
+"$BUILD/xpoolctl" --db "$DB" export "$XP_TMP/export.json" || xp_fail "export"
 # the monitor is a registry entry: new ones are testing, this one counts at once
 "$BUILD/xpoolctl" --db "$DB" monitor add demo-mon && "$BUILD/xpoolctl" --db "$DB" monitor set demo-mon status active ||
 	xp_fail "monitor"
-cp "$XP_TMP/export.json" "$XP_TMP/snapshot.json"
-xp_daemon $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon --same-network-ok \
-	--interval 1 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/export.json"
+cp "$XP_TMP/export.json" "$XP_TMP/snapshot.json" || xp_fail "snapshot"
+xp_ready monitor $XP_PREFIX-mon "$XP_TMP/monitor.log" "$BUILD/xpool-monitor" --db "$DB" --name demo-mon \
+	--same-network-ok --interval 1 --chrony-socket "$XP_TMP/mon/chronyd.sock" --export "$XP_TMP/export.json"
 # the DNS host is "another machine": the snapshot reaches it as a copied file, renamed in place
 ( while sleep 1; do cp "$XP_TMP/export.json" "$XP_TMP/snap.tmp" && mv "$XP_TMP/snap.tmp" "$XP_TMP/snapshot.json"; done ) &
 XP_PIDS+=($!)
-xp_daemon $XP_PREFIX-dns "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $DNS --zone pool.ntp.test \
+xp_ready dns $XP_PREFIX-dns "$XP_TMP/dns.log" "$BUILD/xpool-dns" -l $DNS --zone pool.ntp.test \
 	--snapshot "$XP_TMP/snapshot.json" --min-servers 1 --max-hosts 4 --test-addresses
-xp_wait_log "$XP_TMP/dns.log" "serving pool.ntp.test" 10 || xp_fail "xpool-dns"
 
 in_dns() { # the servers xpool-dns hands out now (a few queries, sorted)
 	for _ in 1 2 3; do
@@ -133,7 +146,13 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...: polls, showing status in
 	status
 	xp_fail "timed out: $what"
 }
-all_listed() { [ "$(in_dns | wc -w)" -eq 4 ]; }
+scored() { # scored N: the score of server N is at least 10
+	awk -v s="$(score $NET.$1)" 'BEGIN { exit !(s >= 10) }'
+}
+all_listed() {
+	[ "$(in_dns | wc -w)" -eq 4 ] || return 1
+	for s in $SERVERS; do scored $s || return 1; done
+}
 step "new servers start at score 0; each good check adds 1 (score = step + 0.95 x previous)"
 wait_for 120 "all four servers in DNS" all_listed
 ok "all four servers have score >= 10 and are in DNS: $(in_dns)"
@@ -150,14 +169,20 @@ ok "client synchronised through the pool: $(xp_chronyc cli tracking | grep -E 'R
 
 step "server 4 goes bad: it now answers 800 ms off (a test-only fault)"
 start_ntpd 14 --test-mode --test-time-offset-ms 800
-bad_out() { awk -v s="$(score $NET.14)" 'BEGIN { exit !(s < 10) }' && ! in_dns | grep -q "$NET.14 "; }
+serving 14
+offset_is 800 || xp_fail "server 4 is not 800 ms off: $XP_ANSWER"
+ok "server 4 answers 800 ms off: $(xp_answer_field offset_ns) ns"
+bad_out() { ! scored 14 && ! in_dns | grep -q "$NET.14 "; }
 wait_for 60 "server 4 below 10 and out of DNS" bad_out
 ok "server 4 scored $(score $NET.14) (< 10) and is no longer in DNS: $(in_dns)"
 "$BUILD/xpoolctl" --db "$DB" server show $NET.14 | head -6
 
 step "server 4 recovers"
 start_ntpd 14
-back() { awk -v s="$(score $NET.14)" 'BEGIN { exit !(s >= 10) }' && in_dns | grep -q "$NET.14 "; }
+serving 14
+offset_is 0 || xp_fail "server 4 is still off: $XP_ANSWER"
+ok "server 4 answers the right time again: $(xp_answer_field offset_ns) ns"
+back() { scored 14 && in_dns | grep -q "$NET.14 "; }
 wait_for 90 "server 4 back in DNS" back
 ok "server 4 scored $(score $NET.14) again and is back in DNS: $(in_dns)"
 status
