@@ -430,3 +430,19 @@ Test(ntpd_config, world_writable_file_warns)
 	unlink(conf_path);
 	unlink(err_path);
 }
+
+/* A comment begins a word: a URI's %-escapes and a password's '#' or '!' are the word's. */
+Test(ntpd_config, comment_characters_inside_a_word)
+{
+	static struct dns_config c;
+
+	write_conf("listen 127.0.0.1 # the service address\n"
+		   "snapshot-url http://pool:p%40ss#1!@192.0.2.1/snap.json ; a comment\n"
+		   "snapshot-key /etc/xpool/pool.key.pub\n"
+		   "% a whole line of comment\n");
+	chmod(conf_path, 0600);
+	cr_expect_eq(load_dns(&c), 0, "%s", errors());
+	cr_expect_str_eq(c.snapshot_url, "http://pool:p%40ss#1!@192.0.2.1/snap.json");
+	unlink(conf_path);
+	unlink(err_path);
+}

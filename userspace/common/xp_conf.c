@@ -56,9 +56,25 @@ static int read_line(FILE *f, char *line, size_t cap, const char *where)
 typedef int (*xp_conf_cb)(void *ctx, const char *where, int argc, char **argv);
 
 /*
- * Reads path; '#', ';', '!' and '%' start comments. Every line is handed to cb, even after an
- * error, so that one run reports every bad line. Returns 0, the first error from cb, or
- * -errno when the file cannot be read (-ENOENT when it does not exist). *mode: the file's.
+ * Where a line's comment starts: a '#', ';', '!' or '%' that begins a word (at the line's start
+ * or after a blank), as in chrony.conf. Inside a word they are the word's: a URI's %-escapes, a
+ * password's '#' or '!'.
+ */
+static size_t comment_at(const char *line)
+{
+	size_t i = 0;
+
+	for (; line[i]; i++)
+		if (strchr("#;!%", line[i]) && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+			break;
+	return i;
+}
+
+/*
+ * Reads path; '#', ';', '!' and '%' start comments where they begin a word. Every line is
+ * handed to cb, even after an error, so that one run reports every bad line. Returns 0, the
+ * first error from cb, or -errno when the file cannot be read (-ENOENT when it does not exist).
+ * *mode: the file's.
  */
 static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx, mode_t *mode)
 {
@@ -80,7 +96,6 @@ static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx, mode_t *mode
 	}
 	*mode = st.st_mode;
 	for (;;) {
-		size_t cut;
 		int argc, r;
 
 		lineno++;
@@ -92,8 +107,7 @@ static int xp_conf_read(const char *path, xp_conf_cb cb, void *ctx, mode_t *mode
 			ret = ret ? ret : got;
 			continue;
 		}
-		cut = strcspn(line, "#;!%");
-		line[cut] = 0;
+		line[comment_at(line)] = 0;
 		argc = xp_conf_split(line, argv, XP_CONF_MAX_WORDS);
 		if (argc == 0)
 			continue;
