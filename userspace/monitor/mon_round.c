@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* mon_round.c - one round over every server: many checks in flight on non-blocking sockets. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,58 @@ static void send_sample(struct flight *f, const struct mon_check_opts *o, int64_
 		f->waiting = false; /* no response to this sample */
 		f->next_send = now + GAP_MS;
 	}
+}
+
+/*
+ * The kernel stamps arriving datagrams only while some socket asks for it, and turns stamping
+ * on some time after the first one does (a deferred switch): until then a reply is stamped when
+ * it is read, and one that waited while the loop was busy would seem late. One socket of the
+ * process asks for it for good, and the first round waits (a second at most) until datagrams are
+ * stamped on arrival.
+ */
+static void stamps_on_once(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1}, sizeof(int)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		goto fail;
+	for (int i = 0; i < 100; i++) {
+		char cbuf[CMSG_SPACE(sizeof(struct timespec))], b = 0;
+		struct iovec iov = {&b, 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
+		struct timespec t4 = {0}, rt;
+
+		if (send(fd, &b, 1, 0) != 1)
+			goto fail;
+		usleep(5000);
+		if (recvmsg(fd, &mh, MSG_DONTWAIT) != 1)
+			continue;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+				memcpy(&t4, CMSG_DATA(c), sizeof(t4));
+		/* stamped when it arrived, 5 ms before it was read: stamping is on */
+		if (t4.tv_sec && (rt.tv_sec - t4.tv_sec) * 1000000000L + rt.tv_nsec - t4.tv_nsec >=
+				     4000000L)
+			return; /* the socket stays open: stamping stays on */
+	}
+	return;
+fail:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void stamps_on(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, stamps_on_once);
 }
 
 /*
@@ -127,6 +181,7 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 	bool more = true;
 
 	memset(st, 0, sizeof(*st));
+	stamps_on();
 	if (!fl || ep < 0) {
 		ret = -ENOMEM;
 		goto out;
