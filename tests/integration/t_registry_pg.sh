@@ -123,6 +123,9 @@ mon_sql() {
 		>/dev/null || xp_fail "$1 cannot do a monitor's work"
 	[ "$(xp_psql -U "$1" -d "$2" -c 'SHOW idle_in_transaction_session_timeout')" = 30s ] ||
 		xp_fail "$1 has no idle-transaction timeout"
+	# a monitor cannot take every connection of the cluster
+	[ "$(xp_psql -d "$2" -c "SELECT rolconnlimit FROM pg_roles WHERE rolname = '$1'")" = 3 ] ||
+		xp_fail "$1 has no connection limit"
 }
 mon_sql xpool_mon_site-a reg
 # row-level security hides the other monitor's rows: an UPDATE finds none to change
@@ -146,7 +149,7 @@ xp_log "monitor role: $refused forbidden statements refused, another monitor's r
 xp_psql -c "CREATE ROLE xadmin LOGIN" -c "CREATE DATABASE reg2 OWNER xadmin" || xp_fail "xadmin"
 "$BUILD/xpoolctl" --db "$(uri reg2 xadmin)" init || xp_fail "init as xadmin"
 out=$("$BUILD/xpoolctl" --db "$(uri reg2 xadmin)" monitor add site-d) || xp_fail "monitor add as xadmin: $out"
-echo "$out" | grep -q 'CREATE ROLE "xpool_mon_site-d" LOGIN;' || xp_fail "no SQL printed: $out"
+echo "$out" | grep -q 'CREATE ROLE "xpool_mon_site-d" LOGIN CONNECTION LIMIT 3;' || xp_fail "no SQL printed: $out"
 echo "$out" | sed -n '/^CREATE ROLE/,$p' | xp_psql -d reg2 || xp_fail "the printed SQL does not run"
 [ "$(xp_psql -U xpool_mon_site-d -d reg2 -c "SELECT count(*) FROM monitors")" = 1 ] ||
 	xp_fail "the printed SQL does not give the role its own row"
