@@ -40,6 +40,7 @@ void api_db_close(struct api_db *p)
 int api_db_take(struct api_db *p, struct reg **r)
 {
 	struct timespec end;
+	bool stale = false;
 	int ret = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
@@ -51,12 +52,25 @@ int api_db_take(struct api_db *p, struct reg **r)
 			if (!p->used[i]) {
 				p->used[i] = true;
 				*r = p->conn[i];
+				stale = p->conn_gen[i] != p->gen;
+				p->conn_gen[i] = p->gen;
 			}
 		if (!*r && pthread_cond_timedwait(&p->freed, &p->lock, &end) == ETIMEDOUT)
 			ret = -ETIMEDOUT;
 	}
 	pthread_mutex_unlock(&p->lock);
+	/* outside the lock: a reconnection may take its connect deadline; one that fails is
+	 * reported by the request's first call */
+	if (stale)
+		reg_reconnect(*r);
 	return ret;
+}
+
+void api_db_lost(struct api_db *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->gen++;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void api_db_give(struct api_db *p, struct reg *r)

@@ -16,6 +16,7 @@ struct api_db {
 	pthread_cond_t freed;
 	struct reg *conn[API_DB_MAX];
 	bool used[API_DB_MAX];
+	unsigned gen, conn_gen[API_DB_MAX]; /* a connection older than gen reconnects first */
 	int n;
 };
 
@@ -26,5 +27,10 @@ void api_db_close(struct api_db *p);
 int api_db_take(struct api_db *p, struct reg **r);
 /* Gives a connection back (NULL: nothing). */
 void api_db_give(struct api_db *p, struct reg *r);
+/*
+ * One connection was lost (the registry restarted, the network failed): every connection of the
+ * pool reconnects before its next use, not only the one that found out.
+ */
+void api_db_lost(struct api_db *p);
 
 #endif

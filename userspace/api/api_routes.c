@@ -119,11 +119,11 @@ static void fail(struct ctx *c, int status, const char *fmt, ...)
 static void fail_registry(struct ctx *c, int ret)
 {
 	atomic_fetch_add(&c->a->registry_errors, 1);
-	if (c->db) {
+	if (c->db)
 		xp_err("registry: %s (%s)", reg_why(c->db), strerror(-ret));
-		if (ret == -ENOTCONN && reg_reconnect(c->db))
-			xp_warn("registry: reconnect failed: %s", reg_why(c->db));
-	}
+	/* every connection of the pool reconnects before its next use (this one too) */
+	if (ret == -ENOTCONN)
+		api_db_lost(&c->a->db);
 	c->r->retry_after = 1;
 	fail(c, 503, "the registry is unavailable; try again shortly");
 }
