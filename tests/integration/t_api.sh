@@ -171,10 +171,14 @@ expect "its login" 403 "disabled" POST /v1/tokens '{"email":"other@pool.test","p
 
 xp_log "rate limits (through nginx: the client is X-Real-IP):"
 # sign-ups and logins: 30 a minute per address (10.203.1.2 used about 20 above)
-for i in $(seq 31); do got=$(call POST /v1/tokens '{'); [ "${got%% *}" = 429 ] && break; done
+# (the refusal's own headers: a later call on a loaded machine may find the bucket refilled)
+for i in $(seq 31); do
+	got=$(call POST /v1/tokens '{' "" -D "$XP_TMP/login.head")
+	[ "${got%% *}" = 429 ] && break
+done
 [ "${got%% *}" = 429 ] && echo "$got" | grep -q "too many requests" || xp_fail "signup-rate never refused: $got"
 xp_log "  logins from one address, $i more of the minute: $got"
-"${CURL[@]}" -D - -o /dev/null -X POST --data-binary '{}' "$API/v1/tokens" | grep -qi '^Retry-After: [0-9]' || xp_fail "429 without Retry-After"
+grep -qi '^Retry-After: [0-9]' "$XP_TMP/login.head" || xp_fail "429 without Retry-After: $(cat "$XP_TMP/login.head")"
 got=$(call POST /v1/tokens '{"email":"vol@pool.test","password":"correct horse"}' "" --interface 10.203.1.3)
 [ "${got%% *}" = 201 ] || xp_fail "another address was limited: $got"
 xp_log "  another address (10.203.1.3) is not limited: ${got:0:20}..."
