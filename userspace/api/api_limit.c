@@ -73,7 +73,8 @@ static struct api_limit_slot *find(struct api_limit *l, const char *key, int64_t
 	return s;
 }
 
-bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+/* Is one request of key allowed at now_ms? take: and it is counted. *retry_s as the header's. */
+static bool allow(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s, bool take)
 {
 	struct api_limit_slot *s;
 	bool ok;
@@ -81,14 +82,19 @@ bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *r
 	pthread_mutex_lock(&l->lock);
 	s = find(l, key, now_ms);
 	ok = s->tokens >= 1.0;
-	if (ok)
+	if (ok && take)
 		s->tokens -= 1.0;
-	else
+	if (!ok)
 		l->refused++;
 	if (retry_s)
 		*retry_s = ok ? 0 : (int)ceil((1.0 - s->tokens) * 60.0 / l->per_minute);
 	pthread_mutex_unlock(&l->lock);
 	return ok;
+}
+
+bool api_limit_take(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
+{
+	return allow(l, key, now_ms, retry_s, true);
 }
 
 void api_limit_charge(struct api_limit *l, const char *key, double n, int64_t now_ms)
@@ -103,18 +109,7 @@ void api_limit_charge(struct api_limit *l, const char *key, double n, int64_t no
 
 bool api_limit_ready(struct api_limit *l, const char *key, int64_t now_ms, int *retry_s)
 {
-	struct api_limit_slot *s;
-	bool ok;
-
-	pthread_mutex_lock(&l->lock);
-	s = find(l, key, now_ms);
-	ok = s->tokens >= 1.0;
-	if (!ok)
-		l->refused++;
-	if (retry_s)
-		*retry_s = ok ? 0 : (int)ceil((1.0 - s->tokens) * 60.0 / l->per_minute);
-	pthread_mutex_unlock(&l->lock);
-	return ok;
+	return allow(l, key, now_ms, retry_s, false);
 }
 
 void api_limit_addr_key(const char *addr, char key[API_LIMIT_KEY])
