@@ -17,6 +17,7 @@
 #include "xp_cc.h"
 #include "xp_geo.h"
 #include "xp_log.h"
+#include "xp_parse.h"
 #include "xp_ntp.h"
 #include "xp_time.h"
 
@@ -59,48 +60,6 @@ out:
 	json_decref(j);
 }
 
-/*
- * Copies s into out as valid UTF-8 for JSON: a byte that does not start or continue a whole,
- * shortest-form sequence (or a control character) becomes '?'. A path or a field may hold
- * anything; the error that quotes it must still be JSON.
- */
-static void utf8_clean(const char *s, char *out, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t o = 0;
-
-	while (*p && o + 5 < n) {
-		size_t len = 0;
-		uint32_t cp = 0, min = 0;
-
-		if (*p < 0x80)
-			len = 1, cp = *p;
-		else if ((*p & 0xe0) == 0xc0)
-			len = 2, cp = *p & 0x1f, min = 0x80;
-		else if ((*p & 0xf0) == 0xe0)
-			len = 3, cp = *p & 0x0f, min = 0x800;
-		else if ((*p & 0xf8) == 0xf0)
-			len = 4, cp = *p & 0x07, min = 0x10000;
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80) {
-				len = 0;
-				break;
-			}
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (!len || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    cp < 0x20 || cp == 0x7f) {
-			out[o++] = '?';
-			p++;
-			continue;
-		}
-		memcpy(out + o, p, len);
-		o += len;
-		p += len;
-	}
-	out[o] = 0;
-}
-
 static void fail(struct ctx *c, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void fail(struct ctx *c, int status, const char *fmt, ...)
@@ -111,7 +70,7 @@ static void fail(struct ctx *c, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	utf8_clean(msg, clean, sizeof(clean));
+	xp_utf8_clean(msg, clean, sizeof(clean));
 	reply(c, status, json_pack("{s:s}", "error", clean));
 }
 

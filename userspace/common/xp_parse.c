@@ -2,6 +2,7 @@
 /* xp_parse.c - range-checked parsers for flags and config values. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,4 +238,41 @@ void xp_redact(const char *in, char *out, size_t n)
 		put(out, n, &o, s, 1);
 		s++;
 	}
+}
+
+void xp_utf8_clean(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*p && o + 5 < n) {
+		size_t len = 0;
+		uint32_t cp = 0, min = 0;
+
+		if (*p < 0x80)
+			len = 1, cp = *p;
+		else if ((*p & 0xe0) == 0xc0)
+			len = 2, cp = *p & 0x1f, min = 0x80;
+		else if ((*p & 0xf0) == 0xe0)
+			len = 3, cp = *p & 0x0f, min = 0x800;
+		else if ((*p & 0xf8) == 0xf0)
+			len = 4, cp = *p & 0x07, min = 0x10000;
+		for (size_t i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				len = 0;
+				break;
+			}
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (!len || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp < 0x20 || cp == 0x7f) {
+			out[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(out + o, p, len);
+		o += len;
+		p += len;
+	}
+	out[o] = 0;
 }

@@ -38,4 +38,11 @@ int xp_parse_hostport(const char *s, uint16_t default_port, struct sockaddr_stor
  */
 void xp_redact(const char *in, char *out, size_t n);
 
+/*
+ * Copies s into out as valid UTF-8 (for JSON): a byte that does not start or continue a whole,
+ * shortest-form sequence, a surrogate, or a control character becomes '?'. out always ends in
+ * a NUL (n >= 6).
+ */
+void xp_utf8_clean(const char *s, char *out, size_t n);
+
 #endif
