@@ -35,9 +35,12 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -fno-strict-aliasing -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE $(SAN_FLAGS)
 # no path of the build tree in a binary, debug information included
 CFLAGS += -ffile-prefix-map=$(CURDIR)=.
-# where make install puts the GeoIP data; the build tree's copy is found at run time, not baked in
+# where make install puts the programs and the read-only GeoIP data (DATADIR/xpool, the package
+# xpool-geoip's place); the build tree's copy is found at run time, not baked in
+PREFIX ?= /usr
+DATADIR ?= $(PREFIX)/share
 LOCALSTATEDIR ?= /var/lib
-CFLAGS += -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
+CFLAGS += -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DXPOOL_DATADIR='"$(DATADIR)"'
 LDFLAGS += $(SAN_FLAGS)
 BPF_CFLAGS := -g -O2 -fno-strict-aliasing -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-ffile-prefix-map=$(CURDIR)=. \
@@ -390,9 +393,13 @@ bench-dns: deps
 	$(Q)BUILD=$(BUILD) tools/bench/bench_dns.sh
 
 # make install [DESTDIR=...] [PREFIX=/usr]: daemons, tools, man pages, the unit, the GeoIP data
-PREFIX ?= /usr
+# (DATADIR/xpool, read by xpool-dns and xpool-api; make deps fetches it)
+GEOIP_DB := build/geoip/geo-whois-asn-country.mmdb
 install: all
+	$(Q)[ -f $(GEOIP_DB) ] || { echo "install: $(GEOIP_DB) is missing: make deps fetches it" \
+		"(tools/geo/fetch.sh, with npm)"; exit 1; }
 	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LOCALSTATEDIR)/xpool \
+		$(DESTDIR)$(DATADIR)/xpool \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/xpool
 	$(Q)install -m 0755 $(NTPD_BIN) $(DNS_BIN) $(MON_BIN) $(API_BIN) $(CTL_BIN) $(DESTDIR)$(PREFIX)/sbin/
@@ -403,8 +410,7 @@ install: all
 	$(Q)install -m 0644 tools/systemd/xpool-ntpd.service tools/systemd/xpool-monitor.service \
 		tools/systemd/xpool-dns.service tools/systemd/xpool-api.service \
 		$(DESTDIR)/lib/systemd/system/
-	$(Q)if [ -f build/geoip/geo-whois-asn-country.mmdb ]; then install -m 0644 \
-		build/geoip/geo-whois-asn-country.mmdb $(DESTDIR)$(LOCALSTATEDIR)/xpool/; fi
+	$(Q)install -m 0644 $(GEOIP_DB) $(DESTDIR)$(DATADIR)/xpool/
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
@@ -414,7 +420,8 @@ clean:
 
 -include $(shell find build -path build/peers -prune -o -name '*.d' -type f -print 2>/dev/null)
 
-# make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-api, xpool-tools) in build/deb
+# make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-api, xpool-tools, and
+# xpool-geoip, the GeoIP database both xpool-dns and xpool-api read) in build/deb
 deb: deps
 	$(Q)command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
 		{ echo "deb: needs dpkg-dev and debhelper (make deps)"; exit 1; }

@@ -195,7 +195,7 @@ static const struct xp_directive directives[] = {
 	XP_FN("zone", 1, 1, 0, d_zone, "pool.ntp.org", "NAME", "the pool's apex"),
 	XP_STRING("snapshot", C, snapshot, NULL, "FILE", "the server list (JSON), required"),
 	XP_FN("geoip", 1, 1, 0, d_geoip, NULL, "FILE|off",
-	      "mmdb (MaxMind or ip-location-db); the built-in CC0 database unless given"),
+	      "mmdb (MaxMind or ip-location-db) (default " XP_GEOIP_INSTALLED ")"),
 	XP_INT("threads", C, threads, 1, 64, "1", "N", "UDP worker threads"),
 	XP_INT("max-hosts", C, max_hosts, 1, 16, "4", "N", "addresses per answer"),
 	XP_INT("ttl", C, ttl, 1, 86400, "150", "SEC", "TTL of answers (the pool's)"),
@@ -278,7 +278,7 @@ void dns_config_defaults(struct dns_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	xp_conf_defaults(&spec, c); /* the table's: every limit and default lives there */
-	snprintf(c->geoip, sizeof(c->geoip), "%s", DNS_GEOIP_INSTALLED);
+	snprintf(c->geoip, sizeof(c->geoip), "%s", XP_GEOIP_INSTALLED);
 	c->geoip_default = true;
 }
 

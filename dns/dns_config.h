@@ -12,9 +12,6 @@
 #define DNS_CONFIG_DEFAULT "/etc/xpool/dns.conf"
 #include "xp_geo.h"
 
-/* where make install puts the built-in database; a build tree's copy is found at run time */
-#define DNS_GEOIP_FILE	    XP_GEOIP_FILE
-#define DNS_GEOIP_INSTALLED XP_GEOIP_INSTALLED
 #define DNS_MAX_LISTEN	   16
 #define DNS_MAX_VENDORS	   64
 #define DNS_MAX_NS	   8

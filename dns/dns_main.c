@@ -168,30 +168,6 @@ static void render(void *ctx, FILE *f)
 			(unsigned long)atomic_load(&d->fetch->count[r]));
 }
 
-/* The build tree's GeoIP copy: build/geoip/, from build/xpool-dns or build/san/xpool-dns. */
-static void build_tree_geoip(char *path, size_t n)
-{
-	static const char *const rel[] = { "geoip/" DNS_GEOIP_FILE, "../geoip/" DNS_GEOIP_FILE };
-	char exe[PATH_MAX], cand[PATH_MAX + 64];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (len <= 0)
-		return;
-	exe[len] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return;
-	slash[1] = 0;
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
-		if (!access(cand, R_OK) && strlen(cand) < n) {
-			snprintf(path, n, "%s", cand);
-			return;
-		}
-	}
-}
-
 static int drop_privileges(void)
 {
 	cap_t caps = cap_init(); /* empty: sockets are bound, nothing else needs privilege */
@@ -334,14 +310,11 @@ int main(int argc, char **argv)
 	} else if (dns_snapshot_load(d.cfg.snapshot, snap_flags(&d), snap_max(&d), &d.snap)) {
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	}
-	/* installed, the built-in database is in LOCALSTATEDIR/xpool; run from a build tree, in
-	 * build/geoip beside the binary (decided here, never compiled in) */
-	if (d.cfg.geoip_default && access(d.cfg.geoip, R_OK))
-		build_tree_geoip(d.cfg.geoip, sizeof(d.cfg.geoip));
-	if (strcmp(d.cfg.geoip, "off") && access(d.cfg.geoip, R_OK) && d.cfg.geoip_default)
-		xp_warn("%s: the built-in GeoIP database is missing (make deps fetches it)",
-			d.cfg.geoip);
-	else if (strcmp(d.cfg.geoip, "off") && dns_geo_open(d.cfg.geoip, &geo))
+	/* the built-in database unless geoip names one: installed, or a build tree's; missing,
+	 * start-up and --check-config refuse alike, with the remedy (geoip off is a choice) */
+	if (d.cfg.geoip_default)
+		xp_geo_default(d.cfg.geoip, sizeof(d.cfg.geoip));
+	if (strcmp(d.cfg.geoip, "off") && dns_geo_open(d.cfg.geoip, &geo))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
@@ -355,7 +328,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!geo)
-		xp_warn("no geoip database: every client gets the global zone");
+		xp_info("geoip off: every client gets the global zone");
 	ret = dns_server_bind(&d.srv, &d.cfg);
 	if (!ret && d.cfg.metrics[0]) {
 		metrics_fd = xp_http_listen(d.cfg.metrics);

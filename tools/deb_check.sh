@@ -53,7 +53,7 @@ ip -n "$NS" link set lo up
 
 mkdir -p "$ROOT/tmp/debs"
 cp build/deb/xpool-ntpd_*.deb build/deb/xpool-dns_*.deb build/deb/xpool-monitor_*.deb \
-	build/deb/xpool-tools_*.deb build/deb/xpool-api_*.deb "$ROOT/tmp/debs/"
+	build/deb/xpool-tools_*.deb build/deb/xpool-api_*.deb build/deb/xpool-geoip_*.deb "$ROOT/tmp/debs/"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 export DEBIAN_FRONTEND=noninteractive
 on_root apt-get update -qq >build/deb-install.log 2>&1 || fail "apt-get update in the root"
@@ -80,6 +80,19 @@ for u in xpool-dns xpool-monitor xpool-api; do
 	grep -q "^User=xpool" "$ROOT/lib/systemd/system/$u.service" || fail "$u.service does not drop root"
 done
 log "--version and --check-config of every daemon on its shipped configuration: ok"
+# the GeoIP database: one file of xpool-geoip, the default of xpool-dns and xpool-api; without
+# it, both refuse with the remedy
+GEO=/usr/share/xpool/geo-whois-asn-country.mmdb
+[ "$(on_root dpkg -S "$GEO" 2>&1)" = "xpool-geoip: $GEO" ] || fail "$GEO: $(on_root dpkg -S "$GEO" 2>&1)"
+mv "$ROOT$GEO" "$ROOT$GEO.away"
+for d in dns:xpool-dns api:xpool-api; do
+	out=$(in_root "${d#*:}" -c "/etc/xpool/${d%:*}.conf" --check-config 2>&1)
+	case $out in *"$GEO: the built-in GeoIP database is not installed: install the package xpool-geoip"*"'geoip off'"*) ;;
+	*) mv "$ROOT$GEO.away" "$ROOT$GEO"; fail "${d#*:} --check-config without $GEO: '$out'" ;;
+	esac
+done
+mv "$ROOT$GEO.away" "$ROOT$GEO"
+log "$GEO: xpool-geoip's, read by xpool-dns and xpool-api; without it both name the package"
 
 # files that may hold secrets (the registry's password, the DNS Cookies secret): 0640
 # root:xpool, which the units (User=xpool) read and no other user does; ntpd.conf holds none
@@ -128,7 +141,7 @@ in_root ip -d link show dev lo | grep -q "name xpool_ntp " ||
 	{ cat "$ROOT/tmp/ntpd.log"; fail "xpool-ntpd did not attach to the root's lo"; }
 [ -e /sys/fs/bpf/xpool/xpool_clock ] || fail "no pinned maps"
 in_root sh -c 'kill -9 $(cat /tmp/ntpd.pid)' # as after a crash: the program stays attached
-in_root apt-get purge -y -qq xpool-ntpd xpool-dns xpool-monitor xpool-api xpool-tools >build/deb-purge.log 2>&1 ||
+in_root apt-get purge -y -qq xpool-ntpd xpool-dns xpool-monitor xpool-api xpool-tools xpool-geoip >build/deb-purge.log 2>&1 ||
 	{ tail -20 build/deb-purge.log; fail "apt-get purge"; }
 [ ! -e /sys/fs/bpf/xpool ] || fail "pinned objects remain after purge: $(ls /sys/fs/bpf/xpool)"
 in_root ip -d link show dev lo | grep -q "prog/xdp" && fail "a program stayed attached after purge"

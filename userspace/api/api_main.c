@@ -308,11 +308,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xpool-api: unknown command '%s' (routes)\n", o.argv[0]);
 		return EXIT_USAGE;
 	}
+	/* the built-in database unless geoip names one; missing, start-up and --check-config
+	 * refuse alike, with the remedy (geoip off is a choice: a country is then required) */
+	if (!strcmp(a.geoip, XP_GEOIP_INSTALLED))
+		xp_geo_default(a.geoip, sizeof(a.geoip));
+	xp_log_init("xpool-api", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
+	if (strcmp(a.geoip, "off")) {
+		if (xp_geo_open(a.geoip, &a.geo))
+			return o.check_only ? EXIT_USAGE : 1;
+		a.have_geo = true;
+	}
 	if (o.check_only) {
 		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		if (a.have_geo)
+			MMDB_close(&a.geo);
 		return 0;
 	}
-	xp_log_init("xpool-api", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	if (!strcmp(a.sendmail, "off"))
 		a.sendmail[0] = 0;
 	signal(SIGPIPE, SIG_IGN);
@@ -329,15 +340,6 @@ int main(int argc, char **argv)
 	/* the stand-in hash for unknown addresses is made now, not at the first such login (whose
 	 * extra time would tell that the address has no account) */
 	(void)reg_password_verify(NULL, "");
-	if (strcmp(a.geoip, "off")) {
-		if (access(a.geoip, R_OK) && !strcmp(a.geoip, XP_GEOIP_INSTALLED))
-			xp_warn("no GeoIP database at %s: servers are added with a country given",
-				a.geoip);
-		else if (xp_geo_open(a.geoip, &a.geo))
-			return 1;
-		else
-			a.have_geo = true;
-	}
 	sem_init(&a.hash_slots, 0, 2);
 	if (api_limit_init(&a.by_account, (double)a.account_rate) ||
 	    api_limit_init(&a.by_addr, (double)a.signup_rate) ||
