@@ -418,7 +418,7 @@ format:
 clean:
 	$(Q)rm -rf build
 
--include $(shell find build -path build/peers -prune -o -name '*.d' -type f -print 2>/dev/null)
+-include $(shell find build -path build/peers -prune -o -path build/debroot -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # make deb: the Debian packages (xpool-ntpd, xpool-dns, xpool-monitor, xpool-api, xpool-tools, and
 # xpool-geoip, the GeoIP database both xpool-dns and xpool-api read) in build/deb
