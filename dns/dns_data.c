@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,36 @@
 #include "xp_addr.h"
 #include "xp_log.h"
 
+/* the last reason a snapshot was refused, for a caller that logs it itself (DNS_SNAP_QUIET) */
+static __thread char last_why[256];
+static __thread bool quiet;
+
+const char *dns_snapshot_why(void)
+{
+	return last_why;
+}
+
+/* Notes (and, unless quiet, logs as "path: why") why a snapshot is refused: -err. */
+static int refuse(const char *path, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(const char *path, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_why, sizeof(last_why), fmt, ap);
+	va_end(ap);
+	if (!quiet)
+		xp_err("%s: %s", path, last_why);
+	return -err;
+}
+
 static int fail(const char *path, long i, const char *field, const char *why)
 {
 	if (i >= 0)
-		xp_err("%s: servers[%ld]%s%s: %s", path, i, *field ? "." : "", field, why);
-	else
-		xp_err("%s: %s: %s", path, field, why);
-	return -EINVAL;
+		return refuse(path, EINVAL, "servers[%ld]%s%s: %s", i, *field ? "." : "", field,
+			      why);
+	return refuse(path, EINVAL, "%s: %s", field, why);
 }
 
 static int parse_time(const char *s, time_t *t)
@@ -92,25 +116,29 @@ int dns_snapshot_load(const char *path, unsigned flags, size_t max_bytes, struct
 	json_t *root;
 
 	memset(out, 0, sizeof(*out));
+	last_why[0] = 0;
+	quiet = flags & DNS_SNAP_QUIET;
 	/* parsing costs about 13 bytes of memory per byte of JSON: bound it before reading */
-	if (stat(path, &st)) {
-		xp_err("%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		xp_err("%s: not a regular file", path);
-		return -EINVAL;
-	}
-	if (max_bytes && (size_t)st.st_size > max_bytes) {
-		xp_err("%s: %lld bytes, over snapshot-max-mb (%zu MB): refused unread", path,
-		       (long long)st.st_size, max_bytes >> 20);
-		return -EFBIG;
-	}
+	if (stat(path, &st))
+		return refuse(path, errno,
+			      "%s (the snapshot directive names the file xpoolctl "
+			      "export writes)",
+			      strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return refuse(path, EINVAL,
+			      "not a regular file (the snapshot directive names the "
+			      "file xpoolctl export writes)");
+	if (max_bytes && (size_t)st.st_size > max_bytes)
+		return refuse(path, EFBIG,
+			      "%lld bytes, over snapshot-max-mb (%zu MB): refused "
+			      "unread (raise snapshot-max-mb for a pool this big)",
+			      (long long)st.st_size, max_bytes >> 20);
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		xp_err("%s:%d: %s", path, jerr.line, jerr.text);
-		return -EINVAL;
-	}
+	if (!root)
+		return refuse(path, EINVAL,
+			      "line %d: not JSON: %s (a snapshot is the JSON "
+			      "xpoolctl export writes)",
+			      jerr.line, jerr.text);
 	return from_json(root, path, flags, out);
 }
 
@@ -121,10 +149,13 @@ int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned f
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 
 	memset(out, 0, sizeof(*out));
-	if (!root) {
-		xp_err("%s:%d: %s", name, jerr.line, jerr.text);
-		return -EINVAL;
-	}
+	last_why[0] = 0;
+	quiet = flags & DNS_SNAP_QUIET;
+	if (!root)
+		return refuse(name, EINVAL,
+			      "line %d: not JSON: %s (a snapshot is the JSON "
+			      "xpoolctl export writes)",
+			      jerr.line, jerr.text);
 	return from_json(root, name, flags, out);
 }
 
@@ -137,7 +168,9 @@ static int from_json(json_t *root, const char *path, unsigned flags, struct dns_
 	servers = json_object_get(root, "servers");
 	gen = json_object_get(root, "generated");
 	if (!json_is_object(root) || !json_is_array(servers)) {
-		ret = fail(path, -1, "servers", "missing, or not an array");
+		ret = fail(
+		    path, -1, "servers",
+		    "missing, or not an array (a snapshot is the JSON xpoolctl export writes)");
 		goto out;
 	}
 	if (gen && (!json_is_string(gen) || parse_time(json_string_value(gen), &out->generated))) {
@@ -146,7 +179,8 @@ static int from_json(json_t *root, const char *path, unsigned flags, struct dns_
 		goto out;
 	}
 	if (out->generated > time(NULL) + 86400) {
-		ret = fail(path, -1, "generated", "more than a day in the future");
+		ret = fail(path, -1, "generated",
+			   "more than a day in the future (the exporting host's clock?)");
 		goto out;
 	}
 	out->n = json_array_size(servers);

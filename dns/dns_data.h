@@ -35,6 +35,7 @@ struct dns_snapshot {
 };
 
 #define DNS_SNAP_TEST_ADDRESSES 1u /* documentation and private addresses (test pools) */
+#define DNS_SNAP_QUIET		2u /* log nothing: the caller logs dns_snapshot_why() */
 
 /*
  * Parses and validates a snapshot; every problem is reported as "path: servers[i].field: why".
@@ -45,6 +46,8 @@ int dns_snapshot_load(const char *path, unsigned flags, size_t max_bytes, struct
 /* The same from a buffer (fuzzing, tests); name is used in messages. */
 int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned flags,
 		       struct dns_snapshot *out);
+/* Why this thread's last load or parse refused its snapshot (without the path; "" none). */
+const char *dns_snapshot_why(void);
 /* The pool's rule for a server in DNS: enabled, netspeed > 0, score >= min_score. */
 static inline bool dns_entry_listed(const struct dns_snap_entry *e, double min_score)
 {

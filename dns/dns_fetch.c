@@ -43,7 +43,10 @@ struct body {
 	size_t len, max;
 	bool too_big;
 	const struct headers *h; /* a response's, NULL for a file */
+	long status;		 /* a response's HTTP status */
 };
+
+#define WHY(f, ...) snprintf((f)->why, sizeof((f)->why), __VA_ARGS__)
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -134,9 +137,31 @@ static int on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, c
 	return atomic_load(&((struct dns_fetch *)ctx)->stop) ? 1 : 0;
 }
 
-/* One GET: the result, the body and the status. cond: send the validators we hold. */
-static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t max, bool cond,
-				 struct body *b, struct headers *h)
+/* What an HTTP status tells the operator to check. */
+static const char *status_hint(long status)
+{
+	switch (status) {
+	case 404:
+	case 410:
+		return "not found: does snapshot-url name the file xpoolctl export writes, under "
+		       "the web server's document root?";
+	case 401:
+	case 403:
+		return "refused: may the web server read the export's files (their mode, its "
+		       "access rules), and are the user and password in snapshot-url right?";
+	default:
+		return status >= 500 ? "the web server's error log says why"
+				     : "snapshot-url should answer a plain GET with 200";
+	}
+}
+
+/*
+ * One GET: the result, the body and the status; f->why says what failed and what to check.
+ * what: what is fetched, for that ("the snapshot", "its signature URL.sig"). cond: send the
+ * validators we hold.
+ */
+static enum dns_fetch_result get(struct dns_fetch *f, const char *url, const char *what, size_t max,
+				 bool cond, struct body *b, struct headers *h)
 {
 	struct curl_slist *hdrs = NULL;
 	char line[512];
@@ -181,18 +206,36 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	b->status = status;
 	if (h->encoding[0] && status != 304) {
 		r = DNS_FETCH_ENCODING;
-		snprintf(f->why, sizeof(f->why),
-			 "%.96s refused: the signed bytes are taken as they are", h->encoding);
-	} else if (rc == CURLE_OK)
+		WHY(f,
+		    "%s came with %.96s: refused unread, the signature is over the bytes as "
+		    "exported (turn compression off for it in the web server)",
+		    what, h->encoding);
+	} else if (rc == CURLE_OK) {
 		r = status == 200   ? DNS_FETCH_OK
 		    : status == 304 ? DNS_FETCH_NOT_MODIFIED
 				    : DNS_FETCH_HTTP_STATUS;
-	else if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		if (r == DNS_FETCH_HTTP_STATUS)
+			WHY(f, "%s: HTTP %ld (%s)", what, status, status_hint(status));
+	} else if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		r = DNS_FETCH_TOO_BIG;
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		WHY(f, "%s is over %zu bytes: refused unread%s", what, max,
+		    max > SIG_MAX ? " (raise snapshot-max-mb for a pool this big)" : "");
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		r = DNS_FETCH_TIMEOUT;
+		WHY(f,
+		    "%s: %s (deadlines: %d s to connect, %d s in all, %d bytes/s for %d s): is the "
+		    "web server reachable from here, and not overloaded?",
+		    what, curl_easy_strerror(rc), CONNECT_TIMEOUT_MS / 1000,
+		    TOTAL_TIMEOUT_MS / 1000, LOW_SPEED_BYTES, LOW_SPEED_SECS);
+	} else {
+		WHY(f,
+		    "%s: %s (is the web server up and reachable from here, and snapshot-url "
+		    "right?)",
+		    what, curl_easy_strerror(rc));
+	}
 	if (r != DNS_FETCH_OK && r != DNS_FETCH_NOT_MODIFIED) {
 		char shown[512];
 
@@ -204,29 +247,66 @@ static enum dns_fetch_result get(struct dns_fetch *f, const char *url, size_t ma
 	return r;
 }
 
+static void rfc3339(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, n, "%lld", (long long)t);
+}
+
 /*
  * Verifies and parses a signed snapshot (data NUL-terminated at len); newer than the one in
- * service, or the reason.
+ * service, or the reason, with what to check, in f->why. sig_name: where the signature came
+ * from, for that.
  */
 static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const char *data, size_t len,
-					     const char *sig, size_t sig_len, const char *name,
+					     const char *sig, size_t sig_len, const char *sig_name,
 					     struct dns_snapshot *out)
 {
 	int64_t served = atomic_load(&f->served_generated);
-	unsigned flags = f->cfg->test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0;
+	unsigned flags = DNS_SNAP_QUIET | (f->cfg->test_addresses ? DNS_SNAP_TEST_ADDRESSES : 0);
+	char t[2][32];
+	int ret;
 
-	if (!sig || xp_sign_verify(data, len, sig, sig_len, f->pk))
+	memset(out, 0, sizeof(*out));
+	ret = sig ? xp_sign_verify(data, len, sig, sig_len, f->pk) : -EINVAL;
+	if (ret == -EBADMSG) {
+		WHY(f,
+		    "its signature %s does not verify with snapshot-key %s (was it signed with "
+		    "the pool.key of that .pub? a .sig of another export, or a snapshot changed "
+		    "after signing? publish the two files of one xpoolctl export --sign, the .sig "
+		    "first)",
+		    sig_name, f->cfg->snapshot_key);
 		return DNS_FETCH_SIGNATURE;
-	if (dns_snapshot_parse(data, len, name, flags, out))
+	}
+	if (ret) {
+		WHY(f,
+		    "its signature %s is not an xpool signature (one line, 'xpool-ed25519 "
+		    "signature' and 128 hex "
+		    "digits, as xpoolctl export --sign writes it)",
+		    sig_name);
+		return DNS_FETCH_SIGNATURE;
+	}
+	if (dns_snapshot_parse(data, len, "", flags, out)) {
+		WHY(f, "signed, but not a snapshot xpool-dns serves: %s", dns_snapshot_why());
 		return DNS_FETCH_INVALID;
+	}
 	if (!out->generated) {
-		xp_err("%s: a fetched snapshot needs its generated time (rollback protection)",
-		       name);
+		WHY(f, "signed, but without its generated time, which a fetched snapshot needs "
+		       "(rollback protection): export it with xpoolctl export");
 		dns_snapshot_free(out);
 		return DNS_FETCH_INVALID;
 	}
 	/* no rollback: an older snapshot, even signed, may be a replay of a bad day */
 	if (out->generated < served) {
+		rfc3339(out->generated, t[0], sizeof(t[0]));
+		rfc3339((time_t)served, t[1], sizeof(t[1]));
+		WHY(f,
+		    "generated %s, before the snapshot in service (generated %s): an older export "
+		    "is never taken back (publish the newest one; is this the registry host that "
+		    "exports now?)",
+		    t[0], t[1]);
 		dns_snapshot_free(out);
 		return DNS_FETCH_ROLLBACK;
 	}
@@ -262,7 +342,10 @@ static int write_cache(struct dns_fetch *f, const struct body *snap, const char 
 		free(buf);
 	}
 	if (ret) {
-		xp_err("%s: cannot write the cache: %s", path, strerror(-ret));
+		WHY(f,
+		    "verified, but snapshot-cache %s cannot be written: %s (the daemon's user, "
+		    "xpool under its unit, must be able to write that directory)",
+		    path, strerror(-ret));
 		return ret;
 	}
 	/* the signature file of the older layout, two files renamed one after the other */
@@ -276,22 +359,34 @@ static int write_cache(struct dns_fetch *f, const struct body *snap, const char 
 enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
 {
 	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
-	char sig_url[sizeof(f->cfg->snapshot_url) + 8];
+	char sig_url[sizeof(f->cfg->snapshot_url) + 8], sig_what[sizeof(f->url_log) + 32];
 	struct headers h = {0}, hs = {0};
 	struct body snap, sig = {0};
 	enum dns_fetch_result r;
 
 	memset(out, 0, sizeof(*out));
 	f->why[0] = 0;
-	r = get(f, f->cfg->snapshot_url, max, true, &snap, &h);
+	r = get(f, f->cfg->snapshot_url, "the snapshot", max, true, &snap, &h);
 	if (r == DNS_FETCH_OK) {
 		snprintf(sig_url, sizeof(sig_url), "%s.sig", f->cfg->snapshot_url);
-		r = get(f, sig_url, SIG_MAX, false, &sig, &hs);
+		snprintf(sig_what, sizeof(sig_what), "its signature %s.sig", f->url_log);
+		r = get(f, sig_url, sig_what, SIG_MAX, false, &sig, &hs);
+		if (r == DNS_FETCH_HTTP_STATUS && (sig.status == 404 || sig.status == 410))
+			WHY(f,
+			    "no signature beside it: %s: HTTP %ld (export with xpoolctl export "
+			    "FILE "
+			    "--sign KEY, which writes FILE.sig, and publish both files)",
+			    sig_what, sig.status);
+		if (r == DNS_FETCH_TOO_BIG)
+			WHY(f,
+			    "%s is over %d bytes: not a signature (xpoolctl export --sign writes "
+			    "one line)",
+			    sig_what, SIG_MAX);
 		if (r == DNS_FETCH_HTTP_STATUS || r == DNS_FETCH_TOO_BIG)
 			r = DNS_FETCH_SIGNATURE; /* no signature, or not one */
 		if (r == DNS_FETCH_OK)
 			r = verify_snapshot(f, snap.data, snap.len, sig.data, sig.len,
-					    f->url_log, out);
+					    sig_what + strlen("its signature "), out);
 		if (r == DNS_FETCH_OK && write_cache(f, &snap, sig.data)) {
 			dns_snapshot_free(out);
 			r = DNS_FETCH_CACHE;
@@ -305,14 +400,17 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 	free(snap.data);
 	free(sig.data);
 	atomic_fetch_add(&f->count[r], 1);
-	/* once per change of state: a dead registry host is one line, not one per poll */
-	if (r != f->last && r != DNS_FETCH_NOT_MODIFIED) {
+	/* once per change of state or reason: a dead registry host is one line, not one per poll */
+	if ((r != f->last || strcmp(f->why, f->logged)) && r != DNS_FETCH_NOT_MODIFIED) {
+		snprintf(f->logged, sizeof(f->logged), "%s", f->why);
 		if (r == DNS_FETCH_OK)
 			xp_info("%s: a new signed snapshot", f->url_log);
+		else if (atomic_load(&f->served_generated))
+			xp_warn("snapshot from %s refused: %s; the data in service stays (tried "
+				"again every %u s)",
+				f->url_log, f->why, (unsigned)f->cfg->snapshot_poll);
 		else
-			xp_warn("%s: %s%s%s%s; the data in service stays", f->url_log,
-				dns_fetch_label(r), f->why[0] ? " (" : "", f->why,
-				f->why[0] ? ")" : "");
+			xp_warn("snapshot from %s refused: %s", f->url_log, f->why);
 	}
 	if (r != DNS_FETCH_NOT_MODIFIED)
 		f->last = r;
@@ -368,7 +466,7 @@ int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 {
 	const char *path = f->cfg->snapshot_cache;
 	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
-	char sig_path[sizeof(f->cfg->snapshot_cache) + 8], why[sizeof(sig_path) + 64] = "";
+	char sig_path[sizeof(f->cfg->snapshot_cache) + 8], why[sizeof(f->why)] = "";
 	struct body file, sig_file = {0};
 	const char *snap, *sig = NULL, *nl;
 	size_t snap_len, sig_len = 0;
@@ -378,7 +476,8 @@ int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 	memset(out, 0, sizeof(*out));
 	if (!path[0])
 		return -ENOENT;
-	drop_stale_tmp(path);
+	if (!f->cfg->check_only) /* the check changes nothing */
+		drop_stale_tmp(path);
 	ret = read_all(path, max + SIG_LINE + 1, &file);
 	if (ret == -ENOENT) {
 		xp_info("%s: no cache yet", path);
@@ -398,8 +497,12 @@ int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 		/* the older layout: the snapshot, and its signature in FILE.sig */
 		snprintf(sig_path, sizeof(sig_path), "%s.sig", path);
 		ret = read_all(sig_path, SIG_MAX, &sig_file);
-		if (ret)
-			snprintf(why, sizeof(why), "%s: %s", sig_path, strerror(-ret));
+		if (ret) /* not a cache xpool-dns wrote: it exists, so never -ENOENT */
+			snprintf(why, sizeof(why),
+				 "no signature: its first line is none, and %s: %s (remove it: the "
+				 "next verified fetch writes the cache)",
+				 sig_path, strerror(-ret));
+		ret = ret ? -EBADMSG : 0;
 		sig = sig_file.data;
 		sig_len = sig_file.len;
 	} else {
@@ -410,13 +513,14 @@ int dns_fetch_load_cache(struct dns_fetch *f, struct dns_snapshot *out)
 		snprintf(why, sizeof(why), "over snapshot-max-mb");
 	}
 	if (!ret) {
-		r = verify_snapshot(f, snap, snap_len, sig, sig_len, path, out);
+		r = verify_snapshot(f, snap, snap_len, sig, sig_len,
+				    sig_file.data ? sig_path
+						  : "(the cache's "
+						    "first line)",
+				    out);
 		if (r != DNS_FETCH_OK) {
 			ret = -EBADMSG;
-			snprintf(why, sizeof(why), "%s",
-				 r == DNS_FETCH_SIGNATURE
-					 ? "its signature does not verify with snapshot-key"
-					 : dns_fetch_label(r));
+			snprintf(why, sizeof(why), "%s", f->why);
 		}
 	}
 	if (ret)

@@ -41,7 +41,8 @@ struct dns_fetch {
 	_Atomic int64_t served_generated; /* the generated time of the data in service */
 	_Atomic uint64_t count[DNS_FETCH__MAX];
 	enum dns_fetch_result last; /* for logging changes of state only */
-	char why[160];		    /* the last poll's detail, for that log line ("" none) */
+	char why[1024];		    /* the last poll's reason and remedy, for its log line */
+	char logged[1024];	    /* the reason logged last: a new one is logged too */
 	/* the thread hands a new snapshot to the main loop */
 	pthread_t thread;
 	bool running;

@@ -265,8 +265,11 @@ static int start_fetched(struct dns_daemon *d)
 		xp_info("%s: starting from the cache", d->cfg.snapshot_cache);
 		d->snap = cached;
 	} else {
-		xp_err("%s: no snapshot from the URL nor the cache: not serving",
-		       d->fetch->url_log);
+		xp_err("%s: no snapshot from the URL (the reason above) nor from a cache (%s): not "
+		       "serving; the cache keeps the last verified fetch for starts while the URL "
+		       "is down",
+		       d->fetch->url_log,
+		       d->cfg.snapshot_cache[0] ? d->cfg.snapshot_cache : "no snapshot-cache set");
 		return 1;
 	}
 	atomic_store(&d->fetch->served_generated, (int64_t)d->snap.generated);

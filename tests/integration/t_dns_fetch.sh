@@ -100,16 +100,33 @@ a=$(answers)
 [ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "the new snapshot is not served: $a"
 xp_log "OK: a new signed snapshot served within a poll: $a"
 
-# each bad answer of the registry host keeps the data and counts its reason
-bad_case() { # bad_case NAME RESULT [BEFORE]: the counter passes BEFORE (now), the answers stay
+# each bad answer of the registry host keeps the data, counts its reason and logs it once with
+# what to check: "snapshot from URL refused: WHY (REMEDY); the data in service stays ..."
+URL=http://10.207.0.1/snap.json
+logged() { # logged TEXT...: a refusal's log line holds each TEXT (fixed strings), within 5 s
+	local i t line
+	for i in $(seq 50); do
+		line=$(grep -F "snapshot from $URL refused: " "$XP_TMP/dns.log" | tail -1)
+		for t in "$@" "; the data in service stays (tried again every 1 s)"; do
+			[[ $line == *"$t"* ]] || continue 2
+		done
+		return 0
+	done
+	tail -3 "$XP_TMP/dns.log"
+	xp_fail "no refusal logged with: $*"
+}
+bad_case() { # bad_case NAME RESULT [BEFORE [TEXT...]]: counted past BEFORE (now), the data stays,
+	# the refusal logged with each TEXT
 	local before=${3:-$(count "$2")}
 	wait_count "$2" "$before" 15 || { tail -5 "$XP_TMP/dns.log"; xp_fail "$1: no '$2' counted"; }
 	a=$(answers)
 	[ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "$1: the data changed: $a"
-	xp_log "OK: $1 -> $2, the data stays"
+	[ $# -gt 3 ] && logged "${@:4}"
+	xp_log "OK: $1 -> $2, the data stays${4:+: $(grep -F "snapshot from $URL refused: " "$XP_TMP/dns.log" | tail -1 | sed 's/.*refused: //')}"
 }
 sed 's/192.0.2.2/192.0.2.9/' "$XP_TMP/b/snap.json" >"$WWW/snap.json"       # one byte
-bad_case "a tampered snapshot" signature
+bad_case "a tampered snapshot" signature "" \
+	"its signature $URL.sig does not verify with snapshot-key $XP_TMP/pool.key.pub (was it signed with the pool.key of that .pub? a .sig of another export, or a snapshot changed after signing? publish the two files of one xpoolctl export --sign, the .sig first)"
 sleep 1.1
 mkdir -p "$XP_TMP/c"
 export_to "$XP_TMP/c" "$XP_TMP/other.key"
@@ -118,13 +135,21 @@ bad_case "a snapshot signed with another key" signature
 # counted once (its validators are kept: the next polls are 304): the counter before the change
 before=$(count rollback)
 cp "$XP_TMP"/a/snap.json* "$WWW/"
-bad_case "an older snapshot, validly signed (rollback)" rollback "$before"
+bad_case "an older snapshot, validly signed (rollback)" rollback "$before" \
+	"generated $(sed -n 's/.*"generated": *"\([^"]*\)".*/\1/p' "$XP_TMP/a/snap.json" | head -1 | sed 's/\.[0-9]*Z$/Z/'), before the snapshot in service (generated " \
+	"an older export is never taken back (publish the newest one"
 rm -f "$WWW/snap.json"
-bad_case "a 404" http_status
+bad_case "a 404" http_status "" \
+	"the snapshot: HTTP 404 (not found: does snapshot-url name the file xpoolctl export writes, under the web server's document root?)"
 cp "$XP_TMP"/b/snap.json "$WWW/snap.json" && rm -f "$WWW/snap.json.sig"
-bad_case "a missing signature" signature
+bad_case "a missing signature" signature "" \
+	"no signature beside it: its signature $URL.sig: HTTP 404 (export with xpoolctl export FILE --sign KEY, which writes FILE.sig, and publish both files)"
+echo "xpool-ed25519 signature 00" >"$WWW/snap.json.sig"
+bad_case "a signature file that is not one" signature "" \
+	"its signature $URL.sig is not an xpool signature (one line, 'xpool-ed25519 signature' and 128 hex digits, as xpoolctl export --sign writes it)"
 head -c 2000000 /dev/zero | tr '\0' ' ' >"$WWW/snap.json"
-bad_case "a body over snapshot-max-mb (1 MB)" too_big
+bad_case "a body over snapshot-max-mb (1 MB)" too_big "" \
+	"the snapshot is over 1048576 bytes: refused unread (raise snapshot-max-mb for a pool this big)"
 # signed by our key, but not a snapshot xpool-dns may serve: a loopback server slipped into the
 # registry behind xpoolctl's back
 sleep 1.1
@@ -133,7 +158,8 @@ mkdir -p "$XP_TMP/e"
 export_to "$XP_TMP/e"
 sqlite3 "$XP_TMP/reg.db" "DELETE FROM servers WHERE ip = '127.0.0.1'"
 cp "$XP_TMP"/e/snap.json* "$WWW/"
-bad_case "a signed snapshot with a loopback server" invalid
+bad_case "a signed snapshot with a loopback server" invalid "" \
+	"signed, but not a snapshot xpool-dns serves: servers[" "].ip: "
 
 # the web server goes: a fake that sends half its body, then one that trickles, then nothing
 kill "$WEB"; wait "$WEB" 2>/dev/null
@@ -176,19 +202,20 @@ printf "Connection: close\r\n\r\n"
 cat \$f
 SH
 fake gzip
-bad_case "a gzip-encoded snapshot (Content-Encoding: gzip)" encoding
+bad_case "a gzip-encoded snapshot (Content-Encoding: gzip)" encoding "" \
+	"the snapshot came with Content-Encoding gzip: refused unread, the signature is over the bytes as exported (turn compression off for it in the web server)"
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
-grep -q "snap.json: encoding (Content-Encoding gzip refused" "$XP_TMP/dns.log" ||
-	{ tail -5 "$XP_TMP/dns.log"; xp_fail "no clear log line for the compressed body"; }
 grep -qi "^Accept-Encoding: identity$" "$XP_TMP/gzip-request" &&
 	! grep -qi "gzip" "$XP_TMP/gzip-request" ||
 	xp_fail "the request did not ask for identity: $(cat "$XP_TMP/gzip-request")"
-xp_log "OK: a compressed body refused unread: $(grep -m1 'encoding (' "$XP_TMP/dns.log")"
+xp_log "OK: a compressed body refused unread, and the request asked for identity"
 fake truncated
-bad_case "a truncated body" network
+bad_case "a truncated body" network "" \
+	"the snapshot: Transferred a partial file (is the web server up and reachable from here, and snapshot-url right?)"
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
 fake slow
-bad_case "a server slower than 1 KB/s" timeout
+bad_case "a server slower than 1 KB/s" timeout "" \
+	"the snapshot: Timeout was reached (deadlines: 5 s to connect, 30 s in all, 1024 bytes/s for 10 s): is the web server reachable from here, and not overloaded?"
 # a SIGTERM during such a transfer: the daemon stops at once, it does not wait for the server
 sleep 2
 t0=$(date +%s%N)
@@ -198,7 +225,7 @@ xp_log "stopped during a slow transfer in $ms ms"
 [ $ms -lt 5000 ] || xp_fail "stopping waited $ms ms for a slow transfer (its deadline is 10 s)"
 kill "$FAKE"; wait "$FAKE" 2>/dev/null
 start_dns # the URL is dead now: from the cache
-bad_case "a dead server" network
+bad_case "a dead server" network "" "the snapshot: Couldn't connect to server (is the web server up"
 
 # a restart while the registry host is down: the cache
 kill -TERM "$DNS"; wait "$DNS"
@@ -287,7 +314,7 @@ a=$(answers)
 [ "$a" = "192.0.2.2 192.0.2.3 192.0.2.4 " ] || xp_fail "a mismatched cache, the URL up: $a"
 why=$(grep "the cache is not used" "$XP_TMP/dns.log")
 case $why in
-*"cache.json: the cache is not used (its signature does not verify with snapshot-key): the snapshot comes from the URL") ;;
+*"cache.json: the cache is not used (its signature $XP_TMP/cache.json.sig does not verify with snapshot-key $XP_TMP/pool.key.pub (was it signed with the pool.key of that .pub?"*"): the snapshot comes from the URL") ;;
 *) tail -5 "$XP_TMP/dns.log"; xp_fail "no reason logged for the cache: '$why'" ;;
 esac
 [ "$(head -c 24 "$XP_TMP/cache.json")" = "xpool-ed25519 signature " ] &&
@@ -316,3 +343,12 @@ sleep 1.5 # a poll or two more
 kill -TERM "$DNS"; wait "$DNS"
 grep "S3cretPw" "$XP_TMP/dns.log" && xp_fail "snapshot-url's password in the log"
 xp_log "OK: a password in snapshot-url: $(grep -c nosuch "$XP_TMP/dns.log") log lines name the URL, none its password: $(grep -m1 nosuch "$XP_TMP/dns.log")"
+
+# a start with neither the URL nor a cache: not serving, and why, in two lines
+sed -e "s|^snapshot-cache .*|snapshot-cache $XP_TMP/none.json|" "$XP_TMP/dns.conf" >"$XP_TMP/nocache.conf"
+out=$(xp_ns "$D" "$BUILD/xpool-dns" -c "$XP_TMP/nocache.conf" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && [[ $out == *"snapshot from http://xpool:***@10.207.0.1/nosuch.json?password=*** refused: the snapshot: HTTP 404 (not found: "* ]] &&
+	[[ $out == *"error: http://xpool:***@10.207.0.1/nosuch.json?password=***: no snapshot from the URL (the reason above) nor from a cache ($XP_TMP/none.json): not serving; the cache keeps the last verified fetch for starts while the URL is down"* ]] ||
+	xp_fail "a start without the URL nor a cache: exit $rc: $out"
+xp_log "OK: a start without the URL nor a cache: $(echo "$out" | tail -1)"

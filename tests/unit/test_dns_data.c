@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_dns_data.c - snapshot validation, both GeoIP layouts, and response rate limiting. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,44 @@ Test(dns_data, invalid_snapshots)
 		cr_expect_neq(load_text(bad[i], &s), 0, "accepted: %s", bad[i]);
 		unlink(path);
 	}
+}
+
+/* Each refusal says what failed and what to do; DNS_SNAP_QUIET leaves the logging to the caller. */
+Test(dns_data, refusal_reasons)
+{
+	static const struct {
+		const char *text, *why;
+	} cases[] = {
+		{ "not json", "line 1: not JSON: " },
+		{ "{\"servers\": 3}",
+		  "servers: missing, or not an array (a snapshot is the JSON xpoolctl export writes)" },
+		{ "{\"generated\": \"9999-12-31T23:59:59Z\", \"servers\": []}",
+		  "generated: more than a day in the future (the exporting host's clock?)" },
+		{ "{\"servers\": [1]}", "servers[0]: not an object" },
+	};
+	struct dns_snapshot s;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_expect_neq(dns_snapshot_parse(cases[i].text, strlen(cases[i].text), "x",
+						 DNS_SNAP_QUIET, &s),
+			      0);
+		cr_expect(strstr(dns_snapshot_why(), cases[i].why), "'%s': '%s'", cases[i].text,
+			  dns_snapshot_why());
+	}
+	cr_expect_neq(dns_snapshot_parse("not json", 8, "x", DNS_SNAP_QUIET, &s), 0);
+	cr_expect(strstr(dns_snapshot_why(), "(a snapshot is the JSON xpoolctl export writes)"),
+		  "%s", dns_snapshot_why());
+	/* a file over the limit, refused unread, with the directive that raises it */
+	cr_assert_eq(xt_tmp_file("snap", "{\"servers\": []}          ", 0, path), 0);
+	cr_expect_eq(dns_snapshot_load(path, DNS_SNAP_QUIET, 8, &s), -EFBIG);
+	cr_expect(strstr(dns_snapshot_why(), "over snapshot-max-mb (0 MB): refused unread (raise "
+					     "snapshot-max-mb for a pool this big)"),
+		  "%s", dns_snapshot_why());
+	unlink(path);
+	cr_expect_neq(dns_snapshot_load("/nonexistent/snap.json", DNS_SNAP_QUIET, 0, &s), 0);
+	cr_expect(strstr(dns_snapshot_why(), "No such file or directory (the snapshot directive "
+					     "names the file xpoolctl export writes)"),
+		  "%s", dns_snapshot_why());
 }
 
 Test(dns_data, both_geo_layouts)
