@@ -276,6 +276,54 @@ static int start_fetched(struct dns_daemon *d)
 	return 0;
 }
 
+/* "N servers, M in DNS, generated T" of a snapshot. */
+static void snap_summary(const struct dns_daemon *d, const struct dns_snapshot *s, char *out,
+			 size_t n)
+{
+	char t[64] = "";
+	struct tm tm;
+
+	if (s->generated && gmtime_r(&s->generated, &tm))
+		strftime(t, sizeof(t), ", generated %Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(out, n, "%zu server%s, %zu in DNS%s", s->n, s->n == 1 ? "" : "s",
+		 dns_snapshot_listed(s, d->cfg.min_score), t);
+}
+
+/*
+ * What --check-config checked, for its OK line: the snapshot (a file read; a URL is not
+ * fetched, but the cache the daemon would start from is verified), and the GeoIP database.
+ */
+static void check_summary(struct dns_daemon *d, char *out, size_t n)
+{
+	char snap[160], src[1200];
+	struct dns_snapshot cached;
+	int ret;
+
+	if (!d->fetch) {
+		snap_summary(d, &d->snap, snap, sizeof(snap));
+		snprintf(src, sizeof(src), "snapshot %s: %s", d->cfg.snapshot, snap);
+	} else if (!d->cfg.snapshot_cache[0]) {
+		snprintf(src, sizeof(src),
+			 "snapshot-url %s not fetched by the check; no snapshot-cache: a start needs "
+			 "the URL",
+			 d->fetch->url_log);
+	} else if ((ret = dns_fetch_load_cache(d->fetch, &cached))) {
+		snprintf(src, sizeof(src),
+			 "snapshot-url %s not fetched by the check; snapshot-cache %s: %s, a start "
+			 "needs the URL",
+			 d->fetch->url_log, d->cfg.snapshot_cache,
+			 ret == -ENOENT ? "none yet (written at the first verified fetch)"
+					: "not used (the reason above)");
+	} else {
+		snap_summary(d, &cached, snap, sizeof(snap));
+		snprintf(src, sizeof(src),
+			 "snapshot-url %s not fetched by the check; snapshot-cache %s: verified, %s",
+			 d->fetch->url_log, d->cfg.snapshot_cache, snap);
+		dns_snapshot_free(&cached);
+	}
+	snprintf(out, n, "%s; geoip %s", src, d->cfg.geoip);
+}
+
 int main(int argc, char **argv)
 {
 	static struct dns_daemon d;
@@ -321,8 +369,10 @@ int main(int argc, char **argv)
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
-		printf("%s: configuration OK (%zu servers in %s)\n", d.cfg.config_path, d.snap.n,
-		       d.fetch ? "the URL, not fetched by the check" : d.cfg.snapshot);
+		char what[2048];
+
+		check_summary(&d, what, sizeof(what));
+		printf("%s: configuration OK (%s)\n", d.cfg.config_path, what);
 		dns_snapshot_free(&d.snap);
 		dns_geo_close(geo);
 		if (d.fetch)

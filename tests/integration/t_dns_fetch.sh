@@ -57,6 +57,15 @@ min-servers 1
 snapshot-max-mb 1
 metrics 127.0.0.1:9155
 CONF
+# --check-config fetches nothing: it says so, and what the cache it would start from holds
+check() { # check WANT: --check-config's OK line holds WANT
+	local out
+	out=$("$BUILD/xpool-dns" -c "$XP_TMP/dns.conf" --check-config 2>/dev/null)
+	[[ $out == *"$XP_TMP/dns.conf: configuration OK ("*"$1"*"; geoip off)" ]] ||
+		xp_fail "--check-config: '$out', not '$1'"
+	xp_log "OK: --check-config: $out"
+}
+check "snapshot-url http://10.207.0.1/snap.json not fetched by the check; snapshot-cache $XP_TMP/cache.json: none yet (written at the first verified fetch), a start needs the URL"
 start_dns() {
 	STARTS=$((${STARTS:-0} + 1))
 	xp_ready dns$STARTS "$D" "$XP_TMP/dns.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf"
@@ -80,6 +89,7 @@ a=$(answers)
 	tail -n +2 "$XP_TMP/cache.json" | cmp -s - "$WWW/snap.json" || xp_fail "no cache written"
 [ ! -e "$XP_TMP/cache.json.sig" ] || xp_fail "a signature file beside the cache"
 xp_log "OK: started from the URL: $a"
+check "snapshot-url http://10.207.0.1/snap.json not fetched by the check; snapshot-cache $XP_TMP/cache.json: verified, 3 servers, 3 in DNS, generated $(sed -n 's/.*"generated": *"\([^"]*\)".*/\1/p' "$WWW/snap.json" | head -1 | sed 's/\.[0-9]*Z$/Z/')"
 # the next polls are conditional GETs: lighttpd answers 304 to our ETag
 wait_count not_modified 0 4 || xp_fail "no conditional GET came back 304"
 
