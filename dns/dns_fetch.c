@@ -283,8 +283,7 @@ static enum dns_fetch_result verify_snapshot(struct dns_fetch *f, const char *da
 	if (ret) {
 		WHY(f,
 		    "its signature %s is not an xpool signature (one line, 'xpool-ed25519 "
-		    "signature' and 128 hex "
-		    "digits, as xpoolctl export --sign writes it)",
+		    "signature' and 128 hex digits, as xpoolctl export --sign writes it)",
 		    sig_name);
 		return DNS_FETCH_SIGNATURE;
 	}
