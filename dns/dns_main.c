@@ -345,7 +345,10 @@ int main(int argc, char **argv)
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
-		printf("%s: configuration OK (%zu servers in %s)\n", d.cfg.config_path, d.snap.n,
+		char v[512];
+
+		printf("%s (%zu servers in %s)\n",
+		       xp_conf_verdict(d.cfg.config_path, d.cfg.config_err, v, sizeof(v)), d.snap.n,
 		       d.fetch ? "the URL, not fetched by the check" : d.cfg.snapshot);
 		dns_snapshot_free(&d.snap);
 		dns_geo_close(geo);

@@ -309,7 +309,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
 		return 0;
 	}
 	xp_log_init("xpool-api", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);

@@ -323,7 +323,9 @@ int main(int argc, char **argv)
 	if (ntpd_config_load(&d.cfg, argc, argv) || ntpd_config_check_system(&d.cfg))
 		return EXIT_USAGE;
 	if (d.cfg.check_only) {
-		printf("%s: configuration OK\n", d.cfg.config_path);
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(d.cfg.config_path, d.cfg.config_err, v, sizeof(v)));
 		return 0;
 	}
 	xp_log_init("xpool-ntpd", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);

@@ -296,7 +296,9 @@ int main(int argc, char **argv)
 	if (xp_conf_load(&spec, &c, argc, argv, &o))
 		return EXIT_USAGE;
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
 		return 0;
 	}
 	ac = o.argc;
