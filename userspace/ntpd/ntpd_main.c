@@ -74,19 +74,22 @@ static void poll_source(struct ntpd *d)
 		why = "kernel STA_UNSYNC";
 	} else {
 		struct xp_tracking t;
-		int ret = -ENOTCONN;
+		char advice[768];
+		bool news;
+		int ret = xp_chrony_ask(&d->chrony, d->cfg.chrony_socket, "xpool-ntpd",
+					CHRONY_TIMEOUT_MS, &t, &news);
 
-		if (d->chrony.fd < 0 && xp_chrony_open(&d->chrony, d->cfg.chrony_socket, "xpool-ntpd"))
-			d->chrony.fd = -1;
-		if (d->chrony.fd >= 0)
-			ret = xp_chrony_tracking(&d->chrony, CHRONY_TIMEOUT_MS, &t);
 		if (ret) {
 			ntpd_params_unsync(&d->clock);
 			why = "chronyd unreachable";
-			if (d->last_state != 0)
-				xp_warn("chronyd at %s: %s", d->cfg.chrony_socket, strerror(-ret));
-			xp_chrony_close(&d->chrony); /* reopen next time: chronyd may restart */
+			if (news) /* once per new failure, not twice a second */
+				xp_warn("%s", xp_chrony_advice(d->cfg.chrony_socket, ret,
+							       "serve the kernel's clock state, "
+							       "from adjtimex()",
+							       advice, sizeof(advice)));
 		} else {
+			if (news)
+				xp_info("chronyd at %s answers", d->cfg.chrony_socket);
 			ntpd_params_from_tracking(&d->clock, &t, now);
 		}
 	}
