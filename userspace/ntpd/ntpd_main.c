@@ -24,6 +24,7 @@
 #include "xp_chrony.h"
 #include "ntpd_config.h"
 #include "xp_http.h"
+#include "rsp_pin.h"
 #include "rsp_report.h"
 #include "ntpd_source.h"
 #include "rsp_xdp.h"
@@ -176,6 +177,29 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
+/*
+ * Pins that will not outlive the daemon are said at start, with the remedy. A private bpffs
+ * (ip netns exec) is a warning: the responder serves correctly while the daemon runs, only what
+ * comes after its exit (a restart's reuse of the maps, xpoolctl) does not find them. A pin path
+ * on no bpffs at all is refused: nothing can be pinned there.
+ */
+static int check_pin_path(const char *dir)
+{
+	char advice[768];
+	int v = rsp_pin_lasting(dir);
+
+	if (v == -ENOTSUP) {
+		xp_err("%s", rsp_pin_advice(dir, v, advice, sizeof(advice)));
+		return v;
+	}
+	if (v == -EXDEV)
+		xp_warn("%s", rsp_pin_advice(dir, v, advice, sizeof(advice)));
+	else if (v)
+		xp_debug("pin-path %s: whether it outlives this process is unknown: %s", dir,
+			 strerror(-v));
+	return 0;
+}
+
 /* Keeps CAP_NET_ADMIN (replace, detach) and, to reach chronyd's socket directory, DAC override. */
 static int drop_privileges(const struct ntpd_config *c)
 {
@@ -284,6 +308,8 @@ static int start(struct ntpd *d)
 		ret = rsp_xdp_adopt(&d->x, c->ifaces[0]);
 	} else {
 		ret = ensure_bpffs();
+		if (!ret)
+			ret = check_pin_path(c->pin_path);
 		if (!ret)
 			ret = rsp_xdp_load(&d->x, c->pin_path, c->rl_clients);
 	}

@@ -141,12 +141,19 @@ static int cmd_detach(const char *ifname, const char *pin, int unpin)
 	}
 	if (unpin) {
 		ret = rsp_xdp_unpin(pin);
-		if (ret) {
+		if (ret == -ENOENT) {
+			/* only what happened: a daemon under ip netns exec pinned where this cannot see */
+			printf("no pinned maps at %s: nothing removed (pins made under ip netns exec "
+			       "vanish with the daemon; otherwise check --pin-path)\n",
+			       pin);
+			return 0;
+		}
+		if (ret < 0) {
 			fprintf(stderr, "xpoolctl: %s: cannot remove the pinned maps: %s\n", pin,
 				strerror(-ret));
 			return 1;
 		}
-		printf("%s: pinned maps removed\n", pin);
+		printf("%s: removed, with the %d pin(s) it held\n", pin, ret);
 	}
 	return 0;
 }
