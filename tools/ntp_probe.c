@@ -32,11 +32,11 @@ static void usage(FILE *f)
 		   "                        [--ext BYTES] [--timeout MS]\n"
 		   "       xpool-ntp-probe listen [ADDR] [--port N] [--count N] [--timeout MS]\n"
 		   "       xpool-ntp-probe stream ADDR --rate N --duration MS [--bind ADDR]\n"
+		   "       xpool-ntp-probe --version | --help\n"
 		   "send: one request (with an extension field of BYTES if given); prints the reply.\n"
 		   "listen: prints each datagram received; exit 0 once COUNT arrived, 3 on timeout.\n"
 		   "stream: RATE requests/s for MS; prints sent, received, lost, the longest gap\n"
-		   "        between replies, KoDs, and the sequence of strata that answered.\n"
-		   "       xpool-ntp-probe --version | --help\n");
+		   "        between replies, KoDs, and the sequence of strata that answered.\n");
 }
 
 static int resolve(const char *addr, long port, struct sockaddr_storage *ss, socklen_t *len)

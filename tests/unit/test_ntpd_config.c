@@ -235,7 +235,8 @@ Test(ntpd_config, bad_flag_and_missing_pieces)
 	cr_expect(strstr(errors(), "no interface") != NULL, "%s", errors());
 	strcpy(conf_path, "/nonexistent/ntpd.conf");
 	cr_expect_neq(load(&c, NULL, 0), 0);
-	cr_expect(strstr(errors(), "-c /nonexistent/ntpd.conf: no such file") != NULL, "%s", errors());
+	cr_expect(strstr(errors(), "-c /nonexistent/ntpd.conf: no such file") != NULL, "%s",
+		  errors());
 }
 
 /* Regression (hostile-input review): hostile config files get the right reason. */
