@@ -323,8 +323,8 @@ check: deps
 layers:
 	$(Q)BUILD=$(BUILD) tools/check_layers.sh
 
-# the man pages describe every directive with the table's default
-docs: all
+# the man pages describe every directive with the table's default; every binary says its version
+docs: all $(BENCH_XDP_BIN)
 	$(Q)BUILD=$(BUILD) tools/check_docs.sh
 
 $(GEO_TEST): tests/data/geo-test.csv tools/geo/mkmmdb.pl

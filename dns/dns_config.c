@@ -312,6 +312,7 @@ int dns_config_load(struct dns_config *c, int argc, char **argv)
 	ret = xp_conf_load(&spec, c, argc, argv, &o);
 	memcpy(c->config_path, o.config_path, sizeof(c->config_path));
 	c->check_only = o.check_only;
+	c->config_err = o.file_err;
 	c->verbose = o.verbose;
 	if (!ret && !c->n_listen) {
 		fprintf(stderr, "xpool-dns: no listen address: give 'listen ADDR' or -l ADDR\n");

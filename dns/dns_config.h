@@ -72,6 +72,7 @@ struct dns_config {
 	uint32_t tcp_io_timeout; /* ms: a whole message, from its first byte */
 	bool verbose, check_only;
 	char config_path[256];
+	int config_err; /* xp_conf_opts.file_err: whether the file was read */
 };
 
 int dns_config_load(struct dns_config *c, int argc, char **argv);

@@ -369,10 +369,11 @@ int main(int argc, char **argv)
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
-		char what[2048];
+		char what[2048], v[512];
 
 		check_summary(&d, what, sizeof(what));
-		printf("%s: configuration OK (%s)\n", d.cfg.config_path, what);
+		printf("%s (%s)\n", xp_conf_verdict(d.cfg.config_path, d.cfg.config_err, v, sizeof(v)),
+		       what);
 		dns_snapshot_free(&d.snap);
 		dns_geo_close(geo);
 		if (d.fetch)

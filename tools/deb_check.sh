@@ -61,7 +61,7 @@ on_root sh -c 'apt-get install -y -qq --no-install-recommends /tmp/debs/*.deb' >
 	{ tail -20 build/deb-install.log; fail "apt-get install of the packages"; }
 log "installed: $(in_root dpkg-query -W -f '${Package} ${Version}, ' 'xpool-*')"
 
-for b in xpool-ntpd xpool-dns xpool-monitor xpool-api xpoolctl xpool-ntpgun; do
+for b in xpool-ntpd xpool-dns xpool-monitor xpool-api xpoolctl xpool-ntpgun xpool-ntp-probe; do
 	out=$(in_root "$b" --version 2>&1)
 	case $out in "$b $VERSION"*) ;; *) fail "$b --version: '$out'" ;; esac
 done

@@ -16,6 +16,7 @@
 #include "xp_ntp.h"
 #include "xp_parse.h"
 #include "xp_time.h"
+#include "xp_version.h"
 
 #define EXIT_USAGE   2
 #define EXIT_TIMEOUT 3
@@ -27,10 +28,11 @@ struct probe_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xpool-ntp-probe send ADDR [--port N] [--version N] [--mode N] [--ext BYTES]\n"
-		   "                        [--timeout MS]\n"
+	fprintf(f, "Usage: xpool-ntp-probe send ADDR [--port N] [--ntp-version N] [--mode N]\n"
+		   "                        [--ext BYTES] [--timeout MS]\n"
 		   "       xpool-ntp-probe listen [ADDR] [--port N] [--count N] [--timeout MS]\n"
 		   "       xpool-ntp-probe stream ADDR --rate N --duration MS [--bind ADDR]\n"
+		   "       xpool-ntp-probe --version | --help\n"
 		   "send: one request (with an extension field of BYTES if given); prints the reply.\n"
 		   "listen: prints each datagram received; exit 0 once COUNT arrived, 3 on timeout.\n"
 		   "stream: RATE requests/s for MS; prints sent, received, lost, the longest gap\n"
@@ -252,7 +254,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },   { "ext", required_argument, NULL, 'e' },
-		{ "version", required_argument, NULL, 'V' }, { "mode", required_argument, NULL, 'm' },
+		{ "ntp-version", required_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, 'v' },	     { "mode", required_argument, NULL, 'm' },
 		{ "timeout", required_argument, NULL, 't' }, { "count", required_argument, NULL, 'c' },
 		{ "rate", required_argument, NULL, 'r' },    { "duration", required_argument, NULL, 'd' },
 		{ "bind", required_argument, NULL, 'b' },    { "help", no_argument, NULL, 'h' },
@@ -294,6 +297,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'v':
+			printf("xpool-ntp-probe %s\n", xp_version());
 			return 0;
 		default:
 			bad = 1;

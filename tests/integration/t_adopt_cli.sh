@@ -49,7 +49,7 @@ done
 out=$("$BUILD/xpool-ntpd" -c "$good" --stale-after nope 2>&1)
 [ $? -eq 2 ] && echo "$out" | grep -q "command line (--stale-after)" || xp_fail "bad flag: $out"
 out=$("$BUILD/xpool-ntpd" -c /nonexistent.conf 2>&1)
-[ $? -eq 2 ] && echo "$out" | grep -q "No such file" || xp_fail "missing file: $out"
+[ $? -eq 2 ] && echo "$out" | grep -qF -- "-c /nonexistent.conf: no such file" || xp_fail "missing file: $out"
 out=$("$BUILD/xpoolctl" ntp stats --pin-path /sys/fs/bpf/nonexistent 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "no responder maps pinned" || xp_fail "xpoolctl: $out"
 out=$("$BUILD/xpoolctl" frob 2>&1)

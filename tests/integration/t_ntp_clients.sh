@@ -72,7 +72,7 @@ out=$(xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --timeout 500)
 echo "$out" | grep -q "mode=4" || xp_fail "plain request got no XDP reply with a listener present"
 xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --ext 16 --timeout 300 >/dev/null
 xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV6 --ext 28 --timeout 300 >/dev/null
-xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --version 3 --ext 20 --timeout 300 >/dev/null
+xp_ns "$C" "$BUILD/xpool-ntp-probe" send $SRV4 --ntp-version 3 --ext 20 --timeout 300 >/dev/null
 wait $LISTENER
 cat "$XP_TMP/listen.log"
 [ "$(grep -c '^received' "$XP_TMP/listen.log")" -eq 3 ] || xp_fail "kernel stack did not get 3 requests"

@@ -2,8 +2,13 @@
 /* test_chrony_source.c - chronyd's wire format, and what the daemon publishes from it. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 
 #include "xp_chrony.h"
@@ -154,4 +159,64 @@ Test(source, from_timex)
 	tx.status = 0;
 	ntpd_params_from_timex(&p, &tx, TIME_ERROR, utc(2020, 5, 5, 5));
 	cr_expect(!p.synced);
+}
+
+/*
+ * Regression (issue 19): a missing socket was reported as "Transport endpoint is not connected"
+ * (the open's error was lost) with no hint, twice a second. The real error, once, and advice.
+ */
+Test(chrony, unreachable_socket_gets_its_error_once_and_advice)
+{
+	char dir[] = "/tmp/xpool-chrony.XXXXXX", path[128], advice[768];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct xp_chrony c = { .fd = -1 };
+	struct xp_tracking t;
+	bool news;
+	int fd;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/chronyd.sock", dir);
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 100, &t, &news), -ENOENT);
+	cr_expect(news, "the first failure is news");
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 100, &t, &news), -ENOENT);
+	cr_expect(!news, "the same failure again is not: logged once");
+	cr_expect_eq(c.fd, -1);
+	xp_chrony_advice(path, -ENOENT, "judge this host's clock by adjtimex()", advice,
+			 sizeof(advice));
+	cr_expect(strstr(advice, path), "%s", advice);
+	cr_expect(strstr(advice, "no such socket: chronyd does not seem to run (start it)"), "%s",
+		  advice);
+	cr_expect(strstr(advice, "'chrony-socket PATH' in the configuration file or --chrony-socket "
+				 "PATH"),
+		  "%s", advice);
+	cr_expect(strstr(advice, "'no-chrony' or --no-chrony (judge this host's clock by "
+				 "adjtimex())"),
+		  "%s", advice);
+
+	/* a socket file left by a chronyd that is gone: refused, a new failure */
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	strcpy(sa.sun_path, path);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 100, &t, &news), -ECONNREFUSED);
+	cr_expect(news);
+	xp_chrony_advice(path, -ECONNREFUSED, "x", advice, sizeof(advice));
+	cr_expect(strstr(advice, "nothing listens there, chronyd does not seem to run"), "%s",
+		  advice);
+	xp_chrony_advice(path, -ENOTCONN, "x", advice, sizeof(advice));
+	cr_expect(strstr(advice, "Transport endpoint is not connected: nothing listens there"), "%s",
+		  advice);
+	xp_chrony_advice(path, -EACCES, "x", advice, sizeof(advice));
+	cr_expect(strstr(advice, "this user may not use it or its directory (run as root"), "%s",
+		  advice);
+
+	/* a socket that takes requests but never answers: the deadline, and news again */
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 50, &t, &news), -ETIMEDOUT);
+	cr_expect(news);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_ntpd_config.c - every ntpd.conf directive, flags over the file, and rejected input. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,8 @@ Test(ntpd_config, bad_flag_and_missing_pieces)
 	cr_expect(strstr(errors(), "no interface") != NULL, "%s", errors());
 	strcpy(conf_path, "/nonexistent/ntpd.conf");
 	cr_expect_neq(load(&c, NULL, 0), 0);
-	cr_expect(strstr(errors(), "/nonexistent/ntpd.conf: No such file") != NULL, "%s", errors());
+	cr_expect(strstr(errors(), "-c /nonexistent/ntpd.conf: no such file") != NULL, "%s",
+		  errors());
 }
 
 /* Regression (hostile-input review): hostile config files get the right reason. */
@@ -445,4 +447,68 @@ Test(ntpd_config, comment_characters_inside_a_word)
 	cr_expect_str_eq(c.snapshot_url, "http://pool:p%40ss#1!@192.0.2.1/snap.json");
 	unlink(conf_path);
 	unlink(err_path);
+}
+
+struct one_flag {
+	bool on;
+};
+
+static const struct xp_directive one_dir[] = {
+	XP_FLAG("on", struct one_flag, on, "a flag"),
+};
+
+/* --check-config never calls a file it did not read OK: an absent default file is said to be
+ * absent, a missing -c FILE is an error naming it (issue 19). */
+Test(xp_conf, check_verdict_names_a_missing_file)
+{
+	const struct xp_conf_spec spec = { .prog = "xpool-x",
+					   .default_path = "/nonexistent-xpool/x.conf",
+					   .dirs = one_dir,
+					   .n_dirs = 1 };
+	struct xp_conf_opts o = { .config_path = "" };
+	struct one_flag f = { false };
+	char *argv[] = { "xpool-x", "--on", NULL, NULL, NULL };
+	char v[512], want[128];
+	int fd;
+
+	cr_assert_eq(xp_conf_load(&spec, &f, 2, argv, &o), 0);
+	cr_expect(f.on);
+	cr_expect_eq(o.file_err, -ENOENT);
+	cr_expect_str_eq(xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)),
+			 "/nonexistent-xpool/x.conf: no such file; the built-in defaults and the "
+			 "flags are OK");
+
+	/* a file given with -c that does not exist: an error with the path and what to do */
+	argv[1] = "-c";
+	argv[2] = "/nonexistent-xpool/given.conf";
+	strcpy(err_path, "/tmp/xpool-err.XXXXXX");
+	fd = mkstemp(err_path);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	cr_expect_eq(xp_conf_load(&spec, &f, 3, argv, &o), -ENOENT);
+	fflush(stderr);
+	cr_expect(strstr(errors(), "xpool-x: -c /nonexistent-xpool/given.conf: no such file (give an "
+				   "existing file; without -c, /nonexistent-xpool/x.conf is read "
+				   "when it exists)"),
+		  "%s", errors());
+	unlink(err_path);
+
+	/* a file read: OK, by name */
+	write_conf("on\n");
+	argv[2] = conf_path;
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(xp_conf_load(&spec, &f, 3, argv, &o), 0);
+	cr_expect_eq(o.file_err, 0);
+	snprintf(want, sizeof(want), "%s: configuration OK", conf_path);
+	cr_expect_str_eq(xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)), want);
+	unlink(conf_path);
+
+	/* a default file that could not be read: not checked, and said so */
+	cr_expect_str_eq(xp_conf_verdict("/etc/xpool/x.conf", -EACCES, v, sizeof(v)),
+			 "/etc/xpool/x.conf: not checked (Permission denied: run the check as a "
+			 "user who may read it); the built-in defaults and the flags are OK");
+	cr_expect_str_eq(xp_conf_verdict("", -ENOENT, v, sizeof(v)),
+			 "no configuration file; the built-in defaults and the flags are OK");
 }

@@ -14,6 +14,7 @@
 
 #include "rsp_clock.h"
 #include "rsp_xdp.h"
+#include "xp_version.h"
 #include "xt_pkt.h"
 #include "xpool_bench.skel.h"
 #include "xpool_ntp.skel.h"
@@ -158,6 +159,15 @@ int main(int argc, char **argv)
 	FILE *json;
 	int ret = 1, fds[NPROG];
 
+	/* an option is never taken for OUTDIR: --version as every binary, the rest refused */
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
+		printf("bench-xdp %s\n", xp_version());
+		return 0;
+	}
+	if (argc > 2 || (argc > 1 && argv[1][0] == '-')) {
+		fprintf(stderr, "Usage: bench-xdp [OUTDIR] (default build/bench) | --version\n");
+		return strcmp(argv[1], "--help") ? 2 : 0;
+	}
 	if (rsp_xdp_load(&x, NULL, 0))
 		goto out;
 	refl = xpool_reflect_bpf__open_and_load();

@@ -319,7 +319,9 @@ int main(int argc, char **argv)
 		a.have_geo = true;
 	}
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
 		if (a.have_geo)
 			MMDB_close(&a.geo);
 		return 0;

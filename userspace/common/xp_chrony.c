@@ -175,3 +175,58 @@ void xp_chrony_close(struct xp_chrony *c)
 	}
 	c->fd = -1;
 }
+
+int xp_chrony_ask(struct xp_chrony *c, const char *server_path, const char *name, int timeout_ms,
+		  struct xp_tracking *t, bool *news)
+{
+	int last = c->last_err, ret = 0;
+
+	if (c->fd < 0)
+		ret = xp_chrony_open(c, server_path, name); /* clears c: last_err is restored below */
+	if (!ret)
+		ret = xp_chrony_tracking(c, timeout_ms, t);
+	if (ret)
+		xp_chrony_close(c);
+	c->last_err = ret;
+	*news = ret != last;
+	return ret;
+}
+
+const char *xp_chrony_advice(const char *path, int err, const char *no_chrony, char *buf,
+			     size_t n)
+{
+	char what[256];
+
+	switch (err) {
+	case -ENOENT:
+		snprintf(what, sizeof(what), "no such socket: chronyd does not seem to run (start it)");
+		break;
+	case -ECONNREFUSED:
+	case -ENOTCONN:
+		snprintf(what, sizeof(what),
+			 "%s: nothing listens there, chronyd does not seem to run (start it; the socket "
+			 "file is an earlier chronyd's)",
+			 strerror(-err));
+		break;
+	case -EACCES:
+	case -EPERM:
+		snprintf(what, sizeof(what),
+			 "%s: this user may not use it or its directory (run as root, or give this "
+			 "user access, e.g. chronyd's group)",
+			 strerror(-err));
+		break;
+	case -ETIMEDOUT:
+		snprintf(what, sizeof(what),
+			 "no answer in time: chronyd is busy, or cannot write to this program's socket "
+			 "beside it");
+		break;
+	default:
+		snprintf(what, sizeof(what), "%s", strerror(-err));
+	}
+	snprintf(buf, n,
+		 "chronyd's command socket %s: %s; chronyd's socket elsewhere: 'chrony-socket PATH' "
+		 "in the configuration file or --chrony-socket PATH; no chronyd: 'no-chrony' or "
+		 "--no-chrony (%s)",
+		 path, what, no_chrony);
+	return buf;
+}

@@ -72,6 +72,7 @@ struct xp_chrony {
 	uint32_t seq;
 	char local[108];
 	char server[108];
+	int last_err; /* xp_chrony_ask's last outcome (0 or -errno), kept across reopening */
 };
 
 /*
@@ -82,5 +83,22 @@ int xp_chrony_open(struct xp_chrony *c, const char *server_path, const char *nam
 /* One request with a deadline for the whole exchange: 0, -ETIMEDOUT, or -errno. */
 int xp_chrony_tracking(struct xp_chrony *c, int timeout_ms, struct xp_tracking *t);
 void xp_chrony_close(struct xp_chrony *c);
+
+/*
+ * What both daemons do every time: opens c when it is closed, asks for tracking, closes it on
+ * failure (chronyd may restart). 0, or the -errno of the step that failed (the open's -ENOENT or
+ * -ECONNREFUSED, not a later -ENOTCONN). *news: the outcome differs from the previous call's (a
+ * new failure, or an answer after failures), so that it is logged once, not every call.
+ */
+int xp_chrony_ask(struct xp_chrony *c, const char *server_path, const char *name, int timeout_ms,
+		  struct xp_tracking *t, bool *news);
+
+/*
+ * What to do when chronyd's socket at path fails with err (from xp_chrony_ask): the path, whether
+ * chronyd seems not to run, the chrony-socket directive and flag, and no-chrony with what it
+ * means for this program (no_chrony). Written to buf (no newline); returns buf.
+ */
+const char *xp_chrony_advice(const char *path, int err, const char *no_chrony, char *buf,
+			     size_t n);
 
 #endif

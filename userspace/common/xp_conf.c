@@ -430,6 +430,22 @@ static int apply_flags(const struct xp_conf_spec *spec, void *cfg, const struct 
 	return ret;
 }
 
+const char *xp_conf_verdict(const char *path, int file_err, char *buf, size_t n)
+{
+	const char *rest = "the built-in defaults and the flags are OK";
+
+	if (!path || !path[0])
+		snprintf(buf, n, "no configuration file; %s", rest);
+	else if (file_err == -ENOENT)
+		snprintf(buf, n, "%s: no such file; %s", path, rest);
+	else if (file_err)
+		snprintf(buf, n, "%s: not checked (%s: run the check as a user who may read it); %s",
+			 path, strerror(-file_err), rest);
+	else
+		snprintf(buf, n, "%s: configuration OK", path);
+	return buf;
+}
+
 int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **argv,
 		 struct xp_conf_opts *o)
 {
@@ -506,7 +522,12 @@ int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **ar
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	ret = o->config_path[0] ? xp_conf_read(o->config_path, file_cb, &fc, &mode) : -ENOENT;
-	if (ret == -ENOENT && !explicit_config)
+	o->file_err = ret == -ENOENT || ret == -EACCES ? ret : 0;
+	if (ret == -ENOENT && explicit_config)
+		fprintf(stderr, "%s: -c %s: no such file (give an existing file; without -c, %s is "
+				"read when it exists)\n",
+			spec->prog, o->config_path, spec->default_path ? spec->default_path : "none");
+	else if (ret == -ENOENT)
 		ret = 0; /* no file at the default path: flags only */
 	else if (ret == -EACCES && !explicit_config) {
 		/* the default file is the service's (0640 root:xpool): another user runs with flags */

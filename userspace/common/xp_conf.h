@@ -99,6 +99,9 @@ struct xp_conf_opts {
 	bool verbose;
 	int argc; /* with spec->args: the words left after the flags */
 	char **argv;
+	/* 0: config_path was read; -ENOENT: no file (the default path absent, or none); -EACCES:
+	 * the default file could not be read (only the defaults and the flags were used) */
+	int file_err;
 };
 
 /*
@@ -109,6 +112,13 @@ struct xp_conf_opts {
  */
 int xp_conf_load(const struct xp_conf_spec *spec, void *cfg, int argc, char **argv,
 		 struct xp_conf_opts *o);
+
+/*
+ * What --check-config prints (no newline), from the path and xp_conf_opts.file_err: "PATH:
+ * configuration OK" only when the file was read; "PATH: no such file; the built-in defaults and
+ * the flags are OK" when the default file is absent; never "OK" for a file not read. Returns buf.
+ */
+const char *xp_conf_verdict(const char *path, int file_err, char *buf, size_t n);
 
 /* Applies every default of the table (as the file would): 0, or -EINVAL for a bad table. */
 int xp_conf_defaults(const struct xp_conf_spec *spec, void *cfg);

@@ -55,6 +55,7 @@ struct monitor {
 static int self_synced(struct monitor *m, char *why, size_t n)
 {
 	struct xp_tracking t;
+	bool news;
 	int ret;
 
 	if (m->no_chrony) {
@@ -64,12 +65,15 @@ static int self_synced(struct monitor *m, char *why, size_t n)
 		snprintf(why, n, "kernel clock unsynchronised (STA_UNSYNC)");
 		return state != TIME_ERROR && !(tx.status & STA_UNSYNC);
 	}
-	if (m->chrony.fd < 0 && xp_chrony_open(&m->chrony, m->chrony_socket, "xpool-monitor"))
-		m->chrony.fd = -1;
-	ret = m->chrony.fd >= 0 ? xp_chrony_tracking(&m->chrony, 500, &t) : -ENOTCONN;
+	ret = xp_chrony_ask(&m->chrony, m->chrony_socket, "xpool-monitor", 500, &t, &news);
 	if (ret) {
+		char advice[768];
+
+		if (news) /* the advice once per new failure; each round says it is not scoring */
+			xp_warn("%s", xp_chrony_advice(m->chrony_socket, ret,
+						       "judge this host's clock by adjtimex()",
+						       advice, sizeof(advice)));
 		snprintf(why, n, "chronyd at %s unreachable: %s", m->chrony_socket, strerror(-ret));
-		xp_chrony_close(&m->chrony);
 		return 0;
 	}
 	snprintf(why, n, "chronyd is unsynchronised");
@@ -365,7 +369,9 @@ int main(int argc, char **argv)
 	if (xp_conf_load(&spec, &m, argc, argv, &o) || !m.name[0])
 		return EXIT_USAGE;
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
 		return 0;
 	}
 	xp_log_init("xpool-monitor", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);

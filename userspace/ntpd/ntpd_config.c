@@ -243,6 +243,7 @@ int ntpd_config_load(struct ntpd_config *c, int argc, char **argv)
 	ret = xp_conf_load(&spec, c, argc, argv, &o);
 	memcpy(c->config_path, o.config_path, sizeof(c->config_path));
 	c->check_only = o.check_only;
+	c->config_err = o.file_err;
 	c->verbose = o.verbose;
 	if (!ret && c->test_offset_ms && !c->test_mode) {
 		fprintf(stderr, "xpool-ntpd: test-time-offset-ms is a test-only fault: refused "

@@ -54,6 +54,7 @@ struct ntpd_config {
 	bool test_mode;	     /* allows the test-only faults below */
 	long test_offset_ms; /* fault: serve time this far off (demo and tests only) */
 	char config_path[256];
+	int config_err; /* xp_conf_opts.file_err: whether the file was read */
 };
 
 /* Defaults, then the config file, then command-line flags (which override). 0 or -EINVAL. */

@@ -24,6 +24,7 @@
 #include "xp_chrony.h"
 #include "ntpd_config.h"
 #include "xp_http.h"
+#include "rsp_pin.h"
 #include "rsp_report.h"
 #include "ntpd_source.h"
 #include "rsp_xdp.h"
@@ -74,19 +75,22 @@ static void poll_source(struct ntpd *d)
 		why = "kernel STA_UNSYNC";
 	} else {
 		struct xp_tracking t;
-		int ret = -ENOTCONN;
+		char advice[768];
+		bool news;
+		int ret = xp_chrony_ask(&d->chrony, d->cfg.chrony_socket, "xpool-ntpd",
+					CHRONY_TIMEOUT_MS, &t, &news);
 
-		if (d->chrony.fd < 0 && xp_chrony_open(&d->chrony, d->cfg.chrony_socket, "xpool-ntpd"))
-			d->chrony.fd = -1;
-		if (d->chrony.fd >= 0)
-			ret = xp_chrony_tracking(&d->chrony, CHRONY_TIMEOUT_MS, &t);
 		if (ret) {
 			ntpd_params_unsync(&d->clock);
 			why = "chronyd unreachable";
-			if (d->last_state != 0)
-				xp_warn("chronyd at %s: %s", d->cfg.chrony_socket, strerror(-ret));
-			xp_chrony_close(&d->chrony); /* reopen next time: chronyd may restart */
+			if (news) /* once per new failure, not twice a second */
+				xp_warn("%s", xp_chrony_advice(d->cfg.chrony_socket, ret,
+							       "serve the kernel's clock state, "
+							       "from adjtimex()",
+							       advice, sizeof(advice)));
 		} else {
+			if (news)
+				xp_info("chronyd at %s answers", d->cfg.chrony_socket);
 			ntpd_params_from_tracking(&d->clock, &t, now);
 		}
 	}
@@ -170,6 +174,29 @@ static int ensure_bpffs(void)
 		xp_err("/sys/fs/bpf is not a bpffs and cannot be mounted: %s", strerror(errno));
 		return -errno;
 	}
+	return 0;
+}
+
+/*
+ * Pins that will not outlive the daemon are said at start, with the remedy. A private bpffs
+ * (ip netns exec) is a warning: the responder serves correctly while the daemon runs, only what
+ * comes after its exit (a restart's reuse of the maps, xpoolctl) does not find them. A pin path
+ * on no bpffs at all is refused: nothing can be pinned there.
+ */
+static int check_pin_path(const char *dir)
+{
+	char advice[768];
+	int v = rsp_pin_lasting(dir);
+
+	if (v == -ENOTSUP) {
+		xp_err("%s", rsp_pin_advice(dir, v, advice, sizeof(advice)));
+		return v;
+	}
+	if (v == -EXDEV)
+		xp_warn("%s", rsp_pin_advice(dir, v, advice, sizeof(advice)));
+	else if (v)
+		xp_debug("pin-path %s: whether it outlives this process is unknown: %s", dir,
+			 strerror(-v));
 	return 0;
 }
 
@@ -282,6 +309,8 @@ static int start(struct ntpd *d)
 	} else {
 		ret = ensure_bpffs();
 		if (!ret)
+			ret = check_pin_path(c->pin_path);
+		if (!ret)
 			ret = rsp_xdp_load(&d->x, c->pin_path, c->rl_clients);
 	}
 	/* by default, answer for the interfaces' own addresses: filled before the filter is on */
@@ -323,7 +352,9 @@ int main(int argc, char **argv)
 	if (ntpd_config_load(&d.cfg, argc, argv) || ntpd_config_check_system(&d.cfg))
 		return EXIT_USAGE;
 	if (d.cfg.check_only) {
-		printf("%s: configuration OK\n", d.cfg.config_path);
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(d.cfg.config_path, d.cfg.config_err, v, sizeof(v)));
 		return 0;
 	}
 	xp_log_init("xpool-ntpd", d.cfg.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);

@@ -477,20 +477,23 @@ int rsp_xdp_pin_prog(struct rsp_xdp *x, const char *dir)
 int rsp_xdp_unpin(const char *dir)
 {
 	char path[512];
-	int ret = 0;
+	int ret = 0, removed = 0;
+	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, RSP_PROG_PIN);
-	if (unlink(path) && errno != ENOENT)
-		ret = -errno;
-
-	for (int k = 0; k < XPOOL_MAP__MAX; k++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, map_names[k]);
-		if (unlink(path) && errno != ENOENT && !ret)
+	if (stat(dir, &st))
+		return -errno; /* -ENOENT: nothing pinned there, nothing removed */
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	for (int k = -1; k < XPOOL_MAP__MAX; k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, k < 0 ? RSP_PROG_PIN : map_names[k]);
+		if (!unlink(path))
+			removed++;
+		else if (errno != ENOENT && !ret)
 			ret = -errno;
 	}
-	if (rmdir(dir) && errno != ENOENT && !ret)
-		ret = -errno;
-	return ret;
+	if (rmdir(dir) && !ret)
+		ret = -errno; /* ENOTEMPTY: something not ours is pinned there too, left alone */
+	return ret ? ret : removed;
 }
 
 void rsp_xdp_close(struct rsp_xdp *x)

@@ -59,7 +59,10 @@ int rsp_xdp_attach(struct rsp_xdp *x, const char *ifname, enum rsp_xdp_mode mode
 int rsp_xdp_detach(const char *ifname, int expected_fd, uint32_t *detached_id);
 /* Detaches only where our program is still the one attached. */
 void rsp_xdp_detach_all(struct rsp_xdp *x);
-/* Removes the maps pinned under dir (clock, counters, rate-limit state) and dir itself. */
+/*
+ * Removes the maps pinned under dir (clock, counters, rate-limit state), the pinned program,
+ * and dir itself: how many pins it removed, -ENOENT when dir does not exist, or -errno.
+ */
 int rsp_xdp_unpin(const char *dir);
 /*
  * xdp-next: the pinned XDP program at path gets every frame xpool passes (a tail call from

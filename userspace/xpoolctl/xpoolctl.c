@@ -141,12 +141,19 @@ static int cmd_detach(const char *ifname, const char *pin, int unpin)
 	}
 	if (unpin) {
 		ret = rsp_xdp_unpin(pin);
-		if (ret) {
+		if (ret == -ENOENT) {
+			/* only what happened: a daemon under ip netns exec pinned where this cannot see */
+			printf("no pinned maps at %s: nothing removed (pins made under ip netns exec "
+			       "vanish with the daemon; otherwise check --pin-path)\n",
+			       pin);
+			return 0;
+		}
+		if (ret < 0) {
 			fprintf(stderr, "xpoolctl: %s: cannot remove the pinned maps: %s\n", pin,
 				strerror(-ret));
 			return 1;
 		}
-		printf("%s: pinned maps removed\n", pin);
+		printf("%s: removed, with the %d pin(s) it held\n", pin, ret);
 	}
 	return 0;
 }
@@ -296,7 +303,9 @@ int main(int argc, char **argv)
 	if (xp_conf_load(&spec, &c, argc, argv, &o))
 		return EXIT_USAGE;
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config_path[0] ? o.config_path : "flags");
+		char v[512];
+
+		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
 		return 0;
 	}
 	ac = o.argc;
