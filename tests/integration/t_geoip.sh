@@ -43,9 +43,9 @@ expect "xpool-dns start, no database" 1 "*error: $missing*" bare "$XP_TMP/sbin/x
 expect "xpool-api start, no database" 1 "*error: $missing*" \
 	bare "$XP_TMP/sbin/xpool-api" --db "$XP_TMP/none.db" --listen 127.0.0.1:1
 # geoip off is a choice: taken
-expect "xpool-dns --check-config, geoip off" 0 "*configuration OK (snapshot $SNAP: 1 server, 1 in DNS; geoip off)" \
+expect "xpool-dns --check-config, geoip off" 0 "*OK (snapshot $SNAP: 1 server, 1 in DNS; geoip off)" \
 	bare "$XP_TMP/sbin/xpool-dns" "${D[@]}" --geoip off --check-config
-expect "xpool-api --check-config, geoip off" 0 "*configuration OK*" \
+expect "xpool-api --check-config, geoip off" 0 "*OK*" \
 	bare "$XP_TMP/sbin/xpool-api" --geoip off --check-config
 
 # a database named by geoip that is missing, or not an mmdb
@@ -63,9 +63,9 @@ done
 
 # the build tree's copy (build/geoip), beside the binary: found without a word
 expect "xpool-dns --check-config in the build tree" 0 \
-	"*configuration OK (snapshot $SNAP: 1 server, 1 in DNS; geoip /*/geoip/geo-whois-asn-country.mmdb)" \
+	"*OK (snapshot $SNAP: 1 server, 1 in DNS; geoip /*/geoip/geo-whois-asn-country.mmdb)" \
 	bare "$BUILD/xpool-dns" "${D[@]}" --check-config
-expect "xpool-api --check-config in the build tree" 0 "*configuration OK*" \
+expect "xpool-api --check-config in the build tree" 0 "*OK*" \
 	bare "$BUILD/xpool-api" --check-config
 
 # make install puts the database in DATADIR/xpool (PREFIX/share/xpool): the installed programs
@@ -75,8 +75,8 @@ make --no-print-directory install BUILD="$BUILD" DESTDIR="$XP_TMP/root" PREFIX=/
 cmp -s "$XP_TMP/root$GEO" build/geoip/geo-whois-asn-country.mmdb ||
 	xp_fail "make install did not put the database at $GEO: $(find "$XP_TMP/root" -name '*.mmdb')"
 [ ! -e "$XP_TMP/root/var/lib/xpool/geo-whois-asn-country.mmdb" ] || xp_fail "a second copy in /var/lib/xpool"
-expect "installed xpool-dns --check-config" 0 "*configuration OK (*; geoip $XP_TMP/root/usr/sbin/../share/xpool/geo-whois-asn-country.mmdb)" \
+expect "installed xpool-dns --check-config" 0 "*OK (*; geoip $XP_TMP/root/usr/sbin/../share/xpool/geo-whois-asn-country.mmdb)" \
 	bare "$XP_TMP/root/usr/sbin/xpool-dns" "${D[@]}" --check-config
-expect "installed xpool-api --check-config" 0 "*configuration OK*" \
+expect "installed xpool-api --check-config" 0 "*OK*" \
 	bare "$XP_TMP/root/usr/sbin/xpool-api" --check-config
 xp_log "OK: make install put the database at $GEO, and the installed programs open it"
