@@ -36,9 +36,26 @@ for a in 0.0.0.0 127.0.0.1 255.255.255.255 224.0.0.1 :: ::1 ff02::1 fe80::1 ::ff
 	expect 1 "$CTL" --db "$DB" server add "$a" de --test-addresses
 	grep -q "not global unicast" "$XP_TMP/err" || xp_fail "$a: $(cat "$XP_TMP/err")"
 done
-expect 1 "$CTL" --db "$DB" server add 192.0.2.1 de
+# a documentation address (the README's examples) is refused with its kind and the flag that
+# admits it in a test pool (issue 19: "allowed only for test pools" did not say how)
+expect 1 "$CTL" --db "$DB" server add 203.0.113.1 de
+grep -q "203.0.113.1: documentation (RFC 5737) address: not global unicast; only a test pool lists it (xpoolctl server add ... --test-addresses)" \
+	"$XP_TMP/err" || xp_fail "documentation address: $(cat "$XP_TMP/err")"
+expect 1 "$CTL" --db "$DB" server add 10.1.2.3 de
+grep -q "10.1.2.3: private (RFC 1918) address: .*--test-addresses" "$XP_TMP/err" ||
+	xp_fail "private address: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$DB" server add 203.0.113.1 de --test-addresses
+expect 0 "$CTL" --db "$DB" server remove 203.0.113.1
 expect 0 "$CTL" --db "$DB" server add 8.8.8.8 us
-xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses"
+# xpool-dns, and its --check-config, refuse a snapshot listing one, naming the directive
+printf '{"servers":[{"ip":"192.0.2.1","netspeed":1000,"score":20,"country":"de"}]}\n' >"$XP_TMP/doc.json"
+printf 'listen 127.0.0.1:5353\nsnapshot %s\ngeoip off\nmin-servers 1\n' "$XP_TMP/doc.json" >"$XP_TMP/dns.conf"
+expect 2 "$BUILD/xpool-dns" --config "$XP_TMP/dns.conf" --check-config
+grep -q "doc.json: servers\[0\].ip: 192.0.2.1: documentation (RFC 5737) address: not global unicast; only a test pool lists it (the directive test-addresses in xpool-dns's configuration, or --test-addresses)" \
+	"$XP_TMP/err" || xp_fail "xpool-dns --check-config, a documentation address: $(cat "$XP_TMP/err")"
+echo test-addresses >>"$XP_TMP/dns.conf"
+expect 0 "$BUILD/xpool-dns" --config "$XP_TMP/dns.conf" --check-config
+xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses (xpoolctl) or test-addresses (xpool-dns), and the refusal says so"
 
 # owners are printable text; control characters in old rows are shown escaped
 expect 1 "$CTL" --db "$DB" server add 1.1.1.1 au --owner "$(printf 'evil\033[2J')"
