@@ -31,6 +31,34 @@ expect 2 "$CTL" --db "$DB" server frobnicate
 expect 2 "$CTL" --db "$DB" server add 192.0.2.1
 xp_log "OK: a missing registry is an error (exit 1), never created; usage errors exit 2"
 
+# a registry in a directory that does not exist, or that its user may not write: the message
+# names the directory and the command that mends it (issue 19: "unable to open database file")
+NODIR=$XP_TMP/nodir/registry.db
+fix="the directory $XP_TMP/nodir does not exist (create it for the user that runs the pool's programs: install -d -o xpool -g xpool $XP_TMP/nodir"
+expect 1 "$CTL" --db "$NODIR" init
+grep -qF "$fix)" "$XP_TMP/err" || xp_fail "init, no directory: $(cat "$XP_TMP/err")"
+expect 1 "$BUILD/xpool-monitor" --db "$NODIR" --once --no-chrony
+grep -qF "$fix; then xpoolctl --db $NODIR init)" "$XP_TMP/err" || xp_fail "xpool-monitor, no directory: $(cat "$XP_TMP/err")"
+expect 1 "$BUILD/xpool-api" --db "$NODIR" --listen 127.0.0.1:1 --geoip off --sendmail off
+grep -qF "$fix; then xpoolctl --db $NODIR init)" "$XP_TMP/err" || xp_fail "xpool-api, no directory: $(cat "$XP_TMP/err")"
+[ ! -e "$XP_TMP/nodir" ] || xp_fail "a directory was made"
+mkdir -m 755 "$XP_TMP/rootdir" && chmod 711 "$XP_TMP"
+expect 0 "$CTL" --db "$XP_TMP/rootdir/reg.db" init
+chmod 644 "$XP_TMP/rootdir/reg.db" && rm -f "$XP_TMP/rootdir/reg.db-"*
+expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server add 8.8.8.8 us
+grep -qF "user nobody may not write $XP_TMP/rootdir/reg.db (owner root, mode 0644): run xpoolctl as root, or give $XP_TMP/rootdir to the user that runs the pool's programs (chown -R xpool:xpool $XP_TMP/rootdir)" \
+	"$XP_TMP/err" || xp_fail "a registry nobody may write: $(cat "$XP_TMP/err")"
+chmod 666 "$XP_TMP/rootdir/reg.db"
+expect 1 runuser -u nobody -- "$BUILD/xpool-monitor" --db "$XP_TMP/rootdir/reg.db" --once --no-chrony
+grep -qF "user nobody may not write the directory $XP_TMP/rootdir (owner root, mode 0755), where SQLite keeps the registry's -wal and -shm files" \
+	"$XP_TMP/err" || xp_fail "a directory nobody may write: $(cat "$XP_TMP/err")"
+chmod 700 "$XP_TMP/rootdir"
+expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server list
+grep -qF "user nobody may not enter the directory $XP_TMP/rootdir (owner root, mode 0700)" "$XP_TMP/err" ||
+	xp_fail "a directory nobody may enter: $(cat "$XP_TMP/err")"
+chmod 700 "$XP_TMP"
+xp_log "OK: a missing or forbidden directory is named, with its fix (install -d, chown, the user to run as)"
+
 # only unicast addresses; test ranges behind --test-addresses
 for a in 0.0.0.0 127.0.0.1 255.255.255.255 224.0.0.1 :: ::1 ff02::1 fe80::1 ::ffff:8.8.8.8; do
 	expect 1 "$CTL" --db "$DB" server add "$a" de --test-addresses
