@@ -85,6 +85,26 @@ echo test-addresses >>"$XP_TMP/dns.conf"
 expect 0 "$BUILD/xpool-dns" --config "$XP_TMP/dns.conf" --check-config
 xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses (xpoolctl) or test-addresses (xpool-dns), and the refusal says so"
 
+# xpool-monitor --once never exits 0 for a round it did not make (issue 19: --export F exited 0
+# without writing F): it says why and what to do, and writes no F
+M1=$XP_TMP/mon1.db
+expect 0 "$CTL" --db "$M1" init
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --export "$XP_TMP/m1.json"
+grep -qF "monitor fra1 is not registered (xpoolctl monitor add fra1)" "$XP_TMP/err" || xp_fail "unregistered: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$M1" monitor add fra1
+expect 0 "$CTL" --db "$M1" monitor set fra1 status paused
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --no-chrony --export "$XP_TMP/m1.json"
+grep -qF -- "--once: no round made: monitor fra1 is paused in the registry (xpoolctl monitor set fra1 status active); $XP_TMP/m1.json was not written" \
+	"$XP_TMP/err" || xp_fail "--once, paused: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$M1" monitor set fra1 status testing
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --chrony-socket "$XP_TMP/none.sock" --export "$XP_TMP/m1.json"
+grep -qF "monitor fra1 is testing: its checks are recorded and shown, but count in no DNS score (xpoolctl monitor set fra1 status active)" \
+	"$XP_TMP/err" || xp_fail "--once, testing: $(cat "$XP_TMP/err")"
+grep -qF -- "--once: no round made: not scoring: chronyd at $XP_TMP/none.sock" "$XP_TMP/err" &&
+	grep -qF "$XP_TMP/m1.json was not written" "$XP_TMP/err" || xp_fail "--once, no chronyd: $(cat "$XP_TMP/err")"
+[ ! -e "$XP_TMP/m1.json" ] || xp_fail "--once wrote an export without a round"
+xp_log "OK: xpool-monitor --once without a round exits 1, says why and what to do, writes no export"
+
 # owners are printable text; control characters in old rows are shown escaped
 expect 1 "$CTL" --db "$DB" server add 1.1.1.1 au --owner "$(printf 'evil\033[2J')"
 expect 1 "$CTL" --db "$DB" server set 8.8.8.8 owner "$(printf 'a\nb')"
