@@ -105,8 +105,8 @@ int xp_addr_check_server(bool is_v6, const uint8_t *addr, bool allow_test, const
 		return -EINVAL;
 	if (k == XP_ADDR_TEST)
 		snprintf(err, n,
-			 "%s: %s address: not global unicast; only a test pool lists it (%s)",
-			 text, why, remedy ? remedy : "its test-addresses setting");
+			 "%s: %s address: not global unicast; only a test pool lists it (%s)", text,
+			 why, remedy ? remedy : "its test-addresses setting");
 	else
 		snprintf(err, n, "%s: %s address: not global unicast, never a pool server's", text,
 			 why);

@@ -83,7 +83,7 @@ static void schedule(struct mon_sink *s)
 		s->retry_at.tv_sec++;
 		s->retry_at.tv_nsec -= 1000000000L;
 	}
-	s->backoff_ms = !s->backoff_ms		       ? BACKOFF_MIN
+	s->backoff_ms = !s->backoff_ms			  ? BACKOFF_MIN
 			: s->backoff_ms * 2 > BACKOFF_MAX ? BACKOFF_MAX
 							  : s->backoff_ms * 2;
 }
@@ -97,9 +97,10 @@ void mon_sink_answered(struct mon_sink *s)
 		(ms_since(&s->away_since) + 500) / 1000, (unsigned long)s->away_kept,
 		s->dropped > s->away_dropped ? "; newer ones were dropped past max-pending" : "");
 	if (s->dropped > s->away_dropped)
-		xp_warn("registry outage: %lu check(s) dropped past max-pending (raise max-pending to "
-			"keep more)",
-			(unsigned long)(s->dropped - s->away_dropped));
+		xp_warn(
+		    "registry outage: %lu check(s) dropped past max-pending (raise max-pending to "
+		    "keep more)",
+		    (unsigned long)(s->dropped - s->away_dropped));
 }
 
 void mon_sink_away(struct mon_sink *s, int err)

@@ -89,13 +89,14 @@ static void denied(char *out, size_t n, const char *verb, const char *what, cons
 			 me, verb, what, (unsigned)(st->st_mode & 07777), extra,
 			 program_invocation_short_name, dir, dir);
 	else
-		snprintf(out, n,
-			 ": user %s may not %s %s (owner %s, mode %04o)%s: run %s as %s (runuser -u "
-			 "%s -- %s ...), or give %s to the user that runs the pool's programs (chown "
-			 "-R xpool:xpool %s)",
-			 me, verb, what, owner, (unsigned)(st->st_mode & 07777), extra,
-			 program_invocation_short_name, owner, owner, program_invocation_short_name,
-			 dir, dir);
+		snprintf(
+		    out, n,
+		    ": user %s may not %s %s (owner %s, mode %04o)%s: run %s as %s (runuser -u "
+		    "%s -- %s ...), or give %s to the user that runs the pool's programs (chown "
+		    "-R xpool:xpool %s)",
+		    me, verb, what, owner, (unsigned)(st->st_mode & 07777), extra,
+		    program_invocation_short_name, owner, owner, program_invocation_short_name, dir,
+		    dir);
 }
 
 /*
@@ -119,22 +120,25 @@ static void access_hint(const char *path, enum reg_open_mode mode, char *out, si
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	if (stat(dir, &st)) {
 		if (errno == ENOENT && mode == REG_OPEN_CREATE)
-			snprintf(out, n,
-				 ": the directory %.256s does not exist (create it for the user that "
-				 "runs the pool's programs: install -d -o xpool -g xpool %.256s)",
-				 dir, dir);
+			snprintf(
+			    out, n,
+			    ": the directory %.256s does not exist (create it for the user that "
+			    "runs the pool's programs: install -d -o xpool -g xpool %.256s)",
+			    dir, dir);
 		else if (errno == ENOENT)
-			snprintf(out, n,
-				 ": the directory %.256s does not exist (create it for the user that "
-				 "runs the pool's programs: install -d -o xpool -g xpool %.256s; then "
-				 "xpoolctl --db %.256s init)",
-				 dir, dir, path);
+			snprintf(
+			    out, n,
+			    ": the directory %.256s does not exist (create it for the user that "
+			    "runs the pool's programs: install -d -o xpool -g xpool %.256s; then "
+			    "xpoolctl --db %.256s init)",
+			    dir, dir, path);
 		else if (errno == EACCES)
-			snprintf(out, n,
-				 ": a directory above %.256s may not be searched by this user (run "
-				 "%s as the user that runs the pool's programs: runuser -u xpool -- "
-				 "%s ...)",
-				 dir, program_invocation_short_name, program_invocation_short_name);
+			snprintf(
+			    out, n,
+			    ": a directory above %.256s may not be searched by this user (run "
+			    "%s as the user that runs the pool's programs: runuser -u xpool -- "
+			    "%s ...)",
+			    dir, program_invocation_short_name, program_invocation_short_name);
 		return;
 	}
 	if (access(dir, X_OK)) {
