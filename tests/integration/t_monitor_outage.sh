@@ -95,6 +95,22 @@ MON_PID=$XP_LAST_PID
 pg_rows() { xp_psql -d reg -c "SELECT count(*), count(DISTINCT check_id) FROM history WHERE monitor = 'site-a'" | tr '|' ' '; }
 outage_check "$XP_TMP/mon.log" "PostgreSQL stopped" "xp_pg_ctl stop" "xp_pg_ctl start" pg_rows
 
+# a monitor without a server list yet (its clock kept it from any round) waits for the
+# registry, says so once, and checks nothing
+xp_daemon "$M" "$XP_TMP/nolist.log" "$BUILD/xpool-monitor" --db "$(uri reg xpool_mon_site-a)" \
+	--name site-a --chrony-socket "$XP_TMP/no-chronyd.sock" --interval 1
+NOLIST_PID=$XP_LAST_PID
+xp_wait_log "$XP_TMP/nolist.log" "not scoring" 10 || xp_fail "no first round: $(cat "$XP_TMP/nolist.log")"
+xp_pg_ctl stop
+xp_wait_log "$XP_TMP/nolist.log" "no server list yet: rounds wait for the registry" 30 ||
+	xp_fail "no word of the wait: $(cat "$XP_TMP/nolist.log")"
+sleep 4 # rounds at 1 s: each must wait without a word
+xp_pg_ctl start
+xp_stop "$NOLIST_PID"
+[ "$(grep -c "rounds wait for the registry" "$XP_TMP/nolist.log")" = 1 ] && ! grep -q "round:" "$XP_TMP/nolist.log" ||
+	{ cat "$XP_TMP/nolist.log"; xp_fail "a monitor without a list: not one word, or a round"; }
+xp_log "without a list: $(grep "rounds wait" "$XP_TMP/nolist.log")"
+
 # 2. a SQLite registry locked by another writer for several rounds
 DB=$XP_TMP/reg.db
 "$BUILD/xpoolctl" --db "$DB" init || xp_fail "sqlite init"
