@@ -65,7 +65,7 @@ static int parse_time(const char *s, time_t *t)
 static int parse_server(const char *path, long i, json_t *o, unsigned flags,
 			struct dns_snap_entry *e)
 {
-	char why[160];
+	char why[200];
 	json_t *ip = json_object_get(o, "ip"), *ns = json_object_get(o, "netspeed");
 	json_t *score = json_object_get(o, "score"), *cc = json_object_get(o, "country");
 	json_t *en = json_object_get(o, "enabled");
@@ -80,7 +80,10 @@ static int parse_server(const char *path, long i, json_t *o, unsigned flags,
 	e->v6 = strchr(s, ':') != NULL;
 	if (inet_pton(e->v6 ? AF_INET6 : AF_INET, s, e->addr) != 1)
 		return fail(path, i, "ip", "not an IPv4 or IPv6 address");
-	if (xp_addr_check_server(e->v6, e->addr, flags & DNS_SNAP_TEST_ADDRESSES, why, sizeof(why)))
+	if (xp_addr_check_server(e->v6, e->addr, flags & DNS_SNAP_TEST_ADDRESSES,
+				 "the directive test-addresses in xpool-dns's configuration, or "
+				 "--test-addresses",
+				 why, sizeof(why)))
 		return fail(path, i, "ip", why);
 	if (!json_is_integer(ns) || json_integer_value(ns) < 0 ||
 	    json_integer_value(ns) > 100000000)

@@ -68,10 +68,12 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM history WHERE step = -5")
 # a server in the monitor's own /24 is never scored
 "$BUILD/xpoolctl" --db "$DB" monitor set t1 status paused || xp_fail "pause"
 before=$(sqlite3 "$DB" "SELECT count(*) FROM history")
+# --once made no round: exit 1, never 0 (issue 19), with the command that resumes it
 xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
-	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/paused.log" 2>&1 || xp_fail "paused --once"
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/paused.log" 2>&1 && xp_fail "paused --once exited 0"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM history")" = "$before" ] || xp_fail "a paused monitor scored"
-grep -q "paused" "$XP_TMP/paused.log" || xp_fail "no word of the pause: $(cat "$XP_TMP/paused.log")"
+grep -q "no round made: monitor t1 is paused in the registry (xpoolctl monitor set t1 status active)" "$XP_TMP/paused.log" ||
+	xp_fail "no word of the pause: $(cat "$XP_TMP/paused.log")"
 out=$(xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name nobody --once \
 	--chrony-socket "$XP_TMP/clock/chronyd.sock" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "monitor nobody is not registered" || xp_fail "unregistered: $out"

@@ -31,14 +31,79 @@ expect 2 "$CTL" --db "$DB" server frobnicate
 expect 2 "$CTL" --db "$DB" server add 192.0.2.1
 xp_log "OK: a missing registry is an error (exit 1), never created; usage errors exit 2"
 
+# a registry in a directory that does not exist, or that its user may not write: the message
+# names the directory and the command that mends it (issue 19: "unable to open database file")
+NODIR=$XP_TMP/nodir/registry.db
+fix="the directory $XP_TMP/nodir does not exist (create it for the user that runs the pool's programs: install -d -o xpool -g xpool $XP_TMP/nodir"
+expect 1 "$CTL" --db "$NODIR" init
+grep -qF "$fix)" "$XP_TMP/err" || xp_fail "init, no directory: $(cat "$XP_TMP/err")"
+expect 1 "$BUILD/xpool-monitor" --db "$NODIR" --once --no-chrony
+grep -qF "$fix; then xpoolctl --db $NODIR init)" "$XP_TMP/err" || xp_fail "xpool-monitor, no directory: $(cat "$XP_TMP/err")"
+expect 1 "$BUILD/xpool-api" --db "$NODIR" --listen 127.0.0.1:1 --geoip off --sendmail off
+grep -qF "$fix; then xpoolctl --db $NODIR init)" "$XP_TMP/err" || xp_fail "xpool-api, no directory: $(cat "$XP_TMP/err")"
+[ ! -e "$XP_TMP/nodir" ] || xp_fail "a directory was made"
+mkdir -m 755 "$XP_TMP/rootdir" && chmod 711 "$XP_TMP"
+expect 0 "$CTL" --db "$XP_TMP/rootdir/reg.db" init
+chmod 644 "$XP_TMP/rootdir/reg.db" && rm -f "$XP_TMP/rootdir/reg.db-"*
+expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server add 8.8.8.8 us
+grep -qF "user nobody may not write $XP_TMP/rootdir/reg.db (owner root, mode 0644): run xpoolctl as root, or give $XP_TMP/rootdir to the user that runs the pool's programs (chown -R xpool:xpool $XP_TMP/rootdir)" \
+	"$XP_TMP/err" || xp_fail "a registry nobody may write: $(cat "$XP_TMP/err")"
+chmod 666 "$XP_TMP/rootdir/reg.db"
+expect 1 runuser -u nobody -- "$BUILD/xpool-monitor" --db "$XP_TMP/rootdir/reg.db" --once --no-chrony
+grep -qF "user nobody may not write the directory $XP_TMP/rootdir (owner root, mode 0755), where SQLite keeps the registry's -wal and -shm files" \
+	"$XP_TMP/err" || xp_fail "a directory nobody may write: $(cat "$XP_TMP/err")"
+chmod 700 "$XP_TMP/rootdir"
+expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server list
+grep -qF "user nobody may not enter the directory $XP_TMP/rootdir (owner root, mode 0700)" "$XP_TMP/err" ||
+	xp_fail "a directory nobody may enter: $(cat "$XP_TMP/err")"
+chmod 700 "$XP_TMP"
+xp_log "OK: a missing or forbidden directory is named, with its fix (install -d, chown, the user to run as)"
+
 # only unicast addresses; test ranges behind --test-addresses
 for a in 0.0.0.0 127.0.0.1 255.255.255.255 224.0.0.1 :: ::1 ff02::1 fe80::1 ::ffff:8.8.8.8; do
 	expect 1 "$CTL" --db "$DB" server add "$a" de --test-addresses
 	grep -q "not global unicast" "$XP_TMP/err" || xp_fail "$a: $(cat "$XP_TMP/err")"
 done
-expect 1 "$CTL" --db "$DB" server add 192.0.2.1 de
+# a documentation address (the README's examples) is refused with its kind and the flag that
+# admits it in a test pool (issue 19: "allowed only for test pools" did not say how)
+expect 1 "$CTL" --db "$DB" server add 203.0.113.1 de
+grep -q "203.0.113.1: documentation (RFC 5737) address: not global unicast; only a test pool lists it (xpoolctl server add ... --test-addresses)" \
+	"$XP_TMP/err" || xp_fail "documentation address: $(cat "$XP_TMP/err")"
+expect 1 "$CTL" --db "$DB" server add 10.1.2.3 de
+grep -q "10.1.2.3: private (RFC 1918) address: .*--test-addresses" "$XP_TMP/err" ||
+	xp_fail "private address: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$DB" server add 203.0.113.1 de --test-addresses
+expect 0 "$CTL" --db "$DB" server remove 203.0.113.1
 expect 0 "$CTL" --db "$DB" server add 8.8.8.8 us
-xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses"
+# xpool-dns, and its --check-config, refuse a snapshot listing one, naming the directive
+printf '{"servers":[{"ip":"192.0.2.1","netspeed":1000,"score":20,"country":"de"}]}\n' >"$XP_TMP/doc.json"
+printf 'listen 127.0.0.1:5353\nsnapshot %s\ngeoip off\nmin-servers 1\n' "$XP_TMP/doc.json" >"$XP_TMP/dns.conf"
+expect 2 "$BUILD/xpool-dns" --config "$XP_TMP/dns.conf" --check-config
+grep -q "doc.json: servers\[0\].ip: 192.0.2.1: documentation (RFC 5737) address: not global unicast; only a test pool lists it (the directive test-addresses in xpool-dns's configuration, or --test-addresses)" \
+	"$XP_TMP/err" || xp_fail "xpool-dns --check-config, a documentation address: $(cat "$XP_TMP/err")"
+echo test-addresses >>"$XP_TMP/dns.conf"
+expect 0 "$BUILD/xpool-dns" --config "$XP_TMP/dns.conf" --check-config
+xp_log "OK: non-unicast addresses refused; documentation ranges need --test-addresses (xpoolctl) or test-addresses (xpool-dns), and the refusal says so"
+
+# xpool-monitor --once never exits 0 for a round it did not make (issue 19: --export F exited 0
+# without writing F): it says why and what to do, and writes no F
+M1=$XP_TMP/mon1.db
+expect 0 "$CTL" --db "$M1" init
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --export "$XP_TMP/m1.json"
+grep -qF "monitor fra1 is not registered (xpoolctl monitor add fra1)" "$XP_TMP/err" || xp_fail "unregistered: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$M1" monitor add fra1
+expect 0 "$CTL" --db "$M1" monitor set fra1 status paused
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --no-chrony --export "$XP_TMP/m1.json"
+grep -qF -- "--once: no round made: monitor fra1 is paused in the registry (xpoolctl monitor set fra1 status active); $XP_TMP/m1.json was not written" \
+	"$XP_TMP/err" || xp_fail "--once, paused: $(cat "$XP_TMP/err")"
+expect 0 "$CTL" --db "$M1" monitor set fra1 status testing
+expect 1 "$BUILD/xpool-monitor" --db "$M1" --name fra1 --once --chrony-socket "$XP_TMP/none.sock" --export "$XP_TMP/m1.json"
+grep -qF "monitor fra1 is testing: its checks are recorded and shown, but count in no DNS score (xpoolctl monitor set fra1 status active)" \
+	"$XP_TMP/err" || xp_fail "--once, testing: $(cat "$XP_TMP/err")"
+grep -qF -- "--once: no round made: not scoring: chronyd at $XP_TMP/none.sock" "$XP_TMP/err" &&
+	grep -qF "$XP_TMP/m1.json was not written" "$XP_TMP/err" || xp_fail "--once, no chronyd: $(cat "$XP_TMP/err")"
+[ ! -e "$XP_TMP/m1.json" ] || xp_fail "--once wrote an export without a round"
+xp_log "OK: xpool-monitor --once without a round exits 1, says why and what to do, writes no export"
 
 # owners are printable text; control characters in old rows are shown escaped
 expect 1 "$CTL" --db "$DB" server add 1.1.1.1 au --owner "$(printf 'evil\033[2J')"

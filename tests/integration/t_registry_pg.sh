@@ -263,6 +263,12 @@ out=$(post /v1/accounts '{"email":"vol@pool.test","password":"correct horse"}')
 tok=$(post /v1/tokens '{"email":"vol@pool.test","password":"correct horse"}' | sed -n 's/.*"token":"\(xpt_[0-9a-f]*\)".*/\1/p')
 out=$(curl -s -m 10 -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
 [ "$out" = '{"servers":[]}' ] || xp_fail "list on PostgreSQL: $out"
+# the README's example server, a documentation address: refused (this API has no
+# test-addresses), with its kind and the directive that admits it in a test pool
+out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" -X POST 127.0.0.1:18081/v1/servers \
+	-d '{"ip":"203.0.113.5","netspeed":1000,"country":"de"}')
+[ "${out##* }" = 400 ] && echo "$out" | grep -qF "203.0.113.5: documentation (RFC 5737) address: not global unicast; only a test pool lists it (the directive test-addresses in xpool-api's configuration)" ||
+	xp_fail "the API's server add of a documentation address: $out"
 out=$(post /v1/tokens '{"email":"admin-made@pool.test","password":"a long passphrase"}')
 [ "${out##* }" = 201 ] || xp_fail "login of an account xpoolctl made: $out"
 "$BUILD/xpoolctl" --db "$API_DB" account list | grep -q "^vol@pool.test .*enabled" || xp_fail "account list on PostgreSQL"

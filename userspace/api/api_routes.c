@@ -436,7 +436,9 @@ static void h_server_add(struct ctx *c)
 		return;
 	if (xp_addr_parse(ip, raw, &v6))
 		return fail(c, 400, "ip: not an IPv4 or IPv6 address: '%.64s'", ip);
-	if (xp_addr_check_server(v6, raw, c->a->test_addresses, why, sizeof(why)))
+	if (xp_addr_check_server(v6, raw, c->a->test_addresses,
+				 "the directive test-addresses in xpool-api's configuration", why,
+				 sizeof(why)))
 		return fail(c, 400, "ip: %s", why);
 	xp_addr_text(v6, raw, addr, sizeof(addr));
 	if (netspeed_field(c, &netspeed) || (cc = server_country(c, addr)) < 0)

@@ -91,15 +91,24 @@ void xp_addr_text(bool v6, const uint8_t addr[16], char *out, size_t n)
 		out[0] = 0;
 }
 
-int xp_addr_check_server(bool is_v6, const uint8_t *addr, bool allow_test, char *err, size_t n)
+int xp_addr_check_server(bool is_v6, const uint8_t *addr, bool allow_test, const char *remedy,
+			 char *err, size_t n)
 {
 	const char *why = NULL;
 	enum xp_addr_kind k = xp_addr_classify(is_v6, addr, &why);
+	char text[64];
 
 	if (k == XP_ADDR_GLOBAL || (k == XP_ADDR_TEST && allow_test))
 		return 0;
-	if (err)
-		snprintf(err, n, "%s address: not global unicast%s", why,
-			 k == XP_ADDR_TEST ? " (allowed only for test pools)" : "");
+	xp_addr_text(is_v6, addr, text, sizeof(text));
+	if (!err)
+		return -EINVAL;
+	if (k == XP_ADDR_TEST)
+		snprintf(err, n,
+			 "%s: %s address: not global unicast; only a test pool lists it (%s)", text,
+			 why, remedy ? remedy : "its test-addresses setting");
+	else
+		snprintf(err, n, "%s: %s address: not global unicast, never a pool server's", text,
+			 why);
 	return -EINVAL;
 }

@@ -27,10 +27,12 @@ void xp_addr_text(bool v6, const uint8_t addr[16], char *out, size_t n);
 enum xp_addr_kind xp_addr_classify(bool is_v6, const uint8_t *addr, const char **why);
 
 /*
- * May addr be a pool server? 0, or -EINVAL with the reason in err: every XP_ADDR_INVALID,
- * and XP_ADDR_TEST unless allow_test.
+ * May addr be a pool server? 0, or -EINVAL with the reason in err (the address, its kind): every
+ * XP_ADDR_INVALID, and XP_ADDR_TEST unless allow_test. remedy names how the caller's program
+ * admits test addresses ("add --test-addresses"), for the message of an XP_ADDR_TEST refusal.
  */
-int xp_addr_check_server(bool v6, const uint8_t *addr, bool allow_test, char *err, size_t n);
+int xp_addr_check_server(bool v6, const uint8_t *addr, bool allow_test, const char *remedy,
+			 char *err, size_t n);
 
 /*
  * The one 16-byte key for an address of either family, as the XDP maps, the ACL tries and RRL

@@ -62,8 +62,10 @@ void xp_http_serve(int lfd, void (*render)(void *ctx, FILE *f), void *ctx)
 	else
 		snprintf(head, sizeof(head), "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n"
 					     "Connection: close\r\n\r\n");
-	if (write(fd, head, strlen(head)) > 0 && body_len && head[9] == '2')
-		(void)!write(fd, body, body_len);
+	/* a scraper that gave up has closed its end: EPIPE, never SIGPIPE (which would end the
+	 * daemon) */
+	if (send(fd, head, strlen(head), MSG_NOSIGNAL) > 0 && body_len && head[9] == '2')
+		(void)!send(fd, body, body_len, MSG_NOSIGNAL);
 out:
 	free(body);
 	close(fd);

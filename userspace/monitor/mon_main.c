@@ -28,6 +28,27 @@
 
 #define EXIT_USAGE 2
 
+/* What round_once did (or -1: this monitor is not registered, an operator's error). */
+enum round_result {
+	ROUND_DONE,   /* every server checked (and the export written, with export) */
+	ROUND_STOP,   /* a stop arrived during it */
+	ROUND_NONE,   /* no round: paused, this host's clock, the registry away (why in why_none) */
+	ROUND_FAILED, /* the round was made, but its export could not be written */
+};
+
+/* A server as a round checks it: the last complete list is kept for rounds while the registry
+ * is away. */
+struct mon_srv {
+	long id;
+	char ip[64];
+};
+
+struct mon_list {
+	struct mon_srv *v;
+	size_t n, cap;
+	bool complete; /* the registry's cursor reached its end */
+};
+
 struct monitor {
 	char db_path[512], name[65], chrony_socket[108], export_path[256], export_sign[256];
 	uint8_t sk[XP_SIGN_SECRET]; /* export-sign's secret key, loaded at start */
@@ -49,7 +70,38 @@ struct monitor {
 	uint64_t results[MON_ERROR + 1];   /* checks by the chosen sample's result */
 	struct mon_round_stats *live;	   /* the round in progress, for the endpoint */
 	unsigned checked;	 /* servers checked this round */
+	char why_none[320];	 /* why the last round was not made (ROUND_NONE) */
+	/*
+	 * While the registry is away, a monitor that has its status and the server list of its
+	 * last round goes on checking those servers; its checks are kept (max-pending) and written
+	 * when the registry is back. The list holds at most max-pending servers (no more checks of
+	 * one round could be kept).
+	 */
+	struct mon_list list, fresh; /* the last complete list; the one this round reads */
+	enum reg_mon_status status;  /* as the registry said last */
+	bool have_status, offline, waiting;
+	int servers_known;	     /* -1 unknown, 0 none in the registry, 1 some */
+	size_t off_i;		     /* offline: the next entry of list */
+	long last_id;		     /* the last server this round handed out */
 };
+
+static void list_add(struct mon_list *l, long id, const char *ip, size_t max)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct mon_srv *v;
+
+		if (cap > max)
+			cap = max;
+		if (l->n == cap || !(v = realloc(l->v, cap * sizeof(*v))))
+			return; /* past max-pending, or no memory: the rest is not kept */
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].id = id;
+	memcpy(l->v[l->n].ip, ip, 64);
+	l->n++;
+}
 
 /* The monitor measures against its own clock: it must be synchronised (chronyd's view). */
 static int self_synced(struct monitor *m, char *why, size_t n)
@@ -168,53 +220,113 @@ static void serve(void *ctx)
 	xp_http_serve(m->metrics_fd, render, m);
 }
 
+/*
+ * The round's next server: from the registry, or, once it is away, from the last complete list
+ * (the servers after the last one handed out), so that the round goes on.
+ */
 static int next_server(void *ctx, long *id, char ip[64])
 {
 	struct monitor *m = ctx;
-	int ret = reg_servers_next(m->cursor, id, ip);
+	int ret;
 
-	if (ret < 0) {
-		xp_err("the round ends early: the registry could not be read (%s)", reg_why(m->db));
-		mon_sink_connected(&m->sink, ret);
+	if (!m->offline) {
+		ret = reg_servers_next(m->cursor, id, ip);
+		if (ret == 1) {
+			list_add(&m->fresh, *id, ip, m->max_pending);
+			m->last_id = *id;
+			return 1;
+		}
+		if (ret == 0) {
+			m->fresh.complete = true;
+			return 0;
+		}
+		mon_sink_away(&m->sink, ret);
+		if (!m->list.complete)
+			return ret; /* no list to go on with: the round ends early */
+		m->offline = true;
+		for (m->off_i = 0; m->off_i < m->list.n && m->list.v[m->off_i].id <= m->last_id;
+		     m->off_i++)
+			;
 	}
-	return ret;
+	if (m->off_i == m->list.n)
+		return 0;
+	*id = m->list.v[m->off_i].id;
+	memcpy(ip, m->list.v[m->off_i].ip, 64);
+	m->off_i++;
+	return 1;
 }
 
-/* One round: every server, then the export. 1 when a stop arrived during it. */
-static int round_once(struct monitor *m)
+/* The registry's word on this monitor: 0 (m->status), -ENOENT (not registered), or -EAGAIN
+ * when the registry is away (the outage logged once, by the sink). */
+static int read_status(struct monitor *m)
 {
 	enum reg_mon_status status;
+	int ret;
+
+	/* a connection known lost is tried again only when its backoff says so */
+	if (m->sink.down && !mon_sink_connected(&m->sink, 0))
+		return -EAGAIN;
+	ret = reg_monitor_status(m->db, m->name, &status);
+	if (ret == -ENOENT)
+		return ret;
+	if (ret) {
+		mon_sink_away(&m->sink, ret);
+		return -EAGAIN;
+	}
+	if (m->have_status && status != m->status)
+		xp_info("monitor %s: now %s in the registry", m->name,
+			status == REG_MON_ACTIVE    ? "active"
+			: status == REG_MON_TESTING ? "testing"
+						    : "paused");
+	if (status == REG_MON_TESTING && (!m->have_status || m->status != status))
+		xp_warn("monitor %s is testing: its checks are recorded and shown, but count in no "
+			"DNS score (xpoolctl monitor set %s status active)",
+			m->name, m->name);
+	m->status = status;
+	m->have_status = true;
+	mon_sink_answered(&m->sink);
+	return 0;
+}
+
+/* One round: every server, then the export. An enum round_result, or -1 (not registered). */
+static int round_once(struct monitor *m)
+{
 	char why[160];
 	int ret;
 
 	m->checked = 0;
+	m->why_none[0] = 0;
 	/* what earlier rounds could not write goes first: checks are written in the order made */
-	if (mon_sink_flush(&m->sink) == -EAGAIN) {
-		xp_warn("registry away: the round waits (%ld check(s) kept)", m->sink.n);
-		return 0;
-	}
-	/* the registry says whether this monitor scores: registered, and not paused */
-	ret = reg_monitor_status(m->db, m->name, &status);
-	switch (ret) {
-	case 0:
-		break;
-	case -ENOENT:
+	ret = mon_sink_flush(&m->sink) == -EAGAIN ? -EAGAIN : read_status(m);
+	if (ret == -ENOENT) {
 		xp_err("monitor %s is not registered (xpoolctl monitor add %s)", m->name, m->name);
 		return -1;
-	default:
-		mon_sink_connected(&m->sink, ret);
-		xp_warn("cannot read this monitor's status (%s): the round waits", reg_why(m->db));
-		return 0;
 	}
-	if (status == REG_MON_PAUSED) {
-		xp_info("paused in the registry: not scoring");
+	m->offline = ret == -EAGAIN;
+	if (m->offline && !(m->have_status && m->list.complete)) {
+		snprintf(m->why_none, sizeof(m->why_none),
+			 "the registry is away (%s), and this monitor has no server list yet",
+			 reg_why(m->db));
+		if (!m->waiting)
+			xp_warn("%s: rounds wait for the registry", m->why_none);
+		m->waiting = true;
+		return ROUND_NONE;
+	}
+	m->waiting = false;
+	if (m->status == REG_MON_PAUSED) {
+		snprintf(m->why_none, sizeof(m->why_none),
+			 "monitor %s is paused in the registry (xpoolctl monitor set %s status "
+			 "active)",
+			 m->name, m->name);
+		xp_info("not scoring: %s", m->why_none);
 		sd_notify(0, "STATUS=paused");
-		return 0;
+		return ROUND_NONE;
 	}
 	if (!self_synced(m, why, sizeof(why))) {
 		xp_warn("not scoring: %s", why);
 		sd_notifyf(0, "STATUS=not scoring: %s", why);
-		return 0;
+		snprintf(m->why_none, sizeof(m->why_none), "not scoring: %s", why);
+		return ROUND_NONE;
 	}
 	{
 		struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
@@ -222,35 +334,73 @@ static int round_once(struct monitor *m)
 					    .same_network_ok = m->same_network_ok,
 					    .serve_fd = m->metrics_fd, .serve = serve, .serve_ctx = m };
 		struct mon_round_stats st;
+		bool offline = m->offline;
 
 		m->sink.stopped = false;
-		if (reg_servers_open(m->db, &m->cursor))
-			return 0;
+		m->fresh.n = 0;
+		m->fresh.complete = false;
+		m->last_id = 0;
+		m->off_i = 0;
+		if (!m->offline && reg_servers_open(m->db, &m->cursor))
+			return ROUND_NONE;
 		m->live = &st;
 		ret = mon_round_run(&o, m->max_in_flight, next_server, record, m, &st);
 		m->live = NULL;
 		reg_servers_close(m->cursor);
 		m->cursor = NULL;
+		/* a list read to its end is the one later rounds go on with while the registry
+		 * is away */
+		if (m->fresh.complete) {
+			struct mon_list t = m->list;
+
+			m->list = m->fresh;
+			m->fresh = t;
+			if ((m->list.n > 0) != (m->servers_known > 0) || m->servers_known < 0) {
+				m->servers_known = m->list.n > 0;
+				if (!m->list.n)
+					xp_warn("no servers in the registry: nothing to check "
+						"(xpoolctl server add ADDRESS COUNTRY)");
+			}
+		}
 		/* the round's last checks; when the registry is away they wait, and the loop retries */
 		mon_sink_flush(&m->sink);
 		if (ret == -ECANCELED)
-			return 1; /* stopping: checks in flight are not recorded */
+			return ROUND_STOP; /* stopping: checks in flight are not recorded */
 		m->rounds++;
 		m->last_round_s = st.seconds;
 		m->skipped_own += st.skipped_own_network;
-		xp_info("round: %lu server(s) checked in %.1f s (%.0f/s, at most %lu in flight)%s",
-			st.checked, st.seconds, st.seconds > 0 ? st.checked / st.seconds : 0.0,
-			st.peak_in_flight, st.skipped_own_network ? ", own network skipped" : "");
+		if (m->offline)
+			xp_info("round: %lu server(s) checked in %.1f s, %s; %ld check(s) kept for "
+				"the registry",
+				st.checked, st.seconds,
+				offline ? "the registry away: its last list"
+					: "the registry went away: the rest from its last list",
+				m->sink.n);
+		else
+			xp_info("round: %lu server(s) checked in %.1f s (%.0f/s, at most %lu in "
+				"flight)%s",
+				st.checked, st.seconds,
+				st.seconds > 0 ? st.checked / st.seconds : 0.0, st.peak_in_flight,
+				st.skipped_own_network ? ", own network skipped" : "");
 	}
 	if (m->export_path[0]) {
 		char err[256];
 
+		if (m->offline) {
+			snprintf(m->why_none, sizeof(m->why_none),
+				 "export %s: not written, the registry is away", m->export_path);
+			xp_debug("%s", m->why_none);
+			return ROUND_FAILED;
+		}
 		if (reg_export(m->db, m->export_path, time(NULL), m->export_sign[0] ? m->sk : NULL, err,
-			       sizeof(err)))
+			       sizeof(err))) {
 			xp_err("%s", err);
+			snprintf(m->why_none, sizeof(m->why_none), "%s", err);
+			return ROUND_FAILED;
+		}
 	}
 	sd_notifyf(0, "STATUS=round done: %u server(s) checked", m->checked);
-	return 0;
+	return ROUND_DONE;
 }
 
 /* The daemon loop: signalfd and a timerfd, as the other daemons; sd_notify readiness. */
@@ -311,10 +461,20 @@ static int run(struct monitor *m)
 		ret = round_once(m);
 		if (ret < 0)
 			break; /* not registered: an operator's error */
-		if (ret || m->once) {
+		if (ret == ROUND_STOP) {
 			ret = 0;
 			break;
 		}
+		if (m->once) {
+			/* never a success for a round that was not made or an export not written */
+			if (ret == ROUND_NONE)
+				xp_err("--once: no round made: %s%s%s%s", m->why_none,
+				       m->export_path[0] ? "; " : "", m->export_path,
+				       m->export_path[0] ? " was not written" : "");
+			ret = ret == ROUND_DONE ? 0 : -1;
+			break;
+		}
+		ret = 0;
 	}
 	sd_notify(0, "STOPPING=1");
 out:
@@ -362,7 +522,9 @@ static const struct xp_conf_spec spec = {
 
 int main(int argc, char **argv)
 {
-	static struct monitor m = { .chrony = { .fd = -1 }, .sig_fd = -1, .metrics_fd = -1 };
+	static struct monitor m = {
+		.chrony = { .fd = -1 }, .sig_fd = -1, .metrics_fd = -1, .servers_known = -1
+	};
 	struct xp_conf_opts o = { .config_path = "" };
 	int ret;
 
@@ -401,9 +563,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = run(&m);
-	if (m.sink.n && mon_sink_flush(&m.sink))
+	if (m.sink.n && mon_sink_flush(&m.sink)) {
 		xp_err("exiting with %ld check(s) the registry did not take", m.sink.n);
+		if (m.once)
+			ret = -1; /* --once: its checks were not recorded */
+	}
 	mon_sink_free(&m.sink);
+	free(m.list.v);
+	free(m.fresh.v);
 	if (m.metrics_fd >= 0)
 		close(m.metrics_fd);
 	xp_chrony_close(&m.chrony);

@@ -59,30 +59,23 @@ static double score_of(double prev, const struct reg_check *c, void *ctx)
 	return mon_score(prev, c->arg);
 }
 
-bool mon_sink_connected(struct mon_sink *s, int err)
+/* The start of an outage, logged once however many calls fail during it. */
+static void away_start(struct mon_sink *s)
 {
-	if (err && err != -ENOTCONN)
-		return true;
-	if (err == -ENOTCONN && !s->down) {
-		xp_warn(
-		    "registry: connection lost (%s): checks are kept and written when it is back",
-		    reg_why(s->db));
-		s->down = true;
-		s->backoff_ms = BACKOFF_MIN;
-		clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
-		return false;
-	}
-	if (!s->down)
-		return true;
-	if (ms_since(&s->retry_at) < 0)
-		return false; /* not yet */
-	if (!reg_reconnect(s->db)) {
-		xp_info("registry answers again: %ld check(s) waiting", s->n);
-		s->down = false;
-		s->backoff_ms = 0;
-		s->reconnects++;
-		return true;
-	}
+	if (s->away)
+		return;
+	s->away = true;
+	clock_gettime(CLOCK_MONOTONIC, &s->away_since);
+	s->away_kept = s->n;
+	s->away_dropped = s->dropped;
+	xp_warn("registry away (%s): checks are kept (up to max-pending, %ld) and written when it "
+		"is back",
+		reg_why(s->db), s->max);
+}
+
+/* After a failure: the next try after the current backoff, which doubles (0, 500 ms ... 30 s). */
+static void schedule(struct mon_sink *s)
+{
 	clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
 	s->retry_at.tv_sec += s->backoff_ms / 1000;
 	s->retry_at.tv_nsec += (s->backoff_ms % 1000) * 1000000L;
@@ -90,7 +83,61 @@ bool mon_sink_connected(struct mon_sink *s, int err)
 		s->retry_at.tv_sec++;
 		s->retry_at.tv_nsec -= 1000000000L;
 	}
-	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX ? BACKOFF_MAX : s->backoff_ms * 2;
+	s->backoff_ms = !s->backoff_ms			  ? BACKOFF_MIN
+			: s->backoff_ms * 2 > BACKOFF_MAX ? BACKOFF_MAX
+							  : s->backoff_ms * 2;
+}
+
+void mon_sink_answered(struct mon_sink *s)
+{
+	if (!s->away || s->n || s->down)
+		return;
+	s->away = false;
+	xp_info("registry back after %ld s: the %lu check(s) kept while it was away are written%s",
+		(ms_since(&s->away_since) + 500) / 1000, (unsigned long)s->away_kept,
+		s->dropped > s->away_dropped ? "; newer ones were dropped past max-pending" : "");
+	if (s->dropped > s->away_dropped)
+		xp_warn(
+		    "registry outage: %lu check(s) dropped past max-pending (raise max-pending to "
+		    "keep more)",
+		    (unsigned long)(s->dropped - s->away_dropped));
+}
+
+void mon_sink_away(struct mon_sink *s, int err)
+{
+	away_start(s);
+	if (err == -ENOTCONN) {
+		mon_sink_connected(s, err);
+		return;
+	}
+	/* not the connection (a lock, a statement's deadline, a refusal): the same backoff */
+	if (!s->down) {
+		s->down = true;
+		schedule(s);
+	}
+}
+
+bool mon_sink_connected(struct mon_sink *s, int err)
+{
+	if (err && err != -ENOTCONN)
+		return true;
+	if (err == -ENOTCONN && !s->down) {
+		away_start(s);
+		s->down = true;
+		schedule(s);
+		return false;
+	}
+	if (!s->down)
+		return true;
+	if (ms_since(&s->retry_at) < 0)
+		return false; /* not yet */
+	if (!reg_reconnect(s->db)) {
+		xp_debug("registry answers again: %ld check(s) waiting", s->n);
+		s->down = false;
+		s->reconnects++;
+		return true;
+	}
+	schedule(s);
 	return false;
 }
 
@@ -115,17 +162,9 @@ int mon_sink_flush(struct mon_sink *s)
 			return -ENOENT;
 		}
 		if (ret) {
-			if (mon_sink_connected(s, ret)) {
-				/* not the connection: logged once per change, retried with backoff
-				 */
-				if (!s->failures++)
-					xp_err("registry: cannot record checks: %s",
-					       reg_why(s->db));
-				s->down = true; /* the same backoff as a lost connection */
-				s->backoff_ms = BACKOFF_MAX;
-				clock_gettime(CLOCK_MONOTONIC, &s->retry_at);
-				s->retry_at.tv_sec += BACKOFF_MAX / 1000;
-			}
+			/* logged once, when the outage starts; retried with backoff */
+			s->failures++;
+			mon_sink_away(s, ret);
 			return -EAGAIN;
 		}
 		s->failures = 0;
@@ -152,6 +191,8 @@ int mon_sink_flush(struct mon_sink *s)
 		memmove(s->q, s->q + n, (s->n - n) * sizeof(*s->q));
 		memmove(s->qs, s->qs + n, (s->n - n) * sizeof(*s->qs));
 		s->n -= n;
+		s->backoff_ms = 0; /* a write went through: the next failure is retried at once */
+		mon_sink_answered(s);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &s->last_flush);
 	return s->stopped ? -ENOENT : 0;
@@ -170,6 +211,7 @@ void mon_sink_add(struct mon_sink *s, long id, const struct mon_check *c, time_t
 			       s->max);
 		return;
 	}
+	s->away_kept += s->away;
 	rc = &s->q[s->n];
 	*rc = (struct reg_check){.server_id = id,
 				 .check_id = s->next_id++,

@@ -17,9 +17,12 @@ struct mon_sink {
 	struct mon_sample *qs; /* their chosen samples, which the score is computed from */
 	long n, max;
 	long long next_id; /* check ids: a random start, then one by one */
-	bool down;	   /* the connection is lost */
-	bool stopped;	   /* the registry said: paused or removed */
-	int backoff_ms;	   /* 0 while the registry answers; then 500 ms doubling to 30 s */
+	bool down;	   /* the connection is lost, or the registry refused: retried later */
+	bool away;	   /* an outage: from the first failure until what it kept is written */
+	struct timespec away_since;
+	uint64_t away_kept, away_dropped; /* checks kept during the outage; dropped before it */
+	bool stopped;			  /* the registry said: paused or removed */
+	int backoff_ms; /* 0 while the registry answers; then 500 ms doubling to 30 s */
 	struct timespec retry_at, last_flush;
 	uint64_t written, replayed, gone, dropped, reconnects, failures;
 	/* the scores written, as a histogram (MON_SINK_BUCKETS upper bounds, then +Inf) */
@@ -46,5 +49,16 @@ int mon_sink_flush(struct mon_sink *s);
 int mon_sink_wait_ms(const struct mon_sink *s);
 /* After an error from the registry: is the connection up (reconnecting when due)? */
 bool mon_sink_connected(struct mon_sink *s, int err);
+/*
+ * Any call to the registry failed with err (a lost connection, a lock, a refusal): an outage
+ * starts, logged once with the reason; later calls are retried with backoff (500 ms doubling to
+ * 30 s, reconnecting first when the connection is lost).
+ */
+void mon_sink_away(struct mon_sink *s, int err);
+/*
+ * The registry answered: when it was away and every check kept during the outage is written,
+ * the outage ends, logged once with how long it lasted and how many checks were kept.
+ */
+void mon_sink_answered(struct mon_sink *s);
 
 #endif

@@ -44,7 +44,7 @@ static void put_safe(FILE *f, const unsigned char *t)
 int reg_server_add(struct reg *r, const char *ip, long netspeed, const char *country,
 		   const char *owner, unsigned flags, char *err, size_t errlen)
 {
-	char addr[64], cc[3], why[160];
+	char addr[64], cc[3], why[200];
 	uint8_t a[16];
 	time_t now = time(NULL);
 	bool v6;
@@ -52,7 +52,8 @@ int reg_server_add(struct reg *r, const char *ip, long netspeed, const char *cou
 
 	if (xp_addr_parse(ip, a, &v6))
 		return reg_fail(err, errlen, -EINVAL, "not an IPv4 or IPv6 address: '%s'", ip);
-	if (xp_addr_check_server(v6, a, flags & REG_F_TEST_ADDRESSES, why, sizeof(why)))
+	if (xp_addr_check_server(v6, a, flags & REG_F_TEST_ADDRESSES,
+				 "xpoolctl server add ... --test-addresses", why, sizeof(why)))
 		return reg_fail(err, errlen, -EINVAL, "%s", why);
 	if (owner && !valid_owner(owner))
 		return reg_fail(

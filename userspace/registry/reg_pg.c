@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* reg_pg.c - the registry's PostgreSQL backend (libpq): one registry for monitors on many hosts. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libpq-fe.h>
 
 #include "reg_be.h"
@@ -537,6 +539,73 @@ static int migrate(struct reg *r)
 	return pg_exec(r, "COMMIT");
 }
 
+/* The password file libpq read (PGPASSFILE, passfile=, or ~/.pgpass of this user). */
+static void passfile(PGconn *c, char *out, size_t n)
+{
+	PQconninfoOption *o = PQconninfo(c);
+
+	snprintf(out, n, "~/.pgpass");
+	for (PQconninfoOption *i = o; i && i->keyword; i++)
+		if (!strcmp(i->keyword, "passfile") && i->val && *i->val)
+			snprintf(out, n, "%s", i->val);
+	PQconninfoFree(o);
+}
+
+/*
+ * What to do about a connection PostgreSQL refused, for the errors an operator meets setting up
+ * the registry on another host (libpq has no codes for them: its messages are matched); "" when
+ * none matches.
+ */
+static void connect_hint(PGconn *c, char *out, size_t n)
+{
+	const char *msg = PQerrorMessage(c), *role = PQuser(c), *host = PQhost(c);
+	struct passwd *pw = getpwuid(geteuid());
+	const char *me = pw ? pw->pw_name : "this user", *prog = program_invocation_short_name;
+	char file[300];
+
+	out[0] = 0;
+	role = role && *role ? role : me;
+	host = host && *host ? host : "localhost";
+	passfile(c, file, sizeof(file));
+	if (PQconnectionNeedsPassword(c))
+		snprintf(out, n,
+			 " -- role %s needs a password and none was found: put the line "
+			 "%s:%s:%s:%s:PASSWORD in %s (mode 0600) of the user that runs %s (now %s), "
+			 "or name another file with PGPASSFILE; %s",
+			 role, host[0] == '/' ? "localhost" : host, PQport(c) && *PQport(c) ? PQport(c) : "*",
+			 PQdb(c) && *PQdb(c) ? PQdb(c) : "*", role, file, prog, me,
+			 geteuid() == 0 ? "as root it reads root's own: run it as the user whose "
+					  "file holds the password (runuser -u xpool -- ...)"
+					: "a password in the URI also works, but shows in ps");
+	else if (strstr(msg, "password authentication failed"))
+		snprintf(out, n,
+			 " -- the password for role %s (from %s or the URI) is not the one "
+			 "PostgreSQL has: correct it there, or set it as a PostgreSQL superuser "
+			 "(ALTER ROLE \"%s\" PASSWORD '...')",
+			 role, file, role);
+	else if (strstr(msg, "Peer authentication failed"))
+		snprintf(out, n,
+			 " -- pg_hba.conf's peer rule lets only the system user %s log in as role "
+			 "%s: run %s as that user (runuser -u %s -- %s ...), or give the role a "
+			 "password (ALTER ROLE) and the URI a host (postgresql://%s@HOST/DB)",
+			 role, role, prog, role, prog, role);
+	else if (strstr(msg, "role \"") && strstr(msg, "does not exist"))
+		snprintf(out, n,
+			 " -- without a user in the URI libpq takes the system user's name (%s): "
+			 "name the registry's role in it (postgresql://ROLE@HOST/DB), or make the "
+			 "role as a PostgreSQL superuser",
+			 me);
+	else if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
+		snprintf(out, n,
+			 " -- make it as a PostgreSQL superuser (createdb -O ROLE DB), then "
+			 "xpoolctl --db URI init");
+	else if (strstr(msg, "on socket") &&
+		 (strstr(msg, "No such file or directory") || strstr(msg, "Connection refused")))
+		snprintf(out, n,
+			 " -- no PostgreSQL server on this host's socket: a registry on another host "
+			 "is named in the URI (postgresql://ROLE@HOST/DB?sslmode=verify-full)");
+}
+
 int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 {
 	/* deadlines for a registry across a network: connecting, a peer gone silent (a lock wait
@@ -562,8 +631,12 @@ int reg_pg_open(const char *uri, enum reg_open_mode mode, struct reg *r)
 	/* the URI's own settings come after ours and win (expand_dbname) */
 	h->c = PQconnectdbParams(kw, val, 1);
 	if (!h->c || PQstatus(h->c) != CONNECTION_OK) {
+		char hint[1024] = "";
+
 		reg_set_why(r, "%s", h->c ? PQerrorMessage(h->c) : "out of memory");
-		xp_err("registry %s: %s", r->where, r->why);
+		if (h->c)
+			connect_hint(h->c, hint, sizeof(hint));
+		xp_err("registry %s: %s%s", r->where, r->why, hint);
 		goto fail;
 	}
 	if (session(r))

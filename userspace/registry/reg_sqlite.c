@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* reg_sqlite.c - the registry's SQLite backend: one file, WAL, migrations on open. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "reg_be.h"
@@ -59,6 +61,109 @@ struct reg_res {
 	struct reg *r;
 	sqlite3_stmt *st;
 };
+
+/* A user's name for messages: from the password database, or the number. */
+static void user_name(uid_t uid, char *out, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(out, n, "%s", pw->pw_name);
+	else
+		snprintf(out, n, "%u", (unsigned)uid);
+}
+
+/* "user U may not VERB WHAT (owner O, mode M): run PROG as O, or ..." */
+static void denied(char *out, size_t n, const char *verb, const char *what, const struct stat *st,
+		   const char *extra, const char *dir)
+{
+	char me[64], owner[64];
+
+	user_name(geteuid(), me, sizeof(me));
+	user_name(st->st_uid, owner, sizeof(owner));
+	if (st->st_uid == 0)
+		snprintf(out, n,
+			 ": user %s may not %s %s (owner root, mode %04o)%s: run %s as root, or "
+			 "give %s to the user that runs the pool's programs (chown -R xpool:xpool "
+			 "%s)",
+			 me, verb, what, (unsigned)(st->st_mode & 07777), extra,
+			 program_invocation_short_name, dir, dir);
+	else
+		snprintf(
+		    out, n,
+		    ": user %s may not %s %s (owner %s, mode %04o)%s: run %s as %s (runuser -u "
+		    "%s -- %s ...), or give %s to the user that runs the pool's programs (chown "
+		    "-R xpool:xpool %s)",
+		    me, verb, what, owner, (unsigned)(st->st_mode & 07777), extra,
+		    program_invocation_short_name, owner, owner, program_invocation_short_name, dir,
+		    dir);
+}
+
+/*
+ * Why SQLite could not open path, from the file system: a missing directory, or a directory,
+ * file, -wal or -shm this user may not use, with the command that mends it ("" when none of
+ * these is the cause). write: the registry is opened read-write (SQLite then keeps its -wal and
+ * -shm files beside it, in the directory).
+ */
+static void access_hint(const char *path, enum reg_open_mode mode, char *out, size_t n)
+{
+	bool write = mode != REG_OPEN_READONLY;
+	const char *slash = strrchr(path, '/');
+	char dir[300], side[320];
+	struct stat st, fst;
+	bool have_file;
+
+	out[0] = 0;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	if (stat(dir, &st)) {
+		if (errno == ENOENT && mode == REG_OPEN_CREATE)
+			snprintf(
+			    out, n,
+			    ": the directory %.256s does not exist (create it for the user that "
+			    "runs the pool's programs: install -d -o xpool -g xpool %.256s)",
+			    dir, dir);
+		else if (errno == ENOENT)
+			snprintf(
+			    out, n,
+			    ": the directory %.256s does not exist (create it for the user that "
+			    "runs the pool's programs: install -d -o xpool -g xpool %.256s; then "
+			    "xpoolctl --db %.256s init)",
+			    dir, dir, path);
+		else if (errno == EACCES)
+			snprintf(
+			    out, n,
+			    ": a directory above %.256s may not be searched by this user (run "
+			    "%s as the user that runs the pool's programs: runuser -u xpool -- "
+			    "%s ...)",
+			    dir, program_invocation_short_name, program_invocation_short_name);
+		return;
+	}
+	if (access(dir, X_OK)) {
+		denied(out, n, "enter the directory", dir, &st, "", dir);
+		return;
+	}
+	have_file = !stat(path, &fst);
+	if (have_file && access(path, write ? R_OK | W_OK : R_OK)) {
+		denied(out, n, write ? "write" : "read", path, &fst, "", dir);
+		return;
+	}
+	if (!write)
+		return;
+	for (int i = 0; have_file && i < 2; i++) {
+		snprintf(side, sizeof(side), "%s-%s", path, i ? "shm" : "wal");
+		if (!stat(side, &fst) && access(side, R_OK | W_OK)) {
+			denied(out, n, "write", side, &fst, "", dir);
+			return;
+		}
+	}
+	snprintf(side, sizeof(side), "%s-wal", path);
+	if (access(dir, W_OK) && (!have_file || access(side, F_OK)))
+		denied(out, n, "write the directory", dir, &st,
+		       ", where SQLite keeps the registry's -wal and -shm files", dir);
+}
 
 /* SQLite's message, with the system's reason when there is one (a full disk, a read-only file). */
 static int fail(struct reg *r, int rc)
@@ -297,8 +402,11 @@ static int open_readonly(const char *path, struct reg *r)
 		v = user_version(r);
 	}
 	if (v < 0) {
-		xp_err("registry %s: cannot open read-only: %s", path,
-		       db ? r->why : sqlite3_errstr(rc));
+		char hint[1536];
+
+		access_hint(path, REG_OPEN_READONLY, hint, sizeof(hint));
+		xp_err("registry %s: cannot open read-only: %s%s", path,
+		       db ? r->why : sqlite3_errstr(rc), hint);
 		goto fail;
 	}
 	if (v != REG_SCHEMA_VERSION) {
@@ -318,7 +426,7 @@ int reg_sqlite_open(const char *path, enum reg_open_mode mode, struct reg *r)
 	sqlite3 *db = NULL;
 	struct stat st;
 	int rc, v;
-	char sql[64];
+	char sql[64], hint[1536];
 
 	r->ops = &reg_sqlite_ops;
 	snprintf(r->where, sizeof(r->where), "%s", path);
@@ -326,8 +434,11 @@ int reg_sqlite_open(const char *path, enum reg_open_mode mode, struct reg *r)
 	if (mode != REG_OPEN_CREATE && stat(path, &st)) {
 		int e = errno;
 
+		access_hint(path, mode, hint, sizeof(hint));
 		xp_err("registry %s: %s%s", path, strerror(e),
-		       e == ENOENT ? ": it does not exist (xpoolctl init creates a registry)" : "");
+		       hint[0]	     ? hint
+		       : e == ENOENT ? ": it does not exist (xpoolctl init creates a registry)"
+				     : "");
 		return e == ENOENT ? -ENOENT : -EIO;
 	}
 	if (mode != REG_OPEN_CREATE && !S_ISREG(st.st_mode)) {
@@ -340,7 +451,8 @@ int reg_sqlite_open(const char *path, enum reg_open_mode mode, struct reg *r)
 	    path, &db, SQLITE_OPEN_READWRITE | (mode == REG_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0),
 	    NULL);
 	if (rc != SQLITE_OK) {
-		xp_err("registry %s: %s", path, sqlite3_errstr(rc));
+		access_hint(path, mode, hint, sizeof(hint));
+		xp_err("registry %s: %s%s", path, sqlite3_errstr(rc), hint);
 		sqlite3_close(db);
 		return -EIO;
 	}
@@ -354,7 +466,11 @@ int reg_sqlite_open(const char *path, enum reg_open_mode mode, struct reg *r)
 		if (sq_exec(r, "BEGIN IMMEDIATE"))
 			goto fail;
 		v = user_version(r);
-		if (v < 0 || v > REG_SCHEMA_VERSION) {
+		if (v < 0) {
+			sq_exec(r, "ROLLBACK");
+			goto fail;
+		}
+		if (v > REG_SCHEMA_VERSION) {
 			xp_err("registry %s: schema version %d is newer than this program (%d)",
 			       path, v, REG_SCHEMA_VERSION);
 			sq_exec(r, "ROLLBACK");
@@ -372,7 +488,8 @@ int reg_sqlite_open(const char *path, enum reg_open_mode mode, struct reg *r)
 	}
 	return 0;
 fail:
-	xp_err("registry %s: %s", path, r->why);
+	access_hint(path, mode, hint, sizeof(hint));
+	xp_err("registry %s: %s%s", path, r->why, hint);
 	sqlite3_close(db);
 	return -EIO;
 }
