@@ -35,8 +35,9 @@ xp_log "no socket: the advice once in $(grep -c "not scoring" "$XP_TMP/mon.log")
 # a socket file an earlier chronyd left: nothing listens, said as such
 mkdir -p "${SOCK%/*}"
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).bind(sys.argv[1])' "$SOCK"
-out=$(xp_ns "$M" timeout 30 "$BUILD/xpool-monitor" --db "$DB" --name m1 --once --chrony-socket "$SOCK" 2>&1) ||
-	xp_fail "--once: $out"
+out=$(xp_ns "$M" timeout 30 "$BUILD/xpool-monitor" --db "$DB" --name m1 --once --chrony-socket "$SOCK" 2>&1) &&
+	xp_fail "--once made no round, yet exited 0: $out"
+echo "$out" | grep -qF -- "--once: no round made" || xp_fail "--once does not say it made no round: $out"
 echo "$out" | grep -qF "chronyd's command socket $SOCK: Connection refused: nothing listens there, chronyd does not seem to run (start it; the socket file is an earlier chronyd's)" ||
 	xp_fail "a stale socket: $out"
 xp_log "OK: chronyd's socket missing or stale: what to do, once"
