@@ -46,12 +46,18 @@ mkdir -m 755 "$XP_TMP/rootdir" && chmod 711 "$XP_TMP"
 expect 0 "$CTL" --db "$XP_TMP/rootdir/reg.db" init
 chmod 644 "$XP_TMP/rootdir/reg.db" && rm -f "$XP_TMP/rootdir/reg.db-"*
 expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server add 8.8.8.8 us
-grep -qF "user nobody may not write $XP_TMP/rootdir/reg.db (owner root, mode 0644): run xpoolctl as root, or give $XP_TMP/rootdir to the user that runs the pool's programs (chown -R xpool:xpool $XP_TMP/rootdir)" \
+grep -qF "user nobody may not write $XP_TMP/rootdir/reg.db (owner root, mode 0644): run xpoolctl as root, or give $XP_TMP/rootdir/reg.db to the user that runs the pool's programs (chown xpool:xpool $XP_TMP/rootdir/reg.db)" \
 	"$XP_TMP/err" || xp_fail "a registry nobody may write: $(cat "$XP_TMP/err")"
 chmod 666 "$XP_TMP/rootdir/reg.db"
 expect 1 runuser -u nobody -- "$BUILD/xpool-monitor" --db "$XP_TMP/rootdir/reg.db" --once --no-chrony
-grep -qF "user nobody may not write the directory $XP_TMP/rootdir (owner root, mode 0755), where SQLite keeps the registry's -wal and -shm files" \
+grep -qF "user nobody may not write the directory $XP_TMP/rootdir (owner root, mode 0755), where SQLite keeps the registry's -wal and -shm files: run xpool-monitor as root, or keep the registry in a directory of its own, owned by the user that runs the pool's programs (install -d -o xpool -g xpool /var/lib/xpool; --db /var/lib/xpool/registry.db)" \
 	"$XP_TMP/err" || xp_fail "a directory nobody may write: $(cat "$XP_TMP/err")"
+# a directory is given away recursively only when it is the pool's own (never /var/lib or .)
+mkdir -m 755 "$XP_TMP/xpool" && cp "$XP_TMP/rootdir/reg.db" "$XP_TMP/xpool/" && chmod 666 "$XP_TMP/xpool/reg.db"
+expect 1 runuser -u nobody -- "$BUILD/xpool-monitor" --db "$XP_TMP/xpool/reg.db" --once --no-chrony
+grep -qF "or give $XP_TMP/xpool to the user that runs the pool's programs (chown -R xpool:xpool $XP_TMP/xpool)" \
+	"$XP_TMP/err" || xp_fail "the pool's own directory nobody may write: $(cat "$XP_TMP/err")"
+grep -q 'chown -R' <(cd / && runuser -u nobody -- "$CTL" --db reg.db init 2>&1) && xp_fail "chown -R of / advised"
 chmod 700 "$XP_TMP/rootdir"
 expect 1 runuser -u nobody -- "$CTL" --db "$XP_TMP/rootdir/reg.db" server list
 grep -qF "user nobody may not enter the directory $XP_TMP/rootdir (owner root, mode 0700)" "$XP_TMP/err" ||

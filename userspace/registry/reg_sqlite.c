@@ -73,30 +73,54 @@ static void user_name(uid_t uid, char *out, size_t n)
 		snprintf(out, n, "%u", (unsigned)uid);
 }
 
+/*
+ * How to hand WHAT to the pool's user: a file (the registry, its -wal or -shm) by itself; a
+ * directory recursively only when it is the pool's own (named xpool), never a system directory
+ * such as /var/lib or ".".
+ */
+static void give(char *out, size_t n, const char *what, bool is_dir)
+{
+	const char *base = strrchr(what, '/');
+
+	base = base ? base + 1 : what;
+	if (!is_dir)
+		snprintf(out, n,
+			 "give %.256s to the user that runs the pool's programs (chown xpool:xpool "
+			 "%.256s)",
+			 what, what);
+	else if (!strcmp(base, "xpool"))
+		snprintf(out, n,
+			 "give %.256s to the user that runs the pool's programs (chown -R "
+			 "xpool:xpool %.256s)",
+			 what, what);
+	else
+		snprintf(out, n,
+			 "keep the registry in a directory of its own, owned by the user that runs "
+			 "the pool's programs (install -d -o xpool -g xpool /var/lib/xpool; --db "
+			 "/var/lib/xpool/registry.db)");
+}
+
 /* "user U may not VERB WHAT (owner O, mode M): run PROG as O, or ..." */
 static void denied(char *out, size_t n, const char *verb, const char *what, const struct stat *st,
-		   const char *extra, const char *dir)
+		   const char *extra)
 {
-	char me[64], owner[64];
+	char me[64], owner[64], remedy[640];
 
 	user_name(geteuid(), me, sizeof(me));
 	user_name(st->st_uid, owner, sizeof(owner));
+	give(remedy, sizeof(remedy), what, S_ISDIR(st->st_mode));
 	if (st->st_uid == 0)
 		snprintf(out, n,
-			 ": user %s may not %s %s (owner root, mode %04o)%s: run %s as root, or "
-			 "give %s to the user that runs the pool's programs (chown -R xpool:xpool "
-			 "%s)",
+			 ": user %s may not %s %s (owner root, mode %04o)%s: run %s as root, or %s",
 			 me, verb, what, (unsigned)(st->st_mode & 07777), extra,
-			 program_invocation_short_name, dir, dir);
+			 program_invocation_short_name, remedy);
 	else
-		snprintf(
-		    out, n,
-		    ": user %s may not %s %s (owner %s, mode %04o)%s: run %s as %s (runuser -u "
-		    "%s -- %s ...), or give %s to the user that runs the pool's programs (chown "
-		    "-R xpool:xpool %s)",
-		    me, verb, what, owner, (unsigned)(st->st_mode & 07777), extra,
-		    program_invocation_short_name, owner, owner, program_invocation_short_name, dir,
-		    dir);
+		snprintf(out, n,
+			 ": user %s may not %s %s (owner %s, mode %04o)%s: run %s as %s (runuser -u "
+			 "%s -- %s ...), or %s",
+			 me, verb, what, owner, (unsigned)(st->st_mode & 07777), extra,
+			 program_invocation_short_name, owner, owner, program_invocation_short_name,
+			 remedy);
 }
 
 /*
@@ -142,12 +166,12 @@ static void access_hint(const char *path, enum reg_open_mode mode, char *out, si
 		return;
 	}
 	if (access(dir, X_OK)) {
-		denied(out, n, "enter the directory", dir, &st, "", dir);
+		denied(out, n, "enter the directory", dir, &st, "");
 		return;
 	}
 	have_file = !stat(path, &fst);
 	if (have_file && access(path, write ? R_OK | W_OK : R_OK)) {
-		denied(out, n, write ? "write" : "read", path, &fst, "", dir);
+		denied(out, n, write ? "write" : "read", path, &fst, "");
 		return;
 	}
 	if (!write)
@@ -155,14 +179,14 @@ static void access_hint(const char *path, enum reg_open_mode mode, char *out, si
 	for (int i = 0; have_file && i < 2; i++) {
 		snprintf(side, sizeof(side), "%s-%s", path, i ? "shm" : "wal");
 		if (!stat(side, &fst) && access(side, R_OK | W_OK)) {
-			denied(out, n, "write", side, &fst, "", dir);
+			denied(out, n, "write", side, &fst, "");
 			return;
 		}
 	}
 	snprintf(side, sizeof(side), "%s-wal", path);
 	if (access(dir, W_OK) && (!have_file || access(side, F_OK)))
 		denied(out, n, "write the directory", dir, &st,
-		       ", where SQLite keeps the registry's -wal and -shm files", dir);
+		       ", where SQLite keeps the registry's -wal and -shm files");
 }
 
 /* SQLite's message, with the system's reason when there is one (a full disk, a read-only file). */
