@@ -17,11 +17,12 @@ xp_pg_start 127.0.0.1 "$P"
 sed -i '/^host/d' "$XP_PG/data/pg_hba.conf"
 {
 	echo "local all nobody peer"
+	echo "local all xpool_mon_peer peer"
 	echo "host all all 127.0.0.1/32 scram-sha-256"
 	cat "$XP_PG/data/pg_hba.conf"
 } >"$XP_PG/hba.new" && mv "$XP_PG/hba.new" "$XP_PG/data/pg_hba.conf" && chown postgres: "$XP_PG/data/pg_hba.conf"
 xp_psql -c "SELECT pg_reload_conf()" >/dev/null || xp_fail "reload"
-xp_psql -c "CREATE ROLE xpool LOGIN PASSWORD 'right one'" -c "CREATE ROLE nobody LOGIN" \
+xp_psql -c "CREATE ROLE xpool LOGIN PASSWORD 'right one'" -c "CREATE ROLE nobody LOGIN" -c "CREATE ROLE xpool_mon_peer LOGIN" \
 	-c "CREATE DATABASE pool OWNER xpool" || xp_fail "roles"
 TCP=postgresql://xpool@127.0.0.1/pool
 HOME_ROOT=$XP_TMP/root-home
@@ -61,6 +62,12 @@ chmod 700 "$XP_TMP" "$XP_PG"
 # no user in the URI: libpq takes the system user's name
 ctl "without a user in the URI libpq takes the system user's name (root): name the registry's role in it (postgresql://ROLE@HOST/DB)" \
 	HOME="$HOME_ROOT" -- --db "postgresql:///pool?host=$XP_PG" server list
+# a role the URI names that the cluster lacks (a monitor's, before monitor add)
+ctl "role xpool_mon_fra2 is not in this PostgreSQL cluster: a monitor's role is made by xpoolctl monitor add NAME on the registry host (xpool_mon_NAME), any other by a PostgreSQL superuser (createuser xpool_mon_fra2)" \
+	HOME="$HOME_ROOT" -- --db "postgresql:///pool?host=$XP_PG&user=xpool_mon_fra2" server list
+# peer authentication for a role no system user is named after: runuser would not help
+ctl "pg_hba.conf's peer rule lets only a system user named xpool_mon_peer log in as role xpool_mon_peer, and this host has none: give the role a password (ALTER ROLE) and the URI a host" \
+	HOME="$HOME_ROOT" -- --db "postgresql:///pool?host=$XP_PG&user=xpool_mon_peer" server list
 # no such database
 ctl "make it as a PostgreSQL superuser (createdb -O ROLE DB), then xpoolctl --db URI init" \
 	HOME="$HOME_ROOT" -- --db "postgresql:///nope?host=$XP_PG&user=postgres" server list

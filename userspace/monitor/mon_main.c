@@ -79,7 +79,7 @@ struct monitor {
 	 */
 	struct mon_list list, fresh; /* the last complete list; the one this round reads */
 	enum reg_mon_status status;  /* as the registry said last */
-	bool have_status, offline, waiting;
+	bool have_status, offline, waiting, cut; /* cut: the round lost the registry with no list */
 	int servers_known;	     /* -1 unknown, 0 none in the registry, 1 some */
 	size_t off_i;		     /* offline: the next entry of list */
 	long last_id;		     /* the last server this round handed out */
@@ -241,8 +241,10 @@ static int next_server(void *ctx, long *id, char ip[64])
 			return 0;
 		}
 		mon_sink_away(&m->sink, ret);
-		if (!m->list.complete)
+		if (!m->list.complete) {
+			m->cut = true;
 			return ret; /* no list to go on with: the round ends early */
+		}
 		m->offline = true;
 		for (m->off_i = 0; m->off_i < m->list.n && m->list.v[m->off_i].id <= m->last_id;
 		     m->off_i++)
@@ -341,6 +343,7 @@ static int round_once(struct monitor *m)
 		m->fresh.complete = false;
 		m->last_id = 0;
 		m->off_i = 0;
+		m->cut = false;
 		if (!m->offline && reg_servers_open(m->db, &m->cursor))
 			return ROUND_NONE;
 		m->live = &st;
@@ -366,6 +369,15 @@ static int round_once(struct monitor *m)
 		mon_sink_flush(&m->sink);
 		if (ret == -ECANCELED)
 			return ROUND_STOP; /* stopping: checks in flight are not recorded */
+		if (m->cut) {
+			snprintf(m->why_none, sizeof(m->why_none),
+				 "round cut short after %lu server(s): the registry went away (%s), "
+				 "and this monitor has no complete server list yet to go on with (the "
+				 "checks made are kept)",
+				 st.checked, reg_why(m->db));
+			xp_warn("%s", m->why_none);
+			return ROUND_NONE;
+		}
 		m->rounds++;
 		m->last_round_s = st.seconds;
 		m->skipped_own += st.skipped_own_network;

@@ -68,6 +68,7 @@ static void away_start(struct mon_sink *s)
 	clock_gettime(CLOCK_MONOTONIC, &s->away_since);
 	s->away_kept = s->n;
 	s->away_dropped = s->dropped;
+	s->away_lost = 0;
 	xp_warn("registry away (%s): checks are kept (up to max-pending, %ld) and written when it "
 		"is back",
 		reg_why(s->db), s->max);
@@ -93,9 +94,18 @@ void mon_sink_answered(struct mon_sink *s)
 	if (!s->away || s->n || s->down)
 		return;
 	s->away = false;
-	xp_info("registry back after %ld s: the %lu check(s) kept while it was away are written%s",
-		(ms_since(&s->away_since) + 500) / 1000, (unsigned long)s->away_kept,
-		s->dropped > s->away_dropped ? "; newer ones were dropped past max-pending" : "");
+	s->backoff_ms = 0; /* the outage is over: the next one is retried at once */
+	if (s->away_lost)
+		xp_warn("registry back after %ld s: of the %lu check(s) kept while it was away, %lu "
+			"were not recorded (this monitor was paused or removed meanwhile)",
+			(ms_since(&s->away_since) + 500) / 1000, (unsigned long)s->away_kept,
+			(unsigned long)s->away_lost);
+	else
+		xp_info("registry back after %ld s: the %lu check(s) kept while it was away are "
+			"written%s",
+			(ms_since(&s->away_since) + 500) / 1000, (unsigned long)s->away_kept,
+			s->dropped > s->away_dropped ? "; newer ones were dropped past max-pending"
+						     : "");
 	if (s->dropped > s->away_dropped)
 		xp_warn(
 		    "registry outage: %lu check(s) dropped past max-pending (raise max-pending to "
@@ -158,6 +168,8 @@ int mon_sink_flush(struct mon_sink *s)
 			xp_warn("monitor %s was paused or removed: %ld check(s) not recorded",
 				s->name, s->n);
 			s->stopped = true;
+			if (s->away)
+				s->away_lost += (uint64_t)s->n;
 			s->n = 0;
 			return -ENOENT;
 		}

@@ -21,6 +21,7 @@ struct mon_sink {
 	bool away;	   /* an outage: from the first failure until what it kept is written */
 	struct timespec away_since;
 	uint64_t away_kept, away_dropped; /* checks kept during the outage; dropped before it */
+	uint64_t away_lost;		  /* of those, not recorded (the monitor paused meanwhile) */
 	bool stopped;			  /* the registry said: paused or removed */
 	int backoff_ms; /* 0 while the registry answers; then 500 ms doubling to 30 s */
 	struct timespec retry_at, last_flush;

@@ -583,12 +583,24 @@ static void connect_hint(PGconn *c, char *out, size_t n)
 			 "PostgreSQL has: correct it there, or set it as a PostgreSQL superuser "
 			 "(ALTER ROLE \"%s\" PASSWORD '...')",
 			 role, file, role);
+	else if (strstr(msg, "Peer authentication failed") && !getpwnam(role))
+		snprintf(out, n,
+			 " -- pg_hba.conf's peer rule lets only a system user named %s log in as "
+			 "role %s, and this host has none: give the role a password (ALTER ROLE) and "
+			 "the URI a host (postgresql://%s@HOST/DB), the password in ~/.pgpass",
+			 role, role, role);
 	else if (strstr(msg, "Peer authentication failed"))
 		snprintf(out, n,
 			 " -- pg_hba.conf's peer rule lets only the system user %s log in as role "
 			 "%s: run %s as that user (runuser -u %s -- %s ...), or give the role a "
 			 "password (ALTER ROLE) and the URI a host (postgresql://%s@HOST/DB)",
 			 role, role, prog, role, prog, role);
+	else if (strstr(msg, "role \"") && strstr(msg, "does not exist") && strcmp(role, me))
+		snprintf(out, n,
+			 " -- role %s is not in this PostgreSQL cluster: a monitor's role is made by "
+			 "xpoolctl monitor add NAME on the registry host (xpool_mon_NAME), any other "
+			 "by a PostgreSQL superuser (createuser %s); check the URI's user and host",
+			 role, role);
 	else if (strstr(msg, "role \"") && strstr(msg, "does not exist"))
 		snprintf(out, n,
 			 " -- without a user in the URI libpq takes the system user's name (%s): "
