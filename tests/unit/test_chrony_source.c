@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_chrony_source.c - chronyd's wire format, and what the daemon publishes from it. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,70 @@ Test(chrony, unreachable_socket_gets_its_error_once_and_advice)
 	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 50, &t, &news), -ETIMEDOUT);
 	cr_expect(news);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A chronyd stand-in: answers one tracking request on fd with the captured reply. */
+static void *answer_one(void *arg)
+{
+	int fd = *(int *)arg;
+	uint8_t req[XP_CHRONY_REQ_LEN + 8], rep[XP_CHRONY_REPLY_LEN];
+	struct sockaddr_un from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(fd, req, sizeof(req), 0, (struct sockaddr *)&from, &fl);
+
+	if (n >= 12) {
+		memcpy(rep, captured, sizeof(rep));
+		memcpy(rep + 16, req + 8, 4); /* the request's sequence */
+		sendto(fd, rep, sizeof(rep), 0, (struct sockaddr *)&from, fl);
+	}
+	return NULL;
+}
+
+static int bind_at(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 3 }; /* a request that never comes ends the stand-in */
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * Regression (issue 19 review): after chronyd restarted (a new socket at the same path), the next
+ * request on the old connection was refused and logged as "chronyd does not seem to run"; the
+ * client connects again once and finds the new chronyd.
+ */
+Test(chrony, a_restarted_chronyd_is_found_again)
+{
+	char dir[] = "/tmp/xpool-chrony.XXXXXX", path[128];
+	struct xp_chrony c = { .fd = -1 };
+	struct xp_tracking t;
+	pthread_t th;
+	bool news;
+	int fd;
+
+	cr_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/chronyd.sock", dir);
+	fd = bind_at(path);
+	pthread_create(&th, NULL, answer_one, &fd);
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 2000, &t, &news), 0);
+	pthread_join(th, NULL);
+	cr_expect_eq(t.stratum, 1);
+	cr_assert_geq(c.fd, 0, "the connection is kept for the next poll");
+	close(fd); /* chronyd restarts: its old socket goes, a new one takes the path */
+	fd = bind_at(path);
+	pthread_create(&th, NULL, answer_one, &fd);
+	cr_expect_eq(xp_chrony_ask(&c, path, "xpool-test", 2000, &t, &news), 0);
+	pthread_join(th, NULL);
+	cr_expect(!news, "a restart is no news: nothing to log");
+	xp_chrony_close(&c);
 	close(fd);
 	unlink(path);
 	rmdir(dir);

@@ -180,11 +180,20 @@ int xp_chrony_ask(struct xp_chrony *c, const char *server_path, const char *name
 		  struct xp_tracking *t, bool *news)
 {
 	int last = c->last_err, ret = 0;
+	bool was_open = c->fd >= 0;
 
 	if (c->fd < 0)
 		ret = xp_chrony_open(c, server_path, name); /* clears c: last_err is restored below */
 	if (!ret)
 		ret = xp_chrony_tracking(c, timeout_ms, t);
+	if (was_open && (ret == -ECONNREFUSED || ret == -ENOTCONN || ret == -ECONNRESET)) {
+		/* the socket we were connected to is gone: chronyd restarted (a new socket at the
+		 * same path) or stopped; connect again once before calling it unreachable */
+		xp_chrony_close(c);
+		ret = xp_chrony_open(c, server_path, name);
+		if (!ret)
+			ret = xp_chrony_tracking(c, timeout_ms, t);
+	}
 	if (ret)
 		xp_chrony_close(c);
 	c->last_err = ret;
