@@ -18,7 +18,7 @@
 # in /24s of their own), dns (dns1, dns2), client.
 #
 # Substitutions: only the rows of the README's table "In the examples | Replace with", each
-# placeholder replaced where it stands as a whole word, by this host's value (VAL_*, below). A
+# placeholder replaced where it stands as a whole word, by this host's value (VAL, below). A
 # row without a value here, or a value here without a row, fails the check.
 # Time scale (the one change to what the README says, documented here): in blocks, "interval 60"
 # becomes "interval 1" and "snapshot-poll 60" "snapshot-poll 1"; cron's "* * * * *" runs every
