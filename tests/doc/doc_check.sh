@@ -42,6 +42,9 @@ for c in lighttpd chronyd psql pg_createcluster openssl unshare nsenter socat cu
 	command -v $c >/dev/null || xp_fail "$c missing (make deps)"
 done
 
+# one doc-check at a time on a machine: each makes, and at its end removes, the user xpool
+exec 9>/run/lock/xpool-doc-check.lock && flock -w 900 9 || xp_fail "another doc-check holds the lock"
+
 doc_fail() { # doc_fail LINE MESSAGE: the README line and what went wrong, the daemons' last words
 	local f
 	for f in "$LOGS"/daemon-* "$LOGS"/cron-*; do
