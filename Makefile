@@ -4,7 +4,8 @@
 #   make            build everything          make check   deps, build, all tests
 #   make demo       the whole pool, live      make demo-check  the same, unattended
 #   make bench      xpool against its peers   make fuzz        libFuzzer on the DNS wire code
-#   make deps       install Debian packages   V=1  show commands   SANITIZE=1  ASan/UBSan
+#   make deps       install Debian packages   make doc-check   README's commands, as printed
+#   V=1  show commands   SANITIZE=1  ASan/UBSan
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
@@ -300,7 +301,7 @@ $(BPF_BUILD) $(SKEL):
 # nothing built is an intermediate to delete (objects of pattern rules, skeletons)
 .SECONDARY:
 .DEFAULT_GOAL := all
-.PHONY: all tests layers docs deps check unit bpf-tests integration-stress integration demo demo-check install bench bench-xdp bench-ntp bench-dns bench-monitor clean format fuzz
+.PHONY: all tests layers docs deps check unit bpf-tests integration-stress integration doc-check demo demo-check install bench bench-xdp bench-ntp bench-dns bench-monitor clean format fuzz
 
 # make: the product (daemons, xpoolctl, tools); tests build under make check, benchmarks under
 # make bench, fuzz targets under make fuzz
@@ -317,7 +318,7 @@ deps:
 # Unit and BPF tests (Criterion), the layering check, then the namespace integration tests.
 check: deps
 	$(Q)$(MAKE) --no-print-directory all tests
-	$(Q)$(MAKE) --no-print-directory layers docs unit bpf-tests integration demo-check
+	$(Q)$(MAKE) --no-print-directory layers docs unit bpf-tests integration doc-check demo-check
 
 # the build enforces the layering: one deliberate violation must fail to compile
 layers:
@@ -358,6 +359,13 @@ bpf-tests: $(BPF_TEST_BIN)
 
 integration: all tests
 	$(Q)BUILD=$(BUILD) tests/integration/run.sh
+
+# README.md's operator commands, run as printed in network namespaces (tests/doc/doc_check.sh)
+doc-check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)start=$$(date +%s); BUILD=$(BUILD) tests/doc/doc_check.sh >build/doc-check.log 2>&1; rc=$$?; \
+	if [ $$rc -eq 0 ]; then echo "[PASS] doc-check ($$(($$(date +%s) - start))s)"; \
+	else tail -n 40 build/doc-check.log; echo "[FAIL] doc-check (log: build/doc-check.log)"; fi; exit $$rc
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -12,7 +12,7 @@ PKGS=(
 	dpkg-dev debhelper fakeroot lintian debootstrap
 	dnsperf knot-dnsutils nsd knot gdnsd
 	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time iputils-ping ethtool
-	strace gzip
+	strace gzip adduser
 )
 
 missing=()
