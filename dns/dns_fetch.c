@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 
@@ -355,7 +356,8 @@ static int write_cache(struct dns_fetch *f, const struct body *snap, const char 
 	return 0;
 }
 
-enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
+/* One GET of the snapshot and one of its signature, verified: a result, and f->why. */
+static enum dns_fetch_result fetch_pair(struct dns_fetch *f, struct dns_snapshot *out)
 {
 	size_t max = (size_t)f->cfg->snapshot_max_mb << 20;
 	char sig_url[sizeof(f->cfg->snapshot_url) + 8], sig_what[sizeof(f->url_log) + 32];
@@ -398,6 +400,20 @@ enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *o
 	}
 	free(snap.data);
 	free(sig.data);
+	return r;
+}
+
+enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
+{
+	enum dns_fetch_result r = fetch_pair(f, out);
+
+	if (r == DNS_FETCH_SIGNATURE) {
+		/* a publisher replaces the snapshot and its .sig by two renames: a poll between
+		 * them pairs one export's snapshot with the other's signature. The pair a moment
+		 * later is whole; only a second refusal is one. */
+		nanosleep(&(struct timespec){.tv_nsec = 200 * 1000000L}, NULL);
+		r = fetch_pair(f, out);
+	}
 	atomic_fetch_add(&f->count[r], 1);
 	/* once per change of state or reason: a dead registry host is one line, not one per poll */
 	if ((r != f->last || strcmp(f->why, f->logged)) && r != DNS_FETCH_NOT_MODIFIED) {

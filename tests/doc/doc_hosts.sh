@@ -181,33 +181,24 @@ cron_run() {
 }
 
 # step_daemon LINE HOST FILE: the block's one command in the background, as its unit would run
-# it (Type=notify): ready at READY=1 within 60 s, or the check fails with its log. A daemon that
-# exits before READY=1 is started once more after 1 s, as the units' Restart=always would, and
-# the restart is logged as a warning with its reason: xpool-dns exits at its start when its
-# first fetch finds a snapshot and a signature of two different exports (an export between its
-# two GETs: every 2 s here, a minute in production), which a second start gets past
+# it (Type=notify): ready at READY=1 within 60 s, or the check fails with its log (a daemon that
+# exits first fails it: no restart hides a start that did not work as printed)
 step_daemon() {
-	local line=$1 h=$2 cmd sock log=$LOGS/daemon-$1-$2.log pid try
+	local line=$1 h=$2 cmd sock log=$LOGS/daemon-$1-$2.log pid
 	cmd=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$3" | sed -e 's/[[:space:]]#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]]*$//')
 	[ "$(echo "$cmd" | wc -l)" -eq 1 ] || doc_fail "$line" "a daemon block holds one command"
-	for try in 1 2; do
-		sock=$XP_TMP/notify-$line-$h-$try.sock
-		socat -u UNIX-RECV:"$sock" - >"$sock.raw" &
-		XP_PIDS+=($!)
-		xp_until 5 test -S "$sock" || xp_fail "socat made no notify socket"
-		# a daemon that runs as xpool (setpriv, as its unit) reaches it as under systemd
-		chmod 711 "$XP_TMP" && chmod 666 "$sock"
-		hrun "$h" env -i PATH=$STEP_PATH HOME=/root LANG=C.UTF-8 NOTIFY_SOCKET="$sock" \
-			bash -c "cd /root && exec $cmd" >>"$log" 2>&1 &
-		pid=$!
-		XP_PIDS+=($pid)
-		xp_until 60 daemon_ready "$sock" "$pid"
-		grep -q READY=1 "$sock.raw" && { xp_log "README.md:$line on $h: $cmd ready"; return 0; }
-		xp_gone "$pid" && [ $try -eq 1 ] || break
-		xp_log "WARNING: README.md:$line on $h: exited before READY=1 ($(tail -n 1 "$log")):" \
-			"started again in 1 s, as its unit's Restart=always would"
-		sleep 1
-	done
+	sock=$XP_TMP/notify-$line-$h.sock
+	socat -u UNIX-RECV:"$sock" - >"$sock.raw" &
+	XP_PIDS+=($!)
+	xp_until 5 test -S "$sock" || xp_fail "socat made no notify socket"
+	# a daemon that runs as xpool (setpriv, as its unit) reaches it as under systemd
+	chmod 711 "$XP_TMP" && chmod 666 "$sock"
+	hrun "$h" env -i PATH=$STEP_PATH HOME=/root LANG=C.UTF-8 NOTIFY_SOCKET="$sock" \
+		bash -c "cd /root && exec $cmd" >>"$log" 2>&1 &
+	pid=$!
+	XP_PIDS+=($pid)
+	xp_until 60 daemon_ready "$sock" "$pid"
+	grep -q READY=1 "$sock.raw" && { xp_log "README.md:$line on $h: $cmd ready"; return 0; }
 	sed 's/^/    /' "$log" | tail -n 20
 	doc_fail "$line" "on $h: '$cmd' $(xp_gone "$pid" && echo exited || echo "said no READY=1 in 60 s")"
 }

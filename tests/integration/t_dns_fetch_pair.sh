@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# t_dns_fetch_pair.sh - a DNS host whose first fetch pairs one export's snapshot with the previous
+# export's signature (a publisher renames the two files one after the other, and the poll fell
+# between) fetches the pair again a moment later and starts; a signature that stays wrong is still
+# refused. Before: xpool-dns exited at its start ("signature ... not serving").
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+R=$XP_PREFIX-reg
+D=$XP_PREFIX-dnsh
+for ns in $R $D; do ip netns add "$ns" && XP_NETNS+=("$ns") || xp_fail "netns"; done
+ip link add vr netns "$R" type veth peer name vd netns "$D"
+ip -n "$R" addr add 10.208.0.1/24 dev vr
+ip -n "$D" addr add 10.208.0.2/24 dev vd
+for ns in $R $D; do ip -n "$ns" link set lo up; done
+ip -n "$R" link set vr up && ip -n "$D" link set vd up
+CTL=$BUILD/xpoolctl
+"$CTL" --db "$XP_TMP/reg.db" init >/dev/null
+"$CTL" --db "$XP_TMP/reg.db" monitor add m1 && "$CTL" --db "$XP_TMP/reg.db" monitor set m1 status active
+"$CTL" --db "$XP_TMP/reg.db" server add 192.0.2.1 de --test-addresses >/dev/null
+sqlite3 "$XP_TMP/reg.db" "INSERT INTO scores SELECT id, 'm1', 19, strftime('%s','now') FROM servers"
+"$CTL" key generate "$XP_TMP/pool.key" >/dev/null
+mkdir -p "$XP_TMP/old" "$XP_TMP/new"
+"$CTL" --db "$XP_TMP/reg.db" export "$XP_TMP/old/snap.json" --sign "$XP_TMP/pool.key" || xp_fail "export"
+sleep 1.1 # a later generated time
+"$CTL" --db "$XP_TMP/reg.db" export "$XP_TMP/new/snap.json" --sign "$XP_TMP/pool.key" || xp_fail "export"
+cmp -s "$XP_TMP/old/snap.json.sig" "$XP_TMP/new/snap.json.sig" && xp_fail "two exports, one signature"
+
+# a web server whose first answer for the .sig is the previous export's (STALE_SIGS of them)
+cat >"$XP_TMP/web.py" <<'PY'
+import http.server, sys
+d, stale = sys.argv[1], int(sys.argv[2])
+class H(http.server.BaseHTTPRequestHandler):
+    n = 0
+    def do_GET(self):
+        if self.path == "/snap.json":
+            body = open(d + "/new/snap.json", "rb").read()
+        elif self.path == "/snap.json.sig":
+            H.n += 1
+            body = open(d + ("/old" if H.n <= stale else "/new") + "/snap.json.sig", "rb").read()
+        else:
+            self.send_error(404); return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("10.208.0.1", 80), H).serve_forever()
+PY
+web() { # web STALE_SIGS: (re)start the web server
+	[ -n "${WEB:-}" ] && kill "$WEB" && wait "$WEB" 2>/dev/null
+	ip netns exec "$R" python3 "$XP_TMP/web.py" "$XP_TMP" "$1" &
+	WEB=$!
+	XP_PIDS+=("$WEB")
+	xp_until 10 xp_ns "$D" curl -sf -o /dev/null http://10.208.0.1/snap.json || xp_fail "web server"
+}
+cat >"$XP_TMP/dns.conf" <<CONF
+listen 10.208.0.2
+zone pool.ntp.test
+snapshot-url http://10.208.0.1/snap.json
+snapshot-key $XP_TMP/pool.key.pub
+snapshot-cache $XP_TMP/cache.json
+snapshot-poll 1
+geoip off
+test-addresses
+min-servers 1
+CONF
+
+# 1. the first .sig is the previous export's: the pair is fetched again and the daemon starts
+web 1
+xp_ready dns1 "$D" "$XP_TMP/dns1.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf" ||
+	xp_fail "xpool-dns did not start on a pair fetched between two renames: $(tail -n 3 "$XP_TMP/dns1.log")"
+grep -q "refused" "$XP_TMP/dns1.log" && xp_fail "a refusal logged for a pair whole a moment later: $(cat "$XP_TMP/dns1.log")"
+xp_stop "$XP_LAST_PID" || xp_fail "xpool-dns: exit status $? on SIGTERM"
+xp_log "OK: a snapshot and the previous export's signature: fetched again, started, nothing refused"
+
+# 2. a signature that stays wrong is refused, with the reason, and nothing is served
+rm -f "$XP_TMP/cache.json"
+web 1000
+out=$(xp_ns "$D" timeout 30 "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf" 2>&1) && xp_fail "started on a signature that never verifies"
+echo "$out" | grep -qF "does not verify with snapshot-key $XP_TMP/pool.key.pub" || xp_fail "no reason: $out"
+xp_log "OK: a signature that stays wrong: refused, not serving"
+xp_log "PASS"
