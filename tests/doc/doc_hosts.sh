@@ -41,7 +41,7 @@ trap doc_cleanup EXIT
 # hrun HOST CMD...: CMD in HOST's network namespace and in a mount namespace of its own, where
 # HOST's directories stand at the real paths, its bpffs directory at /sys/fs/bpf (a directory
 # of the host's bpffs: pins outlive the command, unlike under ip netns exec), and make install's
-# files in /usr/sbin and /usr/bin
+# files in /usr/sbin, /usr/bin and /usr/share (the GeoIP database, the man pages)
 hrun() {
 	local h=$1
 	shift
@@ -56,6 +56,7 @@ for d in $(echo $HOST_DIRS) $HOST_FILES; do mount --bind "\$r/\$d" "/\$d" || exi
 mount --bind /sys/fs/bpf/$XP_PREFIX-\$h /sys/fs/bpf || exit 125
 mount -t overlay overlay -o lowerdir=$INST/usr/sbin:/usr/sbin /usr/sbin || exit 125
 mount -t overlay overlay -o lowerdir=$INST/usr/bin:/usr/bin /usr/bin || exit 125
+mount -t overlay overlay -o lowerdir=$INST/usr/share:/usr/share /usr/share || exit 125
 exec "\$@"
 EOF
 
