@@ -79,7 +79,8 @@ struct monitor {
 	 */
 	struct mon_list list, fresh; /* the last complete list; the one this round reads */
 	enum reg_mon_status status;  /* as the registry said last */
-	bool have_status, offline, waiting, cut; /* cut: the round lost the registry with no list */
+	bool have_status, offline, waiting, said_paused;
+	bool cut; /* the round lost the registry with no list to go on with */
 	int servers_known;	     /* -1 unknown, 0 none in the registry, 1 some */
 	size_t off_i;		     /* offline: the next entry of list */
 	long last_id;		     /* the last server this round handed out */
@@ -320,10 +321,13 @@ static int round_once(struct monitor *m)
 			 "monitor %s is paused in the registry (xpoolctl monitor set %s status "
 			 "active)",
 			 m->name, m->name);
-		xp_info("not scoring: %s", m->why_none);
+		if (!m->said_paused) /* once, not every round of a pause */
+			xp_info("not scoring: %s", m->why_none);
+		m->said_paused = true;
 		sd_notify(0, "STATUS=paused");
 		return ROUND_NONE;
 	}
+	m->said_paused = false;
 	if (!self_synced(m, why, sizeof(why))) {
 		xp_warn("not scoring: %s", why);
 		sd_notifyf(0, "STATUS=not scoring: %s", why);
