@@ -20,8 +20,9 @@
  * DATABASE ... SET: a setting other than 0 is kept); a statement, not a connection option, so
  * that a pooler such as PgBouncer passes it: a lock wait, and any one statement. No xpool
  * session holds a lock for long (a monitor's batch of checks is its longest transaction, well
- * under a second on a LAN, a few seconds across a slow network), so a wait of 10 s means something else holds it: the
- * statement fails and the caller reports it instead of stalling. A statement is short too: the
+ * under a second on a LAN, a few seconds across a slow network), so a wait of 10 s means
+ * something else holds it: the statement fails and the caller reports it instead of stalling. A
+ * statement is short too: the
  * largest, an export's one read of every server, takes ~50 ms for 100,000 servers here; an
  * export is one statement per server, each bounded on its own, never the export as a whole.
  */
