@@ -21,6 +21,7 @@
 
 #define CONNECT_TIMEOUT_MS 5000
 #define TOTAL_TIMEOUT_MS   30000
+#define SIG_RETRIES	   2 /* a signature refusal is fetched again twice, a second apart */
 #define LOW_SPEED_BYTES	   1024 /* a server slower than 1 KB/s for 10 s is given up on */
 #define LOW_SPEED_SECS	   10
 #define SIG_MAX		   1024
@@ -403,17 +404,36 @@ static enum dns_fetch_result fetch_pair(struct dns_fetch *f, struct dns_snapshot
 	return r;
 }
 
+/* Wait ms, or less when a stop comes: true when stopping. */
+static bool pause_ms(struct dns_fetch *f, long ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&f->lock);
+	while (!atomic_load(&f->stop) &&
+	       pthread_cond_timedwait(&f->wake, &f->lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&f->lock);
+	return atomic_load(&f->stop);
+}
+
 enum dns_fetch_result dns_fetch_poll(struct dns_fetch *f, struct dns_snapshot *out)
 {
 	enum dns_fetch_result r = fetch_pair(f, out);
 
-	if (r == DNS_FETCH_SIGNATURE) {
-		/* a publisher replaces the snapshot and its .sig by two renames: a poll between
-		 * them pairs one export's snapshot with the other's signature. The pair a moment
-		 * later is whole; only a second refusal is one. */
-		nanosleep(&(struct timespec){.tv_nsec = 200 * 1000000L}, NULL);
+	/* a publisher replaces the snapshot and its .sig by two renames, and web servers cache a
+	 * file's stat for up to a second (lighttpd): a poll then pairs one export's snapshot with
+	 * the other's signature. The pair a second later is whole; only a refusal that lasts
+	 * (three fetches over two seconds) is one. */
+	for (int i = 0; r == DNS_FETCH_SIGNATURE && i < SIG_RETRIES && !pause_ms(f, 1000); i++)
 		r = fetch_pair(f, out);
-	}
 	atomic_fetch_add(&f->count[r], 1);
 	/* once per change of state or reason: a dead registry host is one line, not one per poll */
 	if ((r != f->last || strcmp(f->why, f->logged)) && r != DNS_FETCH_NOT_MODIFIED) {

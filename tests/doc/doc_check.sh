@@ -89,6 +89,7 @@ ZONE=pool.doc.test
 # the values: "placeholder=value" per host, then for all (VAL_all)
 declare -A VAL
 VAL[all]="registry.example.org=$REGNAME pool.example.org=$ZONE alice@example.org=volunteer@doc.test"
+VAL[all]+=" dns1.example.org=dns1.doc.test dns2.example.org=dns2.doc.test"
 VAL[lab]="203.0.113.1=${ADDR[ntp1]}"
 VAL[ntp1]="203.0.113.1=${ADDR[ntp1]} eth0=eth0"
 VAL[ntp2]="203.0.113.1=${ADDR[ntp2]} eth0=eth0"
@@ -165,6 +166,9 @@ esac
 for h in dns1 dns2; do
 	got=$(hrun cli kdig @"${ADDR[$h]}" "$ZONE" A +short +timeout=1 | sort | tr '\n' ' ')
 	[ "$got" = "${ADDR[ntp1]} ${ADDR[ntp2]} " ] || xp_fail "$h answers '$got' for $ZONE"
+	# the zone's own NS records match the delegation (the README's ns lines)
+	got=$(hrun cli kdig @"${ADDR[$h]}" "$ZONE" NS +short +timeout=1 | sort | tr '\n' ' ')
+	[ "$got" = "dns1.doc.test. dns2.doc.test. " ] || xp_fail "$h's NS records for $ZONE: '$got'"
 done
 for h in fra1 ams1; do
 	grep -qi "sslmode\|verify-full" "$XP_TMP/root/$h/etc/xpool/monitor.conf" ||

@@ -127,58 +127,145 @@ def cmd_subst(readme):
         die('README.md: no substitution table (a header cell "%s")' % SUBST_HEAD)
 
 
-def help_flags(build, binary):
+def help_text(build, binary):
     try:
         out = subprocess.run([os.path.join(build, binary), '--help'], capture_output=True,
                              text=True, timeout=10)
     except OSError as e:
         die('%s --help: %s' % (binary, e))
-    text = out.stdout + out.stderr
-    return set(re.findall(r'(?<![\w-])(--?[A-Za-z][\w-]*)', text))
+    return out.stdout + out.stderr
+
+
+def help_flags(text):
+    """the flags --help lists: words in its option column, not anywhere in its prose"""
+    flags = {'--help'}
+    usage = re.search(r'^Usage:.*?(?:\n\s*\n|\Z)', text, re.S | re.M)
+    if usage:  # the synopsis: "prog send ADDR [--port N] ..."
+        flags |= set(re.findall(r'(?<![\w-])(--?[A-Za-z][\w-]*)', usage.group(0)))
+    flags |= set(re.findall(r'\(also (-\w)\)', text))
+    for line in text.split('\n'):
+        m = re.match(r'\s{2,}((?:-[\w]|--[\w-]+)(?:[ ,=]+[^ ].*)?)$', line)
+        if m:
+            flags |= set(re.findall(r'(?<![\w-])(--?[A-Za-z][\w-]*)', m.group(1).split('  ')[0]))
+    return flags
+
+
+def help_commands(text):
+    """xpoolctl's commands (first words, alternatives expanded) and the flags each may take:
+    {('server', 'add'): {...}, ...}; a flag documented as "server add: ..." belongs to it"""
+    cmds, scoped, flag = {}, {}, None
+    section = False
+    for line in text.split('\n'):
+        if line.startswith('Commands:'):
+            section = True
+            continue
+        if section:
+            m = re.match(r'  ([a-z][\w|-]*)(?: ([a-z][\w|-]*))?', line)
+            if m and not line.startswith('   '):
+                for a in m.group(1).split('|'):
+                    for b in (m.group(2) or '').split('|'):
+                        words = (a, b) if b and b.islower() and b not in ('status',) else (a,)
+                        cmds.setdefault(words, set())
+            continue
+        m = re.match(r'\s+(--[\w-]+)', line)
+        if m:
+            flag = m.group(1)
+            continue
+        m = re.match(r'\s{8,}([a-z][\w -]*(?:, [a-z][\w -]*)*): ', line)
+        if flag and m:
+            scoped[flag] = [tuple(c.split()) for c in m.group(1).split(', ')]
+        flag = None
+    # "the registry: a SQLite file" is a description, not a scope: only known commands count
+    return cmds, {f: sc for f, sc in scoped.items()
+                  if all(c in cmds or c[:1] in cmds for c in sc)}
 
 
 def command_spans(lines):
-    """(line number, text) of code: each line of a fenced block, each inline `code` span"""
-    in_fence = False
+    """(line number, text) of code: each command of a fenced block (continuation lines joined),
+    each inline `code` span (one may run onto the next line)"""
+    in_fence, held, held_at = False, '', 0
+    text = '\n'.join(lines)
     for i, line in enumerate(lines):
         if FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
-            yield i + 1, line
-        else:
-            for span in re.findall(r'`([^`]+)`', line):
-                yield i + 1, span
+            if not held:
+                held_at = i + 1
+            if line.endswith('\\'):
+                held += line[:-1] + ' '
+                continue
+            yield held_at, held + line
+            held = ''
+    # inline spans outside fences (blanked first, lines kept); a span may wrap one line
+    prose = re.sub(r'^```.*?^```', lambda f: '\n' * f.group(0).count('\n'), text,
+                   flags=re.S | re.M)
+    for m in re.finditer(r'`([^`\n]+(?:\n[^`\n]+)?)`', prose):
+        yield prose.count('\n', 0, m.start()) + 1, m.group(1).replace('\n', ' ')
 
 
 def cmd_flags(readme, build):
     lines = open(readme, encoding='utf-8').read().split('\n')
-    known = {b: help_flags(build, b) for b in BINS}
+    texts = {b: help_text(build, b) for b in BINS}
+    known = {b: help_flags(texts[b]) for b in BINS}
+    every = set().union(*known.values())
+    cmds, scoped = help_commands(texts['xpoolctl'])
     bad = 0
-    name_re = re.compile(r'(?:^|(?<=[\s/(=]))(%s)(?=\s|$)' % '|'.join(map(re.escape, BINS)))
+
+    def report(lineno, msg):
+        nonlocal bad
+        print('README.md:%d: %s' % (lineno, msg))
+        bad += 1
+
+    name_re = re.compile(r'(?:^|(?<=[\s/(=;\[]))(%s)(?=\s|$)' % '|'.join(map(re.escape, BINS)))
     for lineno, text in command_spans(lines):
         code = text.split(' #')[0] if not text.startswith('#') else ''
+        # a span that is a flag alone (prose: "`--stale-after 5`") is some binary's flag
+        m = re.match(r'\[?(--[A-Za-z][\w-]*)', code)
+        if m and m.group(1) not in every:
+            report(lineno, 'no binary has the flag %s' % m.group(1))
         for m in name_re.finditer(code):
             before = code[:m.start()].split()
             if before and before[-1] in ('man', 'pidof', 'enable', 'restart', 'status',
                                          'stop', 'start', '--now', 'reload'):
                 continue
             rest = re.split(r'\||;|&&|\)|\$\(', code[m.end():])[0]
-            for word in rest.split():
-                flag = word.split('=')[0]
+            words = rest.split()
+            for word in words:
+                flag = word.strip('[]').split('=')[0]
                 if re.fullmatch(r'--?[A-Za-z][\w-]*', flag) and flag not in known[m.group(1)]:
-                    print('README.md:%d: %s has no flag %s (%s --help)' %
-                          (lineno, m.group(1), flag, m.group(1)))
-                    bad += 1
+                    report(lineno, '%s has no flag %s (%s --help)' % (m.group(1), flag,
+                                                                       m.group(1)))
+            if m.group(1) != 'xpoolctl':
+                continue
+            # xpoolctl COMMAND [SUB]: a command it has, and only flags that command takes
+            plain, skip = [], False
+            for word in words:
+                if skip:
+                    skip = False
+                elif word in ('--db', '-c', '--config', '--pin-path'):
+                    skip = True
+                elif not word.startswith('-'):
+                    plain.append(word)
+            if not plain or not re.fullmatch(r'[a-z][\w-]*', plain[0]):
+                continue
+            cmd = tuple(plain[:2]) if tuple(plain[:2]) in cmds else (plain[0],)
+            if cmd not in cmds:
+                report(lineno, 'xpoolctl has no command "%s" (xpoolctl --help)' %
+                       ' '.join(plain[:2]))
+                continue
+            for word in words:
+                flag = word.strip('[]').split('=')[0]
+                if flag in scoped and cmd not in scoped[flag] and cmd[:1] not in scoped[flag]:
+                    report(lineno, 'xpoolctl %s does not take %s (xpoolctl --help: %s)' %
+                           (' '.join(cmd), flag, ', '.join(' '.join(c) for c in scoped[flag])))
         for page in re.findall(r'(?:^|\s)man\s+(?!-l)([\w.-]+)', code):
             if not any(os.path.exists('man/%s.%s' % (page, s)) for s in '158') and \
                not re.fullmatch(r'.*\.[158]', page):
-                print('README.md:%d: man %s: no such page in man/' % (lineno, page))
-                bad += 1
+                report(lineno, 'man %s: no such page in man/' % page)
         for page in re.findall(r'man\s+-l\s+(\S+)', code):
             if not os.path.exists(page):
-                print('README.md:%d: man -l %s: no such file' % (lineno, page))
-                bad += 1
+                report(lineno, 'man -l %s: no such file' % page)
     sys.exit(1 if bad else 0)
 
 

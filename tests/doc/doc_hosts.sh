@@ -94,8 +94,9 @@ for h in up "${!ADDR[@]}"; do
 	chmod 2775 "$r/run/postgresql"
 	chown www-data:www-data "$r/var/log/lighttpd" "$r/var/cache/lighttpd/uploads"
 	chmod 755 "$r/var/www" "$r/var/www/html"
-	# make install's data (the GeoIP database) in this host's /var/lib/xpool
-	cp -a "$INST/var/lib/xpool/." "$r/var/lib/xpool/"
+	# what make install puts in /var/lib/xpool (nothing today: the GeoIP database is in
+	# /usr/share/xpool), in this host's view
+	[ -d "$INST/var/lib/xpool" ] && cp -a "$INST/var/lib/xpool/." "$r/var/lib/xpool/"
 	# /etc/hosts stands for DNS: the registry's name; the client's resolver asks the DNS hosts,
 	# as the delegation of the pool's zone would send it there
 	printf '127.0.0.1 localhost\n%s %s\n%s %s\n' "${ADDR[reg]}" "$REGNAME" "$a" "$h" >"$r/etc/hosts"

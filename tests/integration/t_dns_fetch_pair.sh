@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# t_dns_fetch_pair.sh - a DNS host whose first fetch pairs one export's snapshot with the previous
-# export's signature (a publisher renames the two files one after the other, and the poll fell
-# between) fetches the pair again a moment later and starts; a signature that stays wrong is still
-# refused. Before: xpool-dns exited at its start ("signature ... not serving").
+# t_dns_fetch_pair.sh - a DNS host whose first fetches pair one export's snapshot with the
+# previous export's signature (a poll between the publisher's two renames, or a web server's stat
+# cache serving the old .sig for a second) fetches the pair again, a second apart, and starts; a
+# signature that stays wrong is still refused. Before: xpool-dns exited at its start ("signature
+# ... not serving").
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
@@ -68,8 +69,9 @@ test-addresses
 min-servers 1
 CONF
 
-# 1. the first .sig is the previous export's: the pair is fetched again and the daemon starts
-web 1
+# 1. the first two .sig answers are the previous export's: the pair is fetched again, a second
+# apart, and the daemon starts on the third
+web 2
 xp_ready dns1 "$D" "$XP_TMP/dns1.log" "$BUILD/xpool-dns" -c "$XP_TMP/dns.conf" ||
 	xp_fail "xpool-dns did not start on a pair fetched between two renames: $(tail -n 3 "$XP_TMP/dns1.log")"
 grep -q "refused" "$XP_TMP/dns1.log" && xp_fail "a refusal logged for a pair whole a moment later: $(cat "$XP_TMP/dns1.log")"
