@@ -441,7 +441,7 @@ deb: deps
 	$(Q)mkdir -p build/deb && mv ../xpool*_$$(dpkg-parsechangelog -S Version)_*.deb \
 		../xpool_$$(dpkg-parsechangelog -S Version)_*.buildinfo \
 		../xpool_$$(dpkg-parsechangelog -S Version)_*.changes build/deb/
-	$(Q)lintian --fail-on error build/deb/*.changes
+	$(Q)lintian --fail-on error,warning build/deb/*.changes
 .PHONY: deb
 
 # make deb-check: the packages installed into a fresh Debian 12 root, checked, and purged
