@@ -74,6 +74,17 @@ xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --once \
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM history")" = "$before" ] || xp_fail "a paused monitor scored"
 grep -q "no round made: monitor t1 is paused in the registry (xpoolctl monitor set t1 status active)" "$XP_TMP/paused.log" ||
 	xp_fail "no word of the pause: $(cat "$XP_TMP/paused.log")"
+# a daemon paused for several rounds says so once, not every round
+ip netns exec "$M" "$BUILD/xpool-monitor" --db "$DB" --name t1 --interval 1 \
+	--chrony-socket "$XP_TMP/clock/chronyd.sock" >"$XP_TMP/paused-d.log" 2>&1 &
+PAUSED=$!
+XP_PIDS+=($PAUSED)
+said() { grep -q "not scoring: monitor t1 is paused" "$XP_TMP/paused-d.log"; }
+xp_until 20 said || xp_fail "the paused daemon said nothing: $(cat "$XP_TMP/paused-d.log")"
+sleep 3 # three more rounds of 1 s
+xp_stop "$PAUSED" || xp_fail "paused daemon: exit status $? on SIGTERM"
+[ "$(grep -c "not scoring: monitor t1 is paused" "$XP_TMP/paused-d.log")" = 1 ] ||
+	xp_fail "a pause said more than once: $(cat "$XP_TMP/paused-d.log")"
 out=$(xp_ns "$M" "$BUILD/xpool-monitor" --db "$DB" --name nobody --once \
 	--chrony-socket "$XP_TMP/clock/chronyd.sock" 2>&1)
 [ $? -eq 1 ] && echo "$out" | grep -q "monitor nobody is not registered" || xp_fail "unregistered: $out"
