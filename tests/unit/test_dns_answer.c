@@ -139,6 +139,23 @@ Test(dns_answer, fallback_to_continent_then_global)
 	cr_expect_eq(w.stats.country[XP_N_COUNTRIES], 1, "counted as unknown");
 }
 
+/* a country with exactly min-servers listed answers itself (>=, not >); one fewer: continent */
+Test(dns_answer, country_with_exactly_min_servers)
+{
+	int old = cfg.min_servers;
+	struct xt_r r;
+
+	cfg.min_servers = 3; /* de lists exactly three */
+	ask(&(struct xt_q){ .name = "pool.ntp.test" }, "10.203.1.9", &r, out, 0);
+	cr_expect_eq(r.n_addr, 3, "de answers with its three");
+	for (int i = 0; i < r.n_addr; i++)
+		cr_expect_neq(strcmp(r.addr[i], "192.0.2.5"), 0, "fr's server: europe answered");
+	cfg.min_servers = 4;
+	ask(&(struct xt_q){ .name = "pool.ntp.test" }, "10.203.1.9", &r, out, 0);
+	cr_expect_eq(r.n_addr, 4, "three in de < 4: europe (de and fr)");
+	cfg.min_servers = old;
+}
+
 Test(dns_answer, ecs_overrides_the_source)
 {
 	struct xt_r r;

@@ -53,6 +53,10 @@ Test(pool_score, updates_and_caps)
 	cr_expect_float_eq(mon_score(20, &good), 20, 1e-12, "at most 20");
 	cr_expect_float_eq(mon_score(10, &far), -20, 1e-12, "> 3 s: min(-4 + 9.5, -20)");
 	cr_expect_float_eq(mon_score(-30, &far), -4 - 28.5, 1e-12, "below the cap already");
+	far.offset = -5.0; /* a server 5 s behind is as far off as one 5 s ahead */
+	cr_expect_float_eq(mon_step(&far), -4, 1e-12, "-5 s: step -4");
+	cr_expect_float_eq(mon_score(10, &far), -20, 1e-12, "-5 s: the same cap of -20");
+	far.offset = 5.0;
 	cr_expect_float_eq(mon_score(10, &deny), -50, 1e-12, "DENY: min(-10 + 9.5, -50)");
 	cr_expect_float_eq(mon_score(20, &s0), 5, 1e-12, "stratum 0: min(-2 + 19, 5)");
 	cr_expect_float_eq(mon_score(0, &s0), -2, 1e-12);
