@@ -252,20 +252,23 @@ xp_psql -c "CREATE DATABASE api" || xp_fail "createdb api"
 API_DB=$(uri api)
 "$BUILD/xpoolctl" --db "$API_DB" init || xp_fail "init api"
 echo "a long passphrase" | "$BUILD/xpoolctl" --db "$API_DB" account add admin-made@pool.test || xp_fail "account add"
-"$BUILD/xpool-api" --db "$API_DB" --listen 127.0.0.1:18081 --geoip off --sendmail off \
-	>"$XP_TMP/api.log" 2>&1 &
+# the API in a namespace of its own: its port is nobody else's on the host
+A=$XP_PREFIX-api
+ip netns add "$A" && XP_NETNS+=("$A") && ip -n "$A" link set lo up || xp_fail "netns api"
+ip netns exec "$A" "$BUILD/xpool-api" --db "$API_DB" --listen 127.0.0.1:18081 --geoip off \
+	--sendmail off >"$XP_TMP/api.log" 2>&1 &
 XP_PIDS+=($!)
-xp_until 30 curl -s -o /dev/null 127.0.0.1:18081/ ||
+xp_until 30 xp_ns "$A" curl -s -o /dev/null 127.0.0.1:18081/ ||
 	xp_fail "xpool-api did not start: $(cat "$XP_TMP/api.log")"
-post() { curl -s -m 10 -w ' %{http_code}' -X POST "127.0.0.1:18081$1" -d "$2"; }
+post() { xp_ns "$A" curl -s -m 10 -w ' %{http_code}' -X POST "127.0.0.1:18081$1" -d "$2"; }
 out=$(post /v1/accounts '{"email":"vol@pool.test","password":"correct horse"}')
 [ "${out##* }" = 201 ] || xp_fail "sign-up on PostgreSQL: $out $(cat "$XP_TMP/api.log")"
 tok=$(post /v1/tokens '{"email":"vol@pool.test","password":"correct horse"}' | sed -n 's/.*"token":"\(xpt_[0-9a-f]*\)".*/\1/p')
-out=$(curl -s -m 10 -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+out=$(xp_ns "$A" curl -s -m 10 -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
 [ "$out" = '{"servers":[]}' ] || xp_fail "list on PostgreSQL: $out"
 # the README's example server, a documentation address: refused (this API has no
 # test-addresses), with its kind and the directive that admits it in a test pool
-out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" -X POST 127.0.0.1:18081/v1/servers \
+out=$(xp_ns "$A" curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" -X POST 127.0.0.1:18081/v1/servers \
 	-d '{"ip":"203.0.113.5","netspeed":1000,"country":"de"}')
 [ "${out##* }" = 400 ] && echo "$out" | grep -qF "203.0.113.5: documentation (RFC 5737) address: not global unicast; only a test pool lists it (the directive test-addresses in xpool-api's configuration)" ||
 	xp_fail "the API's server add of a documentation address: $out"
@@ -273,11 +276,11 @@ out=$(post /v1/tokens '{"email":"admin-made@pool.test","password":"a long passph
 [ "${out##* }" = 201 ] || xp_fail "login of an account xpoolctl made: $out"
 "$BUILD/xpoolctl" --db "$API_DB" account list | grep -q "^vol@pool.test .*enabled" || xp_fail "account list on PostgreSQL"
 xp_pg_ctl stop
-out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+out=$(xp_ns "$A" curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
 [ "${out##* }" = 503 ] || xp_fail "registry away: $out"
 xp_pg_ctl start
 for _ in $(seq 20); do
-	out=$(curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
+	out=$(xp_ns "$A" curl -s -m 10 -w ' %{http_code}' -H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers)
 	[ "${out##* }" = 200 ] && break
 	sleep 0.5
 done
@@ -321,10 +324,10 @@ for _ in $(seq 200); do grep -q '^holding$' "$XP_TMP/hold.out" && break; sleep 0
 grep -q '^holding$' "$XP_TMP/hold.out" || xp_fail "the monitor's transaction did not start: $(cat "$XP_TMP/hold.out")"
 locked=$(grep -c "permission denied" "$XP_TMP/hold.out")
 # a volunteer's list (servers and scores) under way, then a login: each must answer
-curl -s -m $((HOLD * 2)) -o "$XP_TMP/list.out" -w '%{http_code} %{time_total}' \
+xp_ns "$A" curl -s -m $((HOLD * 2)) -o "$XP_TMP/list.out" -w '%{http_code} %{time_total}' \
 	-H "Authorization: Bearer $tok" 127.0.0.1:18081/v1/servers >"$XP_TMP/list.code" &
 list=$!
-read -r code t_login < <(curl -s -m $((HOLD * 2)) -o "$XP_TMP/login.out" -w '%{http_code} %{time_total}' \
+read -r code t_login < <(xp_ns "$A" curl -s -m $((HOLD * 2)) -o "$XP_TMP/login.out" -w '%{http_code} %{time_total}' \
 	-X POST 127.0.0.1:18081/v1/tokens -d '{"email":"vol@pool.test","password":"correct horse"}')
 [ "$code" = 201 ] || xp_fail "login while a monitor holds a transaction: $code $(cat "$XP_TMP/login.out")"
 wait $list
