@@ -49,6 +49,15 @@ trap 'exit 130' INT TERM
 
 xp_ns() { ip netns exec "$@"; }
 
+# xp_need_built FILE...: the test's build products exist, or the test fails saying how to make
+# them (a script run alone, before `make tests`, would otherwise fail later and obscurely)
+xp_need_built() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] || xp_fail "$f missing: build it first (make all tests; make check does)"
+	done
+}
+
 # xp_rig SERVER_NS CLIENT_NS: veth pair vs/vc with IPv4 and IPv6 (nodad), a pass-through XDP
 # program on the client end so that the server's XDP_TX replies are delivered.
 xp_rig() {

@@ -5,6 +5,7 @@
 # before listing (servers that answer wrong on purpose), duplicates, another account's servers,
 # limits per account and per address, and settings start-up refuses.
 . "$(dirname "$0")/lib.sh"
+xp_need_built "$BUILD/tests/geo-test.mmdb"
 . "$(dirname "$0")/api.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }

@@ -3,6 +3,7 @@
 # t_dns.sh - xpool-dns against kdig from two client namespaces in different countries: geo by
 # source and by ECS, the protocol rules, TCP, RRL, reloads and metrics.
 . "$(dirname "$0")/lib.sh"
+xp_need_built "$BUILD/tests/geo-test.mmdb"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v kdig >/dev/null || { echo "kdig missing (knot-dnsutils)"; exit 77; }

@@ -7,6 +7,7 @@
 # leaves with the daemon, kill -9 included; an interface that already has a program is said once
 # and served through sockets.
 . "$(dirname "$0")/lib.sh"
+xp_need_built "$BUILD/tests/geo-test.mmdb"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }
 for c in kdig kxdpgun socat; do command -v $c >/dev/null || { echo "$c missing"; exit 77; }; done

@@ -6,6 +6,7 @@
 # and recovered (one "back" of each). A second server announces a leap second on the wrong day:
 # one message of each about that.
 . "$(dirname "$0")/lib.sh"
+xp_need_built "$BUILD/tests/geo-test.mmdb"
 . "$(dirname "$0")/api.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces, XDP)"; exit 77; }

@@ -6,6 +6,7 @@
 # monitor that keeps its checks through a crash of the server in the middle of a round, and
 # deadlines on every session's lock waits.
 . "$(dirname "$0")/lib.sh"
+xp_need_built "$BUILD/tests/geo-test.mmdb" "$BUILD/tests/xpool-unit"
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (postgres user, network namespaces)"; exit 77; }
 id postgres >/dev/null 2>&1 || { echo "no postgres user (Debian postgresql missing)"; exit 77; }
