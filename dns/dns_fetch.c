@@ -597,16 +597,8 @@ static void *poller(void *arg)
 
 	for (;;) {
 		struct dns_snapshot snap;
-		struct timespec until;
 
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += f->cfg->snapshot_poll;
-		pthread_mutex_lock(&f->lock);
-		while (!atomic_load(&f->stop) &&
-		       pthread_cond_timedwait(&f->wake, &f->lock, &until) != ETIMEDOUT)
-			;
-		pthread_mutex_unlock(&f->lock);
-		if (atomic_load(&f->stop))
+		if (pause_ms(f, (long)f->cfg->snapshot_poll * 1000))
 			break;
 		if (dns_fetch_poll(f, &snap) != DNS_FETCH_OK)
 			continue;
