@@ -9,14 +9,9 @@
 
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
-R=$XP_PREFIX-reg
-D=$XP_PREFIX-dnsh
-for ns in $R $D; do ip netns add "$ns" && XP_NETNS+=("$ns") || xp_fail "netns"; done
-ip link add vr netns "$R" type veth peer name vd netns "$D"
-ip -n "$R" addr add 10.208.0.1/24 dev vr
-ip -n "$D" addr add 10.208.0.2/24 dev vd
-for ns in $R $D; do ip -n "$ns" link set lo up; done
-ip -n "$R" link set vr up && ip -n "$D" link set vd up
+R=$XP_PREFIX-reg # the registry host's web server, at $SRV4
+D=$XP_PREFIX-dnsh # the DNS host, at $CLI4
+xp_rig "$R" "$D" || xp_fail "rig"
 CTL=$BUILD/xpoolctl
 "$CTL" --db "$XP_TMP/reg.db" init >/dev/null
 "$CTL" --db "$XP_TMP/reg.db" monitor add m1 && "$CTL" --db "$XP_TMP/reg.db" monitor set m1 status active
@@ -32,7 +27,7 @@ cmp -s "$XP_TMP/old/snap.json.sig" "$XP_TMP/new/snap.json.sig" && xp_fail "two e
 # a web server whose first answer for the .sig is the previous export's (STALE_SIGS of them)
 cat >"$XP_TMP/web.py" <<'PY'
 import http.server, sys
-d, stale = sys.argv[1], int(sys.argv[2])
+d, stale, addr = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 class H(http.server.BaseHTTPRequestHandler):
     n = 0
     def do_GET(self):
@@ -48,19 +43,19 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
     def log_message(self, *a): pass
-http.server.HTTPServer(("10.208.0.1", 80), H).serve_forever()
+http.server.HTTPServer((addr, 80), H).serve_forever()
 PY
 web() { # web STALE_SIGS: (re)start the web server
 	[ -n "${WEB:-}" ] && kill "$WEB" && wait "$WEB" 2>/dev/null
-	ip netns exec "$R" python3 "$XP_TMP/web.py" "$XP_TMP" "$1" &
+	ip netns exec "$R" python3 "$XP_TMP/web.py" "$XP_TMP" "$1" $SRV4 &
 	WEB=$!
 	XP_PIDS+=("$WEB")
-	xp_until 10 xp_ns "$D" curl -sf -o /dev/null http://10.208.0.1/snap.json || xp_fail "web server"
+	xp_until 10 xp_ns "$D" curl -sf -o /dev/null http://$SRV4/snap.json || xp_fail "web server"
 }
 cat >"$XP_TMP/dns.conf" <<CONF
-listen 10.208.0.2
+listen $CLI4
 zone pool.ntp.test
-snapshot-url http://10.208.0.1/snap.json
+snapshot-url http://$SRV4/snap.json
 snapshot-key $XP_TMP/pool.key.pub
 snapshot-cache $XP_TMP/cache.json
 snapshot-poll 1
