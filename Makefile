@@ -80,21 +80,24 @@ $(SKEL)/%.skel.h: $(BPF_BUILD)/%.bpf.o | $(SKEL)
 # ---- userspace: each library compiles with the include paths of what it may use, so that a
 # layering mistake (a product including another product's header) fails to compile ----
 INC_COMMON := -Iuserspace/common
+# the pool's rules (snapshot format, listing, zones, draws, geo): for xpool-dns and the registry's users
+INC_POOL := -Iuserspace/pool $(INC_COMMON)
 INC_BPF := -Ibpf -I$(SKEL)
 INC_RSP := -Iuserspace/responder $(INC_COMMON) $(INC_BPF)
 INC_NTPD := -Iuserspace/ntpd $(INC_RSP)
-INC_REG := -Iuserspace/registry $(INC_COMMON)
+INC_REG := -Iuserspace/registry $(INC_POOL)
 $(BUILD)/obj/userspace/registry/reg_pg.o: INC = $(INC_REG) -I/usr/include/postgresql
 INC_MON := -Iuserspace/monitor $(INC_REG)
 INC_API := -Iuserspace/api $(INC_REG)
 INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
-INC_DNS := -Idns $(INC_COMMON) $(INC_BPF)
+INC_DNS := -Idns $(INC_POOL) $(INC_BPF)
 INC_TOOLS := $(INC_COMMON) $(INC_BPF)
 INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
 INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor -Iuserspace/api $(INC_RSP) $(INC_REG) -Idns \
 	-I/usr/include/postgresql
 
 $(BUILD)/obj/userspace/common/%.o: INC := $(INC_COMMON)
+$(BUILD)/obj/userspace/pool/%.o: INC := $(INC_POOL)
 $(BUILD)/obj/userspace/responder/%.o: INC := $(INC_RSP)
 $(BUILD)/obj/userspace/ntpd/%.o: INC := $(INC_NTPD)
 $(BUILD)/obj/userspace/registry/%.o: INC := $(INC_REG)
@@ -120,6 +123,8 @@ $(BUILD)/obj/userspace/common/xp_version.o: CPPFLAGS += -DXPOOL_VERSION='"$(VERS
 .PHONY: FORCE
 FORCE:
 COMMON_LIB := $(BUILD)/libxpool-common.a
+POOL_SRCS := $(wildcard userspace/pool/*.c)
+POOL_LIB := $(BUILD)/libxpool-pool.a
 RSP_LIB := $(BUILD)/libxpool-responder.a
 NTPD_LIB_SRCS := $(filter-out userspace/ntpd/ntpd_main.c,$(wildcard userspace/ntpd/*.c))
 NTPD_LIB := $(BUILD)/libxpool-ntpd.a
@@ -171,6 +176,10 @@ $(COMMON_LIB): $(call obj,$(COMMON_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(POOL_LIB): $(call obj,$(POOL_SRCS))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(RSP_LIB): $(call obj,$(wildcard userspace/responder/*.c))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -187,7 +196,7 @@ $(DNS_LIB): $(call obj,$(DNS_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(COMMON_LIB)
+$(DNS_BIN): $(call obj,dns/dns_main.c) $(DNS_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS) -lsystemd
 
@@ -199,7 +208,7 @@ $(MON_LIB): $(call obj,$(MON_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(COMMON_LIB)
+$(MON_BIN): $(call obj,userspace/monitor/mon_main.c) $(MON_LIB) $(REG_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lsystemd -lm
 
@@ -207,11 +216,11 @@ $(API_LIB): $(call obj,$(API_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(API_BIN): $(call obj,userspace/api/api_main.c) $(API_LIB) $(REG_LIB) $(COMMON_LIB)
+$(API_BIN): $(call obj,userspace/api/api_main.c) $(API_LIB) $(REG_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) $(API_LIBS)
 
-$(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(RSP_LIB) $(COMMON_LIB)
+$(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(POOL_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lxdp -lbpf -lelf -lz -lm
 
@@ -227,7 +236,7 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_L
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(API_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(API_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(REG_LIBS) $(DNS_LIBS) -lmicrohttpd
@@ -238,14 +247,14 @@ $(BPF_TEST_BIN): $(call obj,$(BPF_TEST_SRCS)) $(RSP_LIB) $(COMMON_LIB)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lxdp -lbpf -lelf -lz -lm
 
 $(BUILD)/tests/fuzz-replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(call obj,tests/fuzz/replay.c) \
-		$(DNS_LIB) $(COMMON_LIB)
+		$(DNS_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(DNS_LIBS)
 
 # the API's routes over a registry of their own (no HTTP, no packets: the check is a stand-in)
 $(BUILD)/tests/fuzz-replay-api: $(BUILD)/obj/tests/fuzz/fuzz_api.o $(call obj,tests/fuzz/replay.c) \
-		$(API_LIB) $(REG_LIB) $(COMMON_LIB)
+		$(API_LIB) $(REG_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) $(API_LIBS)
@@ -257,9 +266,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := dns snapshot config frame api
 FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=build/fuzz/fuzz-%)
 FUZZ_XDP := build/san/fuzz/fuzz-xdp
-FUZZ_SRCS := $(DNS_LIB_SRCS) $(COMMON_SRCS)
+FUZZ_SRCS := $(DNS_LIB_SRCS) $(POOL_SRCS) $(COMMON_SRCS)
 
-build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard dns/*.h userspace/common/*.h)
+build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard dns/*.h userspace/pool/*.h userspace/common/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
@@ -267,9 +276,9 @@ build/fuzz/fuzz-%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(wildcard dns/*.h userspace
 		$(FUZZ_SRCS) -o $@ $(DNS_LIBS)
 
 FUZZ_API_SRCS := $(filter-out userspace/api/api_http.c,$(API_LIB_SRCS)) \
-	$(wildcard userspace/registry/*.c) $(COMMON_SRCS)
+	$(wildcard userspace/registry/*.c) $(POOL_SRCS) $(COMMON_SRCS)
 build/fuzz/fuzz-api: tests/fuzz/fuzz_api.c $(FUZZ_API_SRCS) $(wildcard userspace/api/*.h \
-		userspace/registry/*.h userspace/common/*.h)
+		userspace/registry/*.h userspace/pool/*.h userspace/common/*.h)
 	$(call msg,FUZZ,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -D_GNU_SOURCE -DXPOOL_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \

@@ -11,6 +11,7 @@
 #include "dns_config.h"
 #include "dns_cookie.h"
 #include "dns_wire.h"
+#include "pool_rules.h"
 #include "xp_conf.h"
 #include "xp_parse.h"
 
@@ -199,7 +200,7 @@ static const struct xp_directive directives[] = {
 	XP_INT("threads", C, threads, 1, 64, "1", "N", "UDP worker threads"),
 	XP_INT("max-hosts", C, max_hosts, 1, 16, "4", "N", "addresses per answer"),
 	XP_INT("ttl", C, ttl, 1, 86400, "150", "SEC", "TTL of answers (the pool's)"),
-	XP_DOUBLE("min-score", C, min_score, -100, 20, "10", "X", "servers listed from this score"),
+	XP_DOUBLE("min-score", C, min_score, -100, 20, POOL_MIN_SCORE_TEXT, "X", "servers listed from this score"),
 	XP_INT("min-servers", C, min_servers, 1, 1000, "2", "N",
 	       "below: fall back to continent, then global; a reload may not leave fewer"),
 	XP_FLAG("aaaa-everywhere", C, aaaa_everywhere, "AAAA in every zone, not only under 2."),

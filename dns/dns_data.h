@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "pool_rules.h"
 #include "xp_cc.h"
 
 /* zone ids: 0 global, 1..7 continents, then countries */
@@ -48,10 +49,10 @@ int dns_snapshot_parse(const char *buf, size_t len, const char *name, unsigned f
 		       struct dns_snapshot *out);
 /* Why this thread's last load or parse refused its snapshot (without the path; "" none). */
 const char *dns_snapshot_why(void);
-/* The pool's rule for a server in DNS: enabled, netspeed > 0, score >= min_score. */
+/* The pool's rule for a server in DNS (pool_rules.h), with the configured threshold. */
 static inline bool dns_entry_listed(const struct dns_snap_entry *e, double min_score)
 {
-	return e->enabled && e->netspeed > 0 && e->score >= min_score;
+	return pool_listed(e->enabled, e->netspeed, e->score, min_score);
 }
 
 /* Servers the snapshot lists in DNS. */

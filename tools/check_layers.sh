@@ -13,20 +13,21 @@ fail=0
 # directory -> directories whose headers it may include
 declare -A allow=(
 	[userspace/common]="userspace/common"
+	[userspace/pool]="userspace/pool userspace/common"
 	[userspace/responder]="userspace/responder userspace/common bpf skel"
 	[userspace/ntpd]="userspace/ntpd userspace/responder userspace/common bpf skel"
-	[userspace/registry]="userspace/registry userspace/common"
-	[userspace/monitor]="userspace/monitor userspace/registry userspace/common"
-	[userspace/api]="userspace/api userspace/registry userspace/common"
-	[userspace/xpoolctl]="userspace/xpoolctl userspace/registry userspace/responder userspace/common bpf skel"
-	[dns]="dns userspace/common bpf skel"
+	[userspace/registry]="userspace/registry userspace/pool userspace/common"
+	[userspace/monitor]="userspace/monitor userspace/registry userspace/pool userspace/common"
+	[userspace/api]="userspace/api userspace/registry userspace/pool userspace/common"
+	[userspace/xpoolctl]="userspace/xpoolctl userspace/registry userspace/pool userspace/responder userspace/common bpf skel"
+	[dns]="dns userspace/pool userspace/common bpf skel"
 	[bpf]="bpf"
 )
 
 where_is() { # the directory that holds a header, or "skel" for generated skeletons
 	case $1 in *.skel.h) echo skel; return ;; esac
 	local d
-	for d in userspace/common userspace/responder userspace/ntpd userspace/registry \
+	for d in userspace/common userspace/pool userspace/responder userspace/ntpd userspace/registry \
 		userspace/monitor userspace/api userspace/xpoolctl dns bpf; do
 		[ -f "$d/$1" ] && { echo "$d"; return; }
 	done
@@ -65,5 +66,14 @@ if cc $inc -fsyntax-only "$tmp/violation.c" 2>/dev/null; then
 	echo "layers: ntpd code could include dns_wire.h"
 	fail=1
 fi
+# the pool's rules are below every product: they may not see xpool-dns's or the registry's headers
+for h in dns_wire.h reg_db.h; do
+	printf '#include "%s"\nint x;\n' "$h" >"$tmp/violation.c"
+	inc=$(make -s --no-print-directory -f Makefile -f - print-inc-pool <<<'print-inc-pool: ; @echo $(INC_POOL)')
+	if cc $inc -fsyntax-only "$tmp/violation.c" 2>/dev/null; then
+		echo "layers: userspace/pool code could include $h"
+		fail=1
+	fi
+done
 [ $fail -eq 0 ] && echo "layers: 1 passed, 0 failed" || echo "layers: 0 passed, 1 failed"
 exit $fail

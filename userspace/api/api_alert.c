@@ -14,6 +14,7 @@
 
 #include "api_alert.h"
 #include "api_hook.h"
+#include "pool_rules.h"
 #include "xp_log.h"
 #include "xp_time.h"
 #include "xp_vec.h"
@@ -118,7 +119,7 @@ static int sendmail(struct api *a, const char *to, const char *msg)
 static const char *describe(const char *event)
 {
 	if (!strcmp(event, "left_dns"))
-		return "left the pool's DNS: its score fell below 10";
+		return "left the pool's DNS: its score fell below " POOL_MIN_SCORE_TEXT;
 	if (!strcmp(event, "back_in_dns"))
 		return "is back in the pool's DNS";
 	if (!strcmp(event, "leap_wrong_day"))

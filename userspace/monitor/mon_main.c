@@ -18,6 +18,7 @@
 #include "mon_ntp.h"
 #include "mon_round.h"
 #include "mon_sink.h"
+#include "pool_rules.h"
 #include "xp_chrony.h"
 #include "reg_db.h"
 #include "xp_conf.h"
@@ -195,7 +196,8 @@ static void render(void *ctx, FILE *f)
 		(unsigned long)m->sink.replayed, (unsigned long)m->sink.dropped,
 		(unsigned long)m->sink.reconnects);
 	/* the scores this monitor gave, cumulative by upper bound, as Prometheus histograms are */
-	fprintf(f, "# HELP xpool_monitor_score Scores written to the registry (10 and up: in DNS).\n"
+	fprintf(f, "# HELP xpool_monitor_score Scores written to the registry (" POOL_MIN_SCORE_TEXT
+		   " and up: in DNS).\n"
 		   "# TYPE xpool_monitor_score histogram\n");
 	{
 		uint64_t cum = 0;

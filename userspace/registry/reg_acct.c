@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "reg_acct.h"
+#include "pool_rules.h"
 #include "reg_be.h"
 #include "xp_ntp.h"
 
@@ -289,8 +290,7 @@ static int owned_rows(struct reg *r, long account, const char *ip, time_t now,
 		ret = reg_dns_score_read(r, s.id, now, &s.score);
 		if (ret)
 			break;
-		s.in_dns = s.enabled && s.netspeed > 0 && !isnan(s.score) &&
-			   s.score >= REG_DNS_MIN_SCORE;
+		s.in_dns = pool_listed_default(s.enabled, s.netspeed, s.score);
 		if (fn(ctx, &s))
 			break;
 	}
@@ -467,7 +467,7 @@ int reg_alert_scan(struct reg *r, time_t now, int (*fn)(void *ctx, const struct 
 		ret = reg_dns_score_read(r, a.server_id, now, &a.score);
 		if (ret)
 			break;
-		a.in_dns = a.watched && !isnan(a.score) && a.score >= REG_DNS_MIN_SCORE;
+		a.in_dns = a.watched && !isnan(a.score) && a.score >= POOL_MIN_SCORE;
 		if (fn(ctx, &a))
 			break;
 	}

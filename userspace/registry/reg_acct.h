@@ -16,7 +16,6 @@
 #define REG_TOKEN_LEN	  68  /* "xpt_" and 64 hex digits */
 #define REG_SECRET_LEN	  64  /* a webhook secret: 64 hex digits (32 random bytes) */
 #define REG_URL_MAX	  512
-#define REG_DNS_MIN_SCORE 10.0 /* the pool's rule: a server is in DNS from this score up */
 
 /* Checks an address's form (lower-cased into out): 0 or -EINVAL with the reason in err. */
 int reg_email_check(const char *email, char out[REG_EMAIL_MAX + 1], char *err, size_t n);
@@ -63,7 +62,7 @@ struct reg_owned {
 	long long netspeed;
 	bool enabled;
 	double score; /* the DNS score; NAN when no active monitor has scored it */
-	bool in_dns;  /* enabled, netspeed > 0 and score >= REG_DNS_MIN_SCORE */
+	bool in_dns;  /* enabled, netspeed > 0 and score >= POOL_MIN_SCORE (pool_rules.h) */
 	time_t created;
 };
 

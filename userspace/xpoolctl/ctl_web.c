@@ -12,10 +12,9 @@
 
 #include "ctl_graph.h"
 #include "ctl_web.h"
+#include "pool_rules.h"
 #include "xp_cc.h"
 #include "xp_vec.h"
-
-#define MIN_SCORE 10.0
 
 struct rows {
 	struct reg_hist_row *v;
@@ -129,7 +128,7 @@ static int server(void *ctx, const struct reg_server_row *s)
 {
 	struct site *st = ctx;
 	int c = xp_cc_index(s->country, 2), k = c >= 0 ? xp_cc_continent(c) : -1;
-	bool listed = s->enabled && s->netspeed > 0 && !isnan(s->score) && s->score >= MIN_SCORE;
+	bool listed = pool_listed_default(s->enabled, s->netspeed, s->score);
 	double score = isnan(s->score) ? 0 : s->score;
 	char name[80], file[96];
 	FILE *f;
