@@ -210,10 +210,10 @@ static int geo_zone(const struct dns_view *v, struct dns_worker *w, const struct
 
 /* A/AAAA from the pool: up to max-hosts servers, weighted, without replacement. */
 static int add_pool(struct dns_msg *m, const struct dns_view *v, struct dns_worker *w,
-		    const struct dns_set *set, int fam)
+		    const struct pool_set *set, int fam)
 {
 	uint32_t idx[16];
-	int n = dns_pick(set, v->cfg->max_hosts, &w->rng, idx);
+	int n = pool_pick(set, v->cfg->max_hosts, &w->rng, idx);
 
 	for (int i = 0; i < n; i++)
 		if (dns_msg_rr(m, DNS_AN, QNAME_OFFSET, NULL, 0, fam ? DNS_T_AAAA : DNS_T_A,
@@ -256,7 +256,7 @@ static int answer_in(const struct dns_view *v, struct dns_worker *w, struct dns_
 {
 	size_t apex_off = 0, answers_start = m->len;
 	int rel = relative_labels(v->cfg, q, &apex_off), fam, zone, overflow = 0;
-	const struct dns_set *set;
+	const struct pool_set *set;
 	struct target t;
 
 	if (rel < 0)

@@ -29,7 +29,7 @@ struct dns_stats {
 
 /* Everything a worker thread owns. */
 struct dns_worker {
-	struct dns_rng rng;
+	struct pool_rng rng;
 	struct dns_geo_cache geo_cache;
 	struct dns_stats stats;
 	uint32_t now;	/* Unix seconds, set per batch (0: read the clock) */

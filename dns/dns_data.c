@@ -240,35 +240,6 @@ const char *dns_zone_name(int zone)
 	return xp_cc_code(zone - DNS_ZONE_CC(0));
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static uint64_t dns_rng_next(struct dns_rng *r)
-{
-	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return res;
-}
-
-void dns_rng_seed(struct dns_rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++) { /* splitmix64 */
-		uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
-
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-		r->s[i] = z ^ (z >> 31);
-	}
-}
-
 static void *keep(struct dns_data *d, size_t size)
 {
 	void *p;
@@ -281,58 +252,8 @@ static void *keep(struct dns_data *d, size_t size)
 	return p;
 }
 
-/*
- * Vose's construction: bucket i holds w_i * n out of n * total; each small bucket is topped up
- * from a large one, so that a draw (a uniform bucket, then a uniform point in [0, total)) lands
- * on i with probability exactly w_i / total. Integers throughout: no rounding.
- */
-int dns_set_index(struct dns_set *set)
-{
-	uint32_t n = set->n, *small = malloc(n * sizeof(*small) + 1),
-		 *large = malloc(n * sizeof(*large) + 1);
-	uint64_t *p = malloc(n * sizeof(*p) + 1);
-	uint32_t ns = 0, nl = 0;
-
-	if (!small || !large || !p) {
-		free(small);
-		free(large);
-		free(p);
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		p[i] = set->s[i].weight * (uint64_t)n;
-		if (p[i] < set->total)
-			small[ns++] = i;
-		else
-			large[nl++] = i;
-	}
-	while (ns && nl) {
-		uint32_t l = small[--ns], g = large[nl - 1];
-
-		set->alias[l] = (struct dns_alias){.keep = p[l], .alias = g};
-		p[g] -= set->total - p[l];
-		if (p[g] < set->total) {
-			nl--;
-			small[ns++] = g;
-		}
-	}
-	while (nl) { /* full buckets */
-		uint32_t g = large[--nl];
-
-		set->alias[g] = (struct dns_alias){.keep = set->total, .alias = g};
-	}
-	while (ns) { /* only from rounding in real arithmetic: none in integers, but be total */
-		uint32_t l = small[--ns];
-
-		set->alias[l] = (struct dns_alias){.keep = set->total, .alias = l};
-	}
-	free(small);
-	free(large);
-	free(p);
-	return 0;
-}
-
-static int set_init(struct dns_data *d, struct dns_set *set, const struct dns_host *src, uint32_t n)
+static int set_init(struct dns_data *d, struct pool_set *set, const struct pool_host *src,
+		    uint32_t n)
 {
 	set->n = n;
 	set->s = keep(d, n * sizeof(*set->s));
@@ -343,11 +264,11 @@ static int set_init(struct dns_data *d, struct dns_set *set, const struct dns_ho
 	set->total = 0;
 	for (uint32_t i = 0; i < n; i++)
 		set->total += set->s[i].weight;
-	return set->total ? dns_set_index(set) : 0;
+	return set->total ? pool_set_index(set) : 0;
 }
 
-static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct dns_host *srv,
-		      uint32_t n, struct dns_rng *rng)
+static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct pool_host *srv,
+		      uint32_t n, struct pool_rng *rng)
 {
 	uint32_t base = n / 4, start = 0;
 	int ret = set_init(d, &z->all[fam], srv, n);
@@ -360,8 +281,8 @@ static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct dn
 		return ret;
 	}
 	for (uint32_t i = n - 1; i > 0; i--) { /* Fisher-Yates */
-		uint32_t j = dns_rng_next(rng) % (i + 1);
-		struct dns_host t = srv[i];
+		uint32_t j = pool_rng_next(rng) % (i + 1);
+		struct pool_host t = srv[i];
 
 		srv[i] = srv[j];
 		srv[j] = t;
@@ -394,8 +315,8 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 	 * n)) */
 	static _Thread_local size_t off[DNS_N_ZONES][2], fill[DNS_N_ZONES][2];
 	struct dns_data *d = calloc(1, sizeof(*d));
-	struct dns_host *all = NULL;
-	struct dns_rng rng;
+	struct pool_host *all = NULL;
+	struct pool_rng rng;
 	size_t total = 0;
 	int ret = 0;
 
@@ -430,13 +351,13 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 			continue;
 		nz = zones_of(e, z);
 		for (int k = 0; k < nz; k++) {
-			struct dns_host *h = &all[fill[z[k]][e->v6]++];
+			struct pool_host *h = &all[fill[z[k]][e->v6]++];
 
 			memcpy(h->addr, e->addr, 16);
 			h->weight = e->netspeed;
 		}
 	}
-	dns_rng_seed(&rng, seed);
+	pool_rng_seed(&rng, seed);
 	d->generated = s->generated;
 	d->serial = serial;
 	for (int zone = 0; zone < DNS_N_ZONES && !ret; zone++) {
@@ -465,65 +386,4 @@ void dns_data_free(struct dns_data *d)
 	for (size_t i = 0; i < d->n_allocs; i++)
 		free(d->allocs[i]);
 	free(d);
-}
-
-/* A uniform number in [0, n): the high half of a 128-bit product, no division. */
-static uint64_t below(struct dns_rng *rng, uint64_t n)
-{
-	return (uint64_t)(((unsigned __int128)dns_rng_next(rng) * n) >> 64);
-}
-
-/* One draw proportional to weight, in O(1) (the alias table). */
-static uint32_t draw(const struct dns_set *set, struct dns_rng *rng)
-{
-	uint32_t i = (uint32_t)below(rng, set->n);
-
-	return below(rng, set->total) < set->alias[i].keep ? i : set->alias[i].alias;
-}
-
-int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out)
-{
-	int got = 0;
-
-	if (k > (int)set->n)
-		k = set->n;
-	while (got < k && set->total) {
-		uint64_t taken = 0, r;
-		int tries;
-
-		/* rejection of repeats keeps each draw proportional among the rest */
-		for (tries = 0; tries < 16; tries++) {
-			uint32_t i = draw(set, rng);
-			int dup = 0;
-
-			for (int j = 0; j < got; j++)
-				dup |= out[j] == i;
-			if (!dup) {
-				out[got++] = i;
-				break;
-			}
-		}
-		if (tries < 16)
-			continue;
-		/* heavy weights already drawn: an exact draw over what is left */
-		for (int j = 0; j < got; j++)
-			taken += set->s[out[j]].weight;
-		if (set->total == taken)
-			break;
-		r = below(rng, set->total - taken);
-		for (uint32_t i = 0; i < set->n; i++) {
-			int dup = 0;
-
-			for (int j = 0; j < got; j++)
-				dup |= out[j] == i;
-			if (dup)
-				continue;
-			if (r < set->s[i].weight) {
-				out[got++] = i;
-				break;
-			}
-			r -= set->s[i].weight;
-		}
-	}
-	return got;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "pool_draw.h"
 #include "pool_rules.h"
 #include "xp_cc.h"
 
@@ -59,29 +60,10 @@ static inline bool dns_entry_listed(const struct dns_snap_entry *e, double min_s
 size_t dns_snapshot_listed(const struct dns_snapshot *s, double min_score);
 void dns_snapshot_free(struct dns_snapshot *s);
 
-struct dns_host {
-	uint8_t addr[16];
-	uint32_t weight;
-};
-
-/* Servers of one zone and family, with prefix sums of their weights for picking. */
-/* Walker's alias table: a weighted draw in O(1), exact in integers (built at load time). */
-struct dns_alias {
-	uint64_t keep; /* out of total: below it the draw keeps its bucket */
-	uint32_t alias;
-	uint32_t pad;
-};
-
-struct dns_set {
-	uint32_t n;
-	struct dns_host *s;
-	struct dns_alias *alias;
-	uint64_t total;
-};
-
+/* One zone's servers, per family: all of them, and the numbered subsets. */
 struct dns_zone {
-	struct dns_set all[2];	  /* [0] IPv4, [1] IPv6 */
-	struct dns_set num[4][2]; /* 0. to 3.: disjoint shuffled subsets, or all when small */
+	struct pool_set all[2];	  /* [0] IPv4, [1] IPv6 */
+	struct pool_set num[4][2]; /* 0. to 3.: disjoint shuffled subsets, or all when small */
 };
 
 struct dns_data {
@@ -102,20 +84,5 @@ struct dns_data {
 struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
 				uint32_t serial);
 void dns_data_free(struct dns_data *d);
-
-/* xoshiro256**, one per thread */
-struct dns_rng {
-	uint64_t s[4];
-};
-void dns_rng_seed(struct dns_rng *r, uint64_t seed);
-
-/*
- * Draws up to k distinct servers, each draw proportional to weight among those not drawn yet
- * (successive sampling without replacement: the first pick is exactly w_i / sum w). Returns
- * how many; their indexes in out.
- */
-int dns_pick(const struct dns_set *set, int k, struct dns_rng *rng, uint32_t *out);
-/* Builds set->alias (n entries, allocated by the caller) from set->s and set->total: 0 or -ENOMEM. */
-int dns_set_index(struct dns_set *set);
 
 #endif

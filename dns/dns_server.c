@@ -112,7 +112,7 @@ static void init_worker(struct dns_worker *w)
 
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)w;
-	dns_rng_seed(&w->rng, seed);
+	pool_rng_seed(&w->rng, seed);
 }
 
 size_t dns_server_respond(struct dns_server *s, struct dns_worker *w, const struct dns_view *v,

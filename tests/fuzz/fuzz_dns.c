@@ -37,7 +37,7 @@ static void setup(void)
 	}
 	data = dns_data_build(&snap, 10, 1, 1);
 	dns_snapshot_free(&snap);
-	dns_rng_seed(&worker.rng, 1);
+	pool_rng_seed(&worker.rng, 1);
 	view = (struct dns_view){ &cfg, data, NULL };
 	/* a second view whose eight NS names of ~130 characters nearly fill 1232 bytes */
 	cfg_long = cfg;

@@ -68,7 +68,7 @@ static void load(void)
 	cr_assert_not_null(mmdb, "XPOOL_GEO_TEST names the test mmdb (make check sets it)");
 	cr_assert_eq(dns_geo_open(mmdb, &geo), 0);
 	memset(&w, 0, sizeof(w));
-	dns_rng_seed(&w.rng, 1);
+	pool_rng_seed(&w.rng, 1);
 	view = (struct dns_view){ &cfg, data, geo };
 }
 
