@@ -43,13 +43,7 @@ static int is_vendor(const struct dns_config *cfg, const struct dns_query *q, in
 /* A zone label: a country (uk is gb) or a continent; -1 if neither. */
 static int zone_label(const struct dns_query *q, int i)
 {
-	const char *l = (const char *)q->name + q->label_off[i];
-	int cc = xp_cc_index(l, q->label_len[i]), c;
-
-	if (cc >= 0)
-		return DNS_ZONE_CC(cc);
-	c = xp_continent_index(l, q->label_len[i]);
-	return c >= 0 ? DNS_ZONE_CONT(c) : -1;
+	return pool_zone_by_label((const char *)q->name + q->label_off[i], q->label_len[i]);
 }
 
 static int is_ns_host(const struct dns_config *cfg, const struct dns_query *q, int rel)
@@ -70,20 +64,20 @@ static int is_ns_host(const struct dns_config *cfg, const struct dns_query *q, i
 
 static struct target classify(const struct dns_config *cfg, const struct dns_query *q, int rel)
 {
-	struct target t = { .kind = K_NXDOMAIN, .zone = DNS_ZONE_GLOBAL, .number = -1 };
+	struct target t = { .kind = K_NXDOMAIN, .zone = POOL_ZONE_GLOBAL, .number = -1 };
 	int n, z;
 
 	if (rel == 0) {
-		t = (struct target){ K_POOL, DNS_ZONE_GLOBAL, -1, 1, 1 };
+		t = (struct target){ K_POOL, POOL_ZONE_GLOBAL, -1, 1, 1 };
 	} else if (rel == 1) {
 		n = digit(q, 0);
 		z = zone_label(q, 0);
 		if (n >= 0)
-			t = (struct target){ K_POOL, DNS_ZONE_GLOBAL, n, 1, 0 };
+			t = (struct target){ K_POOL, POOL_ZONE_GLOBAL, n, 1, 0 };
 		else if (z >= 0)
 			t = (struct target){ K_POOL, z, -1, 0, 0 };
 		else if (is_vendor(cfg, q, 0))
-			t = (struct target){ K_POOL, DNS_ZONE_GLOBAL, -1, 1, 0 };
+			t = (struct target){ K_POOL, POOL_ZONE_GLOBAL, -1, 1, 0 };
 		else if (is_ns_host(cfg, q, rel))
 			t.kind = K_NODATA;
 	} else if (rel == 2 && (n = digit(q, 0)) >= 0) {
@@ -91,7 +85,7 @@ static struct target classify(const struct dns_config *cfg, const struct dns_que
 		if (z >= 0)
 			t = (struct target){ K_POOL, z, n, 0, 0 };
 		else if (is_vendor(cfg, q, 1))
-			t = (struct target){ K_POOL, DNS_ZONE_GLOBAL, n, 1, 0 };
+			t = (struct target){ K_POOL, POOL_ZONE_GLOBAL, n, 1, 0 };
 	} else if (is_ns_host(cfg, q, rel)) {
 		t.kind = K_NODATA;
 	}
@@ -198,14 +192,14 @@ static int geo_zone(const struct dns_view *v, struct dns_worker *w, const struct
 		*scope = q->ecs_source ? g.prefix : 0;
 	w->stats.country[g.cc >= 0 ? g.cc : XP_N_COUNTRIES]++;
 	if (g.cc < 0)
-		return DNS_ZONE_GLOBAL;
-	zone = DNS_ZONE_CC(g.cc);
+		return POOL_ZONE_GLOBAL;
+	zone = POOL_ZONE_CC(g.cc);
 	if ((int)v->data->zones[zone].all[fam].n >= min)
 		return zone;
-	cont = DNS_ZONE_CONT(xp_cc_continent(g.cc));
+	cont = POOL_ZONE_CONT(xp_cc_continent(g.cc));
 	if ((int)v->data->zones[cont].all[fam].n >= min)
 		return cont;
-	return DNS_ZONE_GLOBAL;
+	return POOL_ZONE_GLOBAL;
 }
 
 /* A/AAAA from the pool: up to max-hosts servers, weighted, without replacement. */

@@ -16,7 +16,7 @@ enum dns_cookie_kind { DNS_COOKIE_CLIENT_ONLY, DNS_COOKIE_GOOD, DNS_COOKIE_BAD, 
 
 /* Per-thread counters, summed for the metrics endpoint; padded against false sharing. */
 struct dns_stats {
-	uint64_t zone[DNS_N_ZONES];
+	uint64_t zone[POOL_N_ZONES];
 	uint64_t country[XP_N_COUNTRIES + 1]; /* the last: location unknown */
 	uint64_t qtype[QT_N];
 	uint64_t rcode[17];

@@ -231,15 +231,6 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	s->n = 0;
 }
 
-const char *dns_zone_name(int zone)
-{
-	if (zone == DNS_ZONE_GLOBAL)
-		return "global";
-	if (zone < DNS_ZONE_CC(0))
-		return xp_continent_name(zone - 1);
-	return xp_cc_code(zone - DNS_ZONE_CC(0));
-}
-
 static void *keep(struct dns_data *d, size_t size)
 {
 	void *p;
@@ -296,24 +287,12 @@ static int build_zone(struct dns_data *d, struct dns_zone *z, int fam, struct po
 	return ret;
 }
 
-/* The zones a listed server is in: global, its continent's, its country's. */
-static int zones_of(const struct dns_snap_entry *e, int out[3])
-{
-	int cont = xp_cc_continent(e->cc), n = 0;
-
-	out[n++] = DNS_ZONE_GLOBAL;
-	if (cont >= 0)
-		out[n++] = DNS_ZONE_CONT(cont);
-	out[n++] = DNS_ZONE_CC(e->cc);
-	return n;
-}
-
 struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, uint64_t seed,
 				uint32_t serial)
 {
 	/* one pass to count, one to place: every server once, not once per zone (O(n), not O(zones
 	 * n)) */
-	static _Thread_local size_t off[DNS_N_ZONES][2], fill[DNS_N_ZONES][2];
+	static _Thread_local size_t off[POOL_N_ZONES][2], fill[POOL_N_ZONES][2];
 	struct dns_data *d = calloc(1, sizeof(*d));
 	struct pool_host *all = NULL;
 	struct pool_rng rng;
@@ -325,15 +304,15 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 	memset(off, 0, sizeof(off));
 	for (size_t i = 0; i < s->n; i++) {
 		const struct dns_snap_entry *e = &s->e[i];
-		int z[3], nz;
+		int z[POOL_ZONES_OF_MAX], nz;
 
 		if (!dns_entry_listed(e, min_score))
 			continue;
-		nz = zones_of(e, z);
+		nz = pool_zone_of(e->cc, z);
 		for (int k = 0; k < nz; k++)
 			off[z[k]][e->v6]++;
 	}
-	for (int zone = 0; zone < DNS_N_ZONES; zone++)
+	for (int zone = 0; zone < POOL_N_ZONES; zone++)
 		for (int fam = 0; fam < 2; fam++) {
 			size_t n = off[zone][fam];
 
@@ -345,11 +324,11 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 		goto fail;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct dns_snap_entry *e = &s->e[i];
-		int z[3], nz;
+		int z[POOL_ZONES_OF_MAX], nz;
 
 		if (!dns_entry_listed(e, min_score))
 			continue;
-		nz = zones_of(e, z);
+		nz = pool_zone_of(e->cc, z);
 		for (int k = 0; k < nz; k++) {
 			struct pool_host *h = &all[fill[z[k]][e->v6]++];
 
@@ -360,11 +339,11 @@ struct dns_data *dns_data_build(const struct dns_snapshot *s, double min_score, 
 	pool_rng_seed(&rng, seed);
 	d->generated = s->generated;
 	d->serial = serial;
-	for (int zone = 0; zone < DNS_N_ZONES && !ret; zone++) {
+	for (int zone = 0; zone < POOL_N_ZONES && !ret; zone++) {
 		for (int fam = 0; fam < 2 && !ret; fam++) {
 			uint32_t n = fill[zone][fam] - off[zone][fam];
 
-			if (zone == DNS_ZONE_GLOBAL)
+			if (zone == POOL_ZONE_GLOBAL)
 				d->listed += n;
 			ret = build_zone(d, &d->zones[zone], fam, all + off[zone][fam], n, &rng);
 		}

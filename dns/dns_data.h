@@ -10,16 +10,7 @@
 
 #include "pool_draw.h"
 #include "pool_rules.h"
-#include "xp_cc.h"
-
-/* zone ids: 0 global, 1..7 continents, then countries */
-#define DNS_ZONE_GLOBAL	 0
-#define DNS_ZONE_CONT(c) (1 + (c))
-#define DNS_ZONE_CC(i)	 (1 + XP_N_CONTINENTS + (i))
-#define DNS_N_ZONES	 (1 + XP_N_CONTINENTS + XP_N_COUNTRIES)
-
-/* Zone name for metrics: "global", "europe", "de". */
-const char *dns_zone_name(int zone);
+#include "pool_zone.h"
 
 struct dns_snap_entry {
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
@@ -67,17 +58,17 @@ struct dns_zone {
 };
 
 struct dns_data {
-	struct dns_zone zones[DNS_N_ZONES];
+	struct dns_zone zones[POOL_N_ZONES];
 	time_t generated;
 	uint32_t serial;
 	uint32_t listed; /* servers in DNS */
 	size_t n_allocs;
-	void *allocs[4 * DNS_N_ZONES * 10];
+	void *allocs[4 * POOL_N_ZONES * 10];
 };
 
 /*
- * Listed: enabled, netspeed > 0, score >= min_score. Each is in the global zone, its
- * continent's and its country's. Numbered subsets per zone and family: shuffle with seed, then
+ * Listed: enabled, netspeed > 0, score >= min_score (pool_listed). Each is in the zones
+ * pool_zone_of gives: the global zone, its continent's and its country's. Numbered subsets per zone and family: shuffle with seed, then
  * 4 disjoint sets of n/4, the n mod 4 leftovers one each to 0, 1, 2; below 8 servers every
  * numbered set has them all (the pool's rule).
  */

@@ -38,9 +38,9 @@ void dns_server_metrics(struct dns_server *s, FILE *f)
 
 	fprintf(f, "# HELP xpool_dns_queries_total Pool answers by the zone they came from.\n"
 		   "# TYPE xpool_dns_queries_total counter\n");
-	for (int z = 0; z < DNS_N_ZONES; z++)
+	for (int z = 0; z < POOL_N_ZONES; z++)
 		if (sum.zone[z])
-			fprintf(f, "xpool_dns_queries_total{zone=\"%s\"} %lu\n", dns_zone_name(z),
+			fprintf(f, "xpool_dns_queries_total{zone=\"%s\"} %lu\n", pool_zone_name(z),
 				(unsigned long)sum.zone[z]);
 	fprintf(f, "# HELP xpool_dns_client_country_total Located clients by country.\n"
 		   "# TYPE xpool_dns_client_country_total counter\n");
