@@ -179,7 +179,7 @@ static int add_ns(struct dns_msg *m, const struct dns_view *v, size_t apex_off)
 static int geo_zone(const struct dns_view *v, struct dns_worker *w, const struct dns_query *q,
 		    const struct dns_client *cl, int fam, uint8_t *scope)
 {
-	struct dns_geo_res g;
+	struct pool_geo_res g;
 	int family = cl->family, zone, cont, min = v->cfg->min_servers;
 	const uint8_t *addr = cl->addr;
 
@@ -187,7 +187,7 @@ static int geo_zone(const struct dns_view *v, struct dns_worker *w, const struct
 		family = q->ecs_family == 1 ? 4 : 6;
 		addr = q->ecs_addr;
 	}
-	dns_geo_cached(v->geo, &w->geo_cache, family, addr, &g);
+	pool_geo_cached(v->geo, &w->geo_cache, family, addr, &g);
 	if (q->ecs)
 		*scope = q->ecs_source ? g.prefix : 0;
 	w->stats.country[g.cc >= 0 ? g.cc : XP_N_COUNTRIES]++;

@@ -9,7 +9,7 @@
 
 #include "dns_config.h"
 #include "dns_data.h"
-#include "dns_geo.h"
+#include "pool_geo.h"
 
 enum dns_qtype_bucket { QT_A, QT_AAAA, QT_SOA, QT_NS, QT_ANY, QT_TXT, QT_OTHER, QT_N };
 enum dns_cookie_kind { DNS_COOKIE_CLIENT_ONLY, DNS_COOKIE_GOOD, DNS_COOKIE_BAD, DNS_COOKIE_N };
@@ -30,7 +30,7 @@ struct dns_stats {
 /* Everything a worker thread owns. */
 struct dns_worker {
 	struct pool_rng rng;
-	struct dns_geo_cache geo_cache;
+	struct pool_geo_cache geo_cache;
 	struct dns_stats stats;
 	uint32_t now;	/* Unix seconds, set per batch (0: read the clock) */
 	bool cookie_ok; /* the last query carried a valid server cookie of ours */
@@ -40,7 +40,7 @@ struct dns_worker {
 struct dns_view {
 	const struct dns_config *cfg;
 	const struct dns_data *data;
-	struct dns_geo *geo; /* NULL: every client is "unknown" */
+	struct pool_geo *geo; /* NULL: every client is "unknown" */
 };
 
 struct dns_client {

@@ -327,7 +327,7 @@ static void check_summary(struct dns_daemon *d, char *out, size_t n)
 int main(int argc, char **argv)
 {
 	static struct dns_daemon d;
-	struct dns_geo *geo = NULL;
+	struct pool_geo *geo = NULL;
 	struct dns_data *data;
 	int metrics_fd = -1, ret;
 	sigset_t mask;
@@ -365,7 +365,7 @@ int main(int argc, char **argv)
 	 * start-up and --check-config refuse alike, with the remedy (geoip off is a choice) */
 	if (d.cfg.geoip_default)
 		xp_geo_default(d.cfg.geoip, sizeof(d.cfg.geoip));
-	if (strcmp(d.cfg.geoip, "off") && dns_geo_open(d.cfg.geoip, &geo))
+	if (strcmp(d.cfg.geoip, "off") && pool_geo_open(d.cfg.geoip, &geo))
 		return d.cfg.check_only ? EXIT_USAGE : 1;
 	stat(d.cfg.snapshot, &d.snap_st);
 	if (d.cfg.check_only) {
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
 		printf("%s (%s)\n", xp_conf_verdict(d.cfg.config_path, d.cfg.config_err, v, sizeof(v)),
 		       what);
 		dns_snapshot_free(&d.snap);
-		dns_geo_close(geo);
+		pool_geo_close(geo);
 		if (d.fetch)
 			dns_fetch_free(d.fetch);
 		rcu_unregister_thread();
@@ -404,7 +404,7 @@ int main(int argc, char **argv)
 		dns_fetch_free(d.fetch);
 	dns_server_stop(&d.srv);
 	dns_snapshot_free(&d.snap);
-	dns_geo_close(geo);
+	pool_geo_close(geo);
 	if (metrics_fd >= 0)
 		close(metrics_fd);
 	rcu_unregister_thread();

@@ -399,7 +399,7 @@ static void *xdp_worker(void *arg)
 	return NULL;
 }
 
-int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo)
+int dns_server_start(struct dns_server *s, struct dns_data *data, struct pool_geo *geo)
 {
 	int udp = s->cfg->threads * s->cfg->n_listen, nx = dns_xdp_sockets(s->xdp);
 

@@ -17,7 +17,7 @@
 struct dns_server {
 	const struct dns_config *cfg;
 	struct dns_data *data; /* RCU-protected: rcu_dereference() in workers */
-	struct dns_geo *geo;
+	struct pool_geo *geo;
 	struct dns_rrl *rrl;
 	/* one UDP worker per thread and listen address, each blocking on its own socket; the
 	 * last worker is the TCP thread's */
@@ -35,7 +35,7 @@ struct dns_server {
 /* Binds every socket and opens the AF_XDP path (before privileges are dropped): 0 or -errno. */
 int dns_server_bind(struct dns_server *s, const struct dns_config *cfg);
 /* Starts the worker threads on data (the server owns it from now on). */
-int dns_server_start(struct dns_server *s, struct dns_data *data, struct dns_geo *geo);
+int dns_server_start(struct dns_server *s, struct dns_data *data, struct pool_geo *geo);
 /* Swaps in new data; the old is freed once no worker can still read it. */
 void dns_server_publish(struct dns_server *s, struct dns_data *data);
 void dns_server_stop(struct dns_server *s);

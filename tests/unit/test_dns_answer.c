@@ -12,7 +12,7 @@
 
 static struct dns_config cfg;
 static struct dns_data *data;
-static struct dns_geo *geo;
+static struct pool_geo *geo;
 static struct dns_worker w;
 static struct dns_view view;
 
@@ -66,7 +66,7 @@ static void load(void)
 	cr_assert_not_null(data);
 	dns_snapshot_free(&snap);
 	cr_assert_not_null(mmdb, "XPOOL_GEO_TEST names the test mmdb (make check sets it)");
-	cr_assert_eq(dns_geo_open(mmdb, &geo), 0);
+	cr_assert_eq(pool_geo_open(mmdb, &geo), 0);
 	memset(&w, 0, sizeof(w));
 	pool_rng_seed(&w.rng, 1);
 	view = (struct dns_view){ &cfg, data, geo };
@@ -75,7 +75,7 @@ static void load(void)
 static void unload(void)
 {
 	dns_data_free(data);
-	dns_geo_close(geo);
+	pool_geo_close(geo);
 }
 
 TestSuite(dns_answer, .init = load, .fini = unload);

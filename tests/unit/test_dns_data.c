@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* test_dns_data.c - snapshot validation, both GeoIP layouts, and response rate limiting. */
+/* test_dns_data.c - snapshot validation and response rate limiting. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 #include <criterion/criterion.h>
 
 #include "dns_data.h"
-#include "dns_geo.h"
 #include "dns_rrl.h"
 #include "xt_tmp.h"
 
@@ -109,40 +108,6 @@ Test(dns_data, refusal_reasons)
 	cr_expect(strstr(dns_snapshot_why(), "No such file or directory (the snapshot directive "
 					     "names the file xpoolctl export writes)"),
 		  "%s", dns_snapshot_why());
-}
-
-Test(dns_data, both_geo_layouts)
-{
-	const char *mm = getenv("XPOOL_GEO_TEST");
-	char ipl[512];
-	struct dns_geo *a, *b;
-	static const char *const probes[] = { "10.203.1.7", "10.203.2.7", "198.18.70.1", "8.8.8.8" };
-
-	cr_assert_not_null(mm);
-	snprintf(ipl, sizeof(ipl), "%.*s-ipl.mmdb", (int)(strlen(mm) - 5), mm);
-	cr_assert_eq(dns_geo_open(mm, &a), 0);
-	cr_assert_eq(dns_geo_open(ipl, &b), 0, "%s", ipl);
-	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		struct dns_geo_res ra, rb;
-		uint8_t addr[4];
-
-		inet_pton(AF_INET, probes[i], addr);
-		dns_geo_lookup(a, 4, addr, &ra);
-		dns_geo_lookup(b, 4, addr, &rb);
-		cr_expect_eq(ra.cc, rb.cc, "%s: country.iso_code and country_code agree", probes[i]);
-		cr_expect_eq(ra.prefix, rb.prefix);
-	}
-	{
-		struct dns_geo_res r;
-		uint8_t addr[4];
-
-		inet_pton(AF_INET, "198.18.70.1", addr);
-		dns_geo_lookup(a, 4, addr, &r);
-		cr_expect_eq(r.cc, xp_cc_index("us", 2));
-		cr_expect_eq(r.prefix, 20, "an IPv4 network's own prefix length");
-	}
-	dns_geo_close(a);
-	dns_geo_close(b);
 }
 
 Test(dns_rrl, rate_slip_and_allow)

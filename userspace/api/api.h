@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include <maxminddb.h>
 
 #include "api_check.h"
 #include "api_db.h"
 #include "api_limit.h"
+#include "pool_geo.h"
 #include "reg_db.h"
 
 #define API_MAX_PROXIES	  8
@@ -47,8 +47,7 @@ struct api {
 	api_probe_fn probe;	    /* xp_ntp_probe (a test's stand-in) */
 	atomic_bool stopping;	    /* SIGTERM: the alert pass and its deliveries end now */
 	struct api_backoff backoff[API_BACKOFF_SLOTS]; /* the alert thread's own */
-	MMDB_s geo;
-	bool have_geo;
+	struct pool_geo *geo; /* NULL: geoip off */
 	struct api_limit by_account, by_addr;
 	struct api_limit check_fails; /* failed checks an hour, by account and by client address */
 	sem_t hash_slots; /* argon2id runs at once (64 MiB each) */

@@ -21,6 +21,7 @@
 #include "reg_acct.h"
 #include "xp_addr.h"
 #include "xp_conf.h"
+#include "pool_geo.h"
 #include "xp_geo.h"
 #include "xp_http.h"
 #include "xp_log.h"
@@ -314,16 +315,14 @@ int main(int argc, char **argv)
 		xp_geo_default(a.geoip, sizeof(a.geoip));
 	xp_log_init("xpool-api", o.verbose ? XP_LOG_DEBUG : XP_LOG_INFO);
 	if (strcmp(a.geoip, "off")) {
-		if (xp_geo_open(a.geoip, &a.geo))
+		if (pool_geo_open(a.geoip, &a.geo))
 			return o.check_only ? EXIT_USAGE : 1;
-		a.have_geo = true;
 	}
 	if (o.check_only) {
 		char v[512];
 
 		printf("%s\n", xp_conf_verdict(o.config_path, o.file_err, v, sizeof(v)));
-		if (a.have_geo)
-			MMDB_close(&a.geo);
+		pool_geo_close(a.geo);
 		return 0;
 	}
 	if (!strcmp(a.sendmail, "off"))
@@ -397,8 +396,7 @@ out:
 	api_limit_free(&a.by_account);
 	api_limit_free(&a.by_addr);
 	api_limit_free(&a.check_fails);
-	if (a.have_geo)
-		MMDB_close(&a.geo);
+	pool_geo_close(a.geo);
 	curl_global_cleanup();
 	return ret;
 }

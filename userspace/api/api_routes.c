@@ -15,7 +15,7 @@
 #include "reg_view.h"
 #include "xp_addr.h"
 #include "xp_cc.h"
-#include "xp_geo.h"
+#include "pool_geo.h"
 #include "xp_log.h"
 #include "xp_parse.h"
 #include "xp_ntp.h"
@@ -359,7 +359,7 @@ static int server_country(struct ctx *c, const char *ip)
 			fail(c, 400, "country: not an ISO 3166 alpha-2 code: '%.8s'", cc);
 		return i;
 	}
-	i = c->a->have_geo ? xp_geo_country(&c->a->geo, ip) : -1;
+	i = pool_geo_country(c->a->geo, ip);
 	if (i < 0)
 		fail(c, 400, "country: %s has no country in the GeoIP database; give one",
 		     ip);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* test_dns_geo_hostile.c - zero-byte, truncated and corrupt GeoIP databases: refused or harmless.
+/* test_pool_geo_hostile.c - zero-byte, truncated and corrupt GeoIP databases: refused or harmless.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 
-#include "dns_geo.h"
+#include "pool_geo.h"
 #include "xt_tmp.h"
 #include "xp_cc.h"
 #include "xp_log.h"
@@ -36,31 +36,31 @@ static void load_orig(void)
 static int try_variant(const uint8_t *data, size_t len)
 {
 	char path[XT_TMP_PATH];
-	struct dns_geo *g;
+	struct pool_geo *g;
 	int opened;
 
 	cr_assert_eq(xt_tmp_file("geo", len ? data : NULL, len, path), 0);
-	opened = dns_geo_open(path, &g) == 0;
+	opened = pool_geo_open(path, &g) == 0;
 	if (opened) {
 		for (unsigned i = 0; i < 2000; i++) {
 			uint8_t a4[4] = {i >> 3, i * 7, i * 13, i},
 				a6[16] = {0x20, 0x01, i, i >> 8};
-			struct dns_geo_res r;
+			struct pool_geo_res r;
 
-			dns_geo_lookup(g, 4, a4, &r);
+			pool_geo_lookup(g, 4, a4, &r);
 			cr_assert(r.cc >= -1 && r.cc < XP_N_COUNTRIES, "country index %d", r.cc);
 			cr_assert(r.prefix <= 32, "IPv4 prefix %u", r.prefix);
-			dns_geo_lookup(g, 6, a6, &r);
+			pool_geo_lookup(g, 6, a6, &r);
 			cr_assert(r.cc >= -1 && r.cc < XP_N_COUNTRIES, "country index %d", r.cc);
 			cr_assert(r.prefix <= 128, "IPv6 prefix %u", r.prefix);
 		}
-		dns_geo_close(g);
+		pool_geo_close(g);
 	}
 	unlink(path);
 	return opened;
 }
 
-Test(dns_geo_hostile, zero_bytes_and_truncations)
+Test(pool_geo_hostile, zero_bytes_and_truncations)
 {
 	load_orig();
 	cr_expect(!try_variant(orig, 0), "a zero-byte database is refused");
@@ -72,7 +72,7 @@ Test(dns_geo_hostile, zero_bytes_and_truncations)
 	free(orig);
 }
 
-Test(dns_geo_hostile, corrupt_bytes, .timeout = 120)
+Test(pool_geo_hostile, corrupt_bytes, .timeout = 120)
 {
 	uint8_t *v;
 	uint64_t x = 0x2545f4914f6cdd1dULL;
