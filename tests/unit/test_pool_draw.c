@@ -140,7 +140,7 @@ Test(pool_draw, alias_table_is_exact)
 	}
 }
 
-/* splitmix64 seeding and xoshiro256** as published (values from an independent reimplementation). */
+/* splitmix64 seeding and xoshiro256** as published (values from an independent implementation). */
 Test(pool_draw, rng_is_the_published_generator)
 {
 	static const uint64_t state0[4] = {0xe220a8397b1dcdafULL, 0x6e789e6aa1b965f4ULL,

@@ -16,7 +16,7 @@ Test(pool_geo, both_geo_layouts)
 	const char *mm = getenv("XPOOL_GEO_TEST");
 	char ipl[512];
 	struct pool_geo *a, *b;
-	static const char *const probes[] = { "10.203.1.7", "10.203.2.7", "198.18.70.1", "8.8.8.8" };
+	static const char *const probes[] = {"10.203.1.7", "10.203.2.7", "198.18.70.1", "8.8.8.8"};
 
 	cr_assert_not_null(mm);
 	snprintf(ipl, sizeof(ipl), "%.*s-ipl.mmdb", (int)(strlen(mm) - 5), mm);
@@ -29,7 +29,8 @@ Test(pool_geo, both_geo_layouts)
 		inet_pton(AF_INET, probes[i], addr);
 		pool_geo_lookup(a, 4, addr, &ra);
 		pool_geo_lookup(b, 4, addr, &rb);
-		cr_expect_eq(ra.cc, rb.cc, "%s: country.iso_code and country_code agree", probes[i]);
+		cr_expect_eq(ra.cc, rb.cc, "%s: country.iso_code and country_code agree",
+			     probes[i]);
 		cr_expect_eq(ra.prefix, rb.prefix);
 	}
 	{
@@ -75,8 +76,8 @@ Test(pool_geo, country_of_an_address_in_text)
 Test(pool_geo, cache_is_exact_per_network)
 {
 	static struct pool_geo_cache c;
-	static const char *const v4[] = {"10.203.1.7", "10.203.1.200", "10.203.2.7", "198.18.70.1",
-					 "198.18.70.9", "8.8.8.8", "8.8.8.4"};
+	static const char *const v4[] = {"10.203.1.7",	"10.203.1.200", "10.203.2.7", "198.18.70.1",
+					 "198.18.70.9", "8.8.8.8",	"8.8.8.4"};
 	static const char *const v6[] = {"2001:db8:de::1", "2001:db8:de:1::1", "2001:db8:f1::1"};
 	const char *mm = getenv("XPOOL_GEO_TEST");
 	struct pool_geo *g;

@@ -37,7 +37,7 @@ struct pool_set {
 	uint64_t total;
 };
 
-/* Builds set->alias (n entries, allocated by the caller) from set->s and set->total: 0 or -ENOMEM. */
+/* Builds set->alias (n entries, the caller allocates) from set->s and set->total: 0 or -ENOMEM. */
 int pool_set_index(struct pool_set *set);
 /* One draw proportional to weight, with replacement (set->total > 0): an index into set->s. */
 uint32_t pool_draw(const struct pool_set *set, struct pool_rng *r);

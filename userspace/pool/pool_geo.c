@@ -106,8 +106,8 @@ void pool_geo_lookup(struct pool_geo *g, int family, const uint8_t *addr, struct
 	if (err != MMDB_SUCCESS)
 		return;
 	/* IPv4 in an IPv6 tree sits under ::/96: report the prefix in IPv4 terms */
-	r->prefix = family == 4 && g->v6_tree ? (res.netmask > 96 ? res.netmask - 96 : 0)
-					      : res.netmask;
+	r->prefix =
+	    family == 4 && g->v6_tree ? (res.netmask > 96 ? res.netmask - 96 : 0) : res.netmask;
 	if (res.found_entry)
 		r->cc = entry_country(&res.entry);
 }

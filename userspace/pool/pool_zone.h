@@ -14,7 +14,7 @@
 #define POOL_N_ZONES	  (1 + XP_N_CONTINENTS + XP_N_COUNTRIES)
 #define POOL_ZONES_OF_MAX 3 /* zones one server is in */
 
-/* A zone's name, as in its DNS label and the metrics: "global", "europe", "de"; "unknown" if none. */
+/* A zone's name, as in its DNS label and the metrics: "global", "europe", "de"; else "unknown". */
 const char *pool_zone_name(int zone);
 /*
  * The zones a listed server of country cc (an xp_cc index) is in, whatever its address family:
