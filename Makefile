@@ -88,12 +88,14 @@ INC_NTPD := -Iuserspace/ntpd $(INC_RSP)
 INC_REG := -Iuserspace/registry $(INC_POOL)
 $(BUILD)/obj/userspace/registry/reg_pg.o: INC = $(INC_REG) -I/usr/include/postgresql
 INC_MON := -Iuserspace/monitor $(INC_REG)
-INC_API := -Iuserspace/api $(INC_REG)
-INC_CTL := -Iuserspace/xpoolctl $(INC_REG) $(INC_RSP)
+# the status pages and graphs: for xpoolctl and xpool-api
+INC_WEB := -Iuserspace/web $(INC_REG)
+INC_API := -Iuserspace/api $(INC_WEB)
+INC_CTL := -Iuserspace/xpoolctl $(INC_WEB) $(INC_RSP)
 INC_DNS := -Idns $(INC_POOL) $(INC_BPF)
 INC_TOOLS := $(INC_COMMON) $(INC_BPF)
 INC_BENCH := -Itools/bench -Itests/lib $(INC_RSP)
-INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor -Iuserspace/api $(INC_RSP) $(INC_REG) -Idns \
+INC_TESTS := -Itests/lib -Iuserspace/ntpd -Iuserspace/monitor -Iuserspace/api $(INC_RSP) $(INC_WEB) -Idns \
 	-I/usr/include/postgresql
 
 $(BUILD)/obj/userspace/common/%.o: INC := $(INC_COMMON)
@@ -101,6 +103,7 @@ $(BUILD)/obj/userspace/pool/%.o: INC := $(INC_POOL)
 $(BUILD)/obj/userspace/responder/%.o: INC := $(INC_RSP)
 $(BUILD)/obj/userspace/ntpd/%.o: INC := $(INC_NTPD)
 $(BUILD)/obj/userspace/registry/%.o: INC := $(INC_REG)
+$(BUILD)/obj/userspace/web/%.o: INC := $(INC_WEB)
 $(BUILD)/obj/userspace/monitor/%.o: INC := $(INC_MON)
 $(BUILD)/obj/userspace/xpoolctl/%.o: INC := $(INC_CTL)
 $(BUILD)/obj/userspace/api/%.o: INC := $(INC_API)
@@ -134,6 +137,7 @@ DNS_LIB := $(BUILD)/libxpool-dns.a
 DNS_BIN := $(BUILD)/xpool-dns
 DNS_LIBS := -lurcu -ljansson -lmaxminddb -lsodium -lcurl -lcap -lxdp -lbpf -lelf -lz -lpthread -lm
 REG_LIB := $(BUILD)/libxpool-registry.a
+WEB_LIB := $(BUILD)/libxpool-web.a
 REG_LIBS := -lsqlite3 -lpq
 MON_BIN := $(BUILD)/xpool-monitor
 MON_LIB := $(BUILD)/libxpool-monitor.a
@@ -204,6 +208,10 @@ $(REG_LIB): $(call obj,$(wildcard userspace/registry/*.c))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(WEB_LIB): $(call obj,$(wildcard userspace/web/*.c))
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(MON_LIB): $(call obj,$(MON_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -216,11 +224,11 @@ $(API_LIB): $(call obj,$(API_LIB_SRCS))
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(API_BIN): $(call obj,userspace/api/api_main.c) $(API_LIB) $(REG_LIB) $(POOL_LIB) $(COMMON_LIB)
+$(API_BIN): $(call obj,userspace/api/api_main.c) $(API_LIB) $(WEB_LIB) $(REG_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) $(API_LIBS)
 
-$(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(REG_LIB) $(POOL_LIB) $(RSP_LIB) $(COMMON_LIB)
+$(CTL_BIN): $(call obj,$(wildcard userspace/xpoolctl/*.c)) $(WEB_LIB) $(REG_LIB) $(POOL_LIB) $(RSP_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(REG_LIBS) -ljansson -lsodium -lxdp -lbpf -lelf -lz -lm
 
@@ -236,7 +244,7 @@ $(BENCH_XDP_BIN): $(call obj,tools/bench/bench_xdp.c tests/lib/xt_pkt.c) $(RSP_L
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lxdp -lbpf -lelf -lz -lm
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(API_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(POOL_LIB) $(COMMON_LIB)
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(MON_LIB) $(API_LIB) $(WEB_LIB) $(REG_LIB) $(NTPD_LIB) $(RSP_LIB) $(DNS_LIB) $(POOL_LIB) $(COMMON_LIB)
 	$(call msg,LINK,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ -lcriterion -lbpf -lelf -lz -lsystemd $(REG_LIBS) $(DNS_LIBS) -lmicrohttpd

@@ -17,9 +17,10 @@ declare -A allow=(
 	[userspace/responder]="userspace/responder userspace/common bpf skel"
 	[userspace/ntpd]="userspace/ntpd userspace/responder userspace/common bpf skel"
 	[userspace/registry]="userspace/registry userspace/pool userspace/common"
+	[userspace/web]="userspace/web userspace/registry userspace/pool userspace/common"
 	[userspace/monitor]="userspace/monitor userspace/registry userspace/pool userspace/common"
-	[userspace/api]="userspace/api userspace/registry userspace/pool userspace/common"
-	[userspace/xpoolctl]="userspace/xpoolctl userspace/registry userspace/pool userspace/responder userspace/common bpf skel"
+	[userspace/api]="userspace/api userspace/web userspace/registry userspace/pool userspace/common"
+	[userspace/xpoolctl]="userspace/xpoolctl userspace/web userspace/registry userspace/pool userspace/responder userspace/common bpf skel"
 	[dns]="dns userspace/pool userspace/common bpf skel"
 	[bpf]="bpf"
 )
@@ -28,7 +29,7 @@ where_is() { # the directory that holds a header, or "skel" for generated skelet
 	case $1 in *.skel.h) echo skel; return ;; esac
 	local d
 	for d in userspace/common userspace/pool userspace/responder userspace/ntpd userspace/registry \
-		userspace/monitor userspace/api userspace/xpoolctl dns bpf; do
+		userspace/web userspace/monitor userspace/api userspace/xpoolctl dns bpf; do
 		[ -f "$d/$1" ] && { echo "$d"; return; }
 	done
 	echo "?"
@@ -66,12 +67,31 @@ if cc $inc -fsyntax-only "$tmp/violation.c" 2>/dev/null; then
 	echo "layers: ntpd code could include dns_wire.h"
 	fail=1
 fi
-# the pool's rules are below every product: they may not see xpool-dns's or the registry's headers
-for h in dns_wire.h reg_db.h; do
+# the pool's rules are below every product: they may not see xpool-dns's, the registry's or the
+# status pages' headers
+for h in dns_wire.h reg_db.h web_graph.h; do
 	printf '#include "%s"\nint x;\n' "$h" >"$tmp/violation.c"
 	inc=$(make -s --no-print-directory -f Makefile -f - print-inc-pool <<<'print-inc-pool: ; @echo $(INC_POOL)')
 	if cc $inc -fsyntax-only "$tmp/violation.c" 2>/dev/null; then
 		echo "layers: userspace/pool code could include $h"
+		fail=1
+	fi
+done
+# the status pages are below xpoolctl and xpool-api: they may not see either's headers; both
+# may include them (the API serves graphs)
+for h in ctl_account.h api.h; do
+	printf '#include "%s"\nint x;\n' "$h" >"$tmp/violation.c"
+	inc=$(make -s --no-print-directory -f Makefile -f - print-inc-web <<<'print-inc-web: ; @echo $(INC_WEB)')
+	if cc $inc -fsyntax-only "$tmp/violation.c" 2>/dev/null; then
+		echo "layers: userspace/web code could include $h"
+		fail=1
+	fi
+done
+for lib in API CTL; do
+	printf '#include "web_graph.h"\n#include "web_site.h"\nint x;\n' >"$tmp/use.c"
+	inc=$(make -s --no-print-directory -f Makefile -f - print-inc <<<"print-inc: ; @echo \$(INC_$lib)")
+	if ! cc $inc -fsyntax-only "$tmp/use.c" 2>"$tmp/err"; then
+		echo "layers: INC_$lib cannot include web_graph.h and web_site.h:"; cat "$tmp/err"
 		fail=1
 	fi
 done

@@ -12,10 +12,11 @@
 #include <bpf/libbpf.h>
 
 #include "ctl_account.h"
-#include "ctl_web.h"
 #include "reg_db.h"
 #include "rsp_report.h"
 #include "rsp_xdp.h"
+#include "web_graph.h"
+#include "web_site.h"
 #include "xp_conf.h"
 #include "xp_log.h"
 #include "xp_sign.h"
@@ -224,7 +225,7 @@ static int cmd_graph(struct reg *db, const char *ip, const char *out, long days,
 	if (!ret && !f)
 		ret = -ENOMEM;
 	if (f) {
-		ret = ctl_graph_write(db, id, ip, time(NULL), (int)days, f);
+		ret = web_graph_write(db, id, ip, time(NULL), (int)days, f);
 		if (fclose(f) && !ret)
 			ret = -ENOMEM;
 	}
@@ -258,7 +259,7 @@ static int cmd_registry(const char *db_path, int argc, char **argv, long netspee
 	if (argc == 1)
 		ret = 0; /* init: created and migrated */
 	else if (!strcmp(argv[0], "export-web"))
-		ret = ctl_web_export(db, argv[1], time(NULL), (int)c->days, err, sizeof(err));
+		ret = web_site_export(db, argv[1], time(NULL), (int)c->days, err, sizeof(err));
 	else if (!strcmp(argv[0], "export"))
 		ret = reg_export(db, argv[1], time(NULL), sign[0] ? sk : NULL, err, sizeof(err));
 	else if (!strcmp(argv[0], "monitor"))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ctl_web.c - the pool's status site as static files: zones, servers, graphs; swapped in whole. */
+/* web_site.c - the pool's status site as static files: zones, servers, graphs; swapped in whole. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -10,40 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctl_graph.h"
-#include "ctl_web.h"
 #include "pool_rules.h"
-#include "xp_cc.h"
-#include "xp_vec.h"
-
-struct rows {
-	struct reg_hist_row *v;
-	size_t n, cap;
-};
-
-static int collect(void *ctx, const struct reg_hist_row *h)
-{
-	struct rows *r = ctx;
-	struct reg_hist_row *v = xp_vec_room(r->v, r->n, &r->cap, sizeof(*v), 1024);
-
-	if (!v)
-		return -ENOMEM;
-	r->v = v;
-	r->v[r->n++] = *h;
-	return 0;
-}
-
-int ctl_graph_write(struct reg *r, long id, const char *title, time_t now, int days, FILE *f)
-{
-	struct rows rows = {0};
-	time_t from = now - (time_t)days * 86400;
-	int ret = reg_view_history(r, id, from, 0, collect, &rows);
-
-	if (!ret && ctl_graph_svg(f, title, rows.v, rows.n, from, now))
-		ret = -EIO;
-	free(rows.v);
-	return ret;
-}
+#include "pool_zone.h"
+#include "web_graph.h"
+#include "web_site.h"
 
 /* A file name for an address: IPv6 colons are not welcome in every URL path. */
 static void page_name(const char *ip, char *out, size_t n)
@@ -64,7 +34,7 @@ struct site {
 	const char *dir;
 	time_t now;
 	int days;
-	struct zone_sum global, cont[XP_N_CONTINENTS], cc[XP_N_COUNTRIES];
+	struct zone_sum zone[POOL_N_ZONES]; /* pool_zone numbers */
 	FILE *list; /* the index's server table, built as the servers go by */
 	char *list_buf;
 	size_t list_len;
@@ -127,17 +97,16 @@ static void add(struct zone_sum *z, bool listed, long long netspeed)
 static int server(void *ctx, const struct reg_server_row *s)
 {
 	struct site *st = ctx;
-	int c = xp_cc_index(s->country, 2), k = c >= 0 ? xp_cc_continent(c) : -1;
+	int zones[POOL_ZONES_OF_MAX], nz = pool_zone_of(xp_cc_index(s->country, 2), zones);
 	bool listed = pool_listed_default(s->enabled, s->netspeed, s->score);
 	double score = isnan(s->score) ? 0 : s->score;
 	char name[80], file[96];
 	FILE *f;
 
-	add(&st->global, listed, s->netspeed);
-	if (c >= 0)
-		add(&st->cc[c], listed, s->netspeed);
-	if (k >= 0)
-		add(&st->cont[k], listed, s->netspeed);
+	if (!nz) /* a country the pool does not know: the global zone's only */
+		zones[nz++] = POOL_ZONE_GLOBAL;
+	for (int k = 0; k < nz; k++)
+		add(&st->zone[zones[k]], listed, s->netspeed);
 	page_name(s->ip, name, sizeof(name));
 	fprintf(st->list,
 		"<tr><td><a href=\"servers/%s.html\">%s</a></td><td>%s</td><td>%lld</td>"
@@ -146,7 +115,7 @@ static int server(void *ctx, const struct reg_server_row *s)
 		listed ? "yes" : "no");
 	snprintf(file, sizeof(file), "servers/%s.svg", name);
 	f = open_in(st->dir, file);
-	if (!f || ctl_graph_write(st->r, s->id, s->ip, st->now, st->days, f))
+	if (!f || web_graph_write(st->r, s->id, s->ip, st->now, st->days, f))
 		st->err = -EIO;
 	if (f && fclose(f))
 		st->err = -EIO;
@@ -193,7 +162,7 @@ static int rm_entry(const char *path, const struct stat *sb, int type, struct FT
 	return remove(path);
 }
 
-int ctl_web_export(struct reg *r, const char *dir, time_t now, int days, char *err, size_t n)
+int web_site_export(struct reg *r, const char *dir, time_t now, int days, char *err, size_t n)
 {
 	struct site st = {.r = r, .now = now, .days = days};
 	char tmp[4200], sub[4300], ts[32];
@@ -224,20 +193,17 @@ int ctl_web_export(struct reg *r, const char *dir, time_t now, int days, char *e
 	if (f) {
 		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
 		fprintf(f, head, "pool status");
-		fprintf(
-		    f,
-		    "<h1>Pool status</h1>\n<p>Generated %s. A server is in DNS with a score of "
-		    "10 or more, enabled, and netspeed above 0.</p>\n<h2>Zones</h2>\n<table><tr>"
-		    "<th>zone</th><th>servers</th><th>in DNS</th><th>netspeed (kbit/s) in DNS"
-		    "</th></tr>\n",
-		    ts);
-		zone_row(f, "global", &st.global);
-		for (int k = 0; k < XP_N_CONTINENTS; k++)
-			if (st.cont[k].servers)
-				zone_row(f, xp_continent_name(k), &st.cont[k]);
-		for (int c = 0; c < XP_N_COUNTRIES; c++)
-			if (st.cc[c].servers)
-				zone_row(f, xp_cc_code(c), &st.cc[c]);
+		fprintf(f,
+			"<h1>Pool status</h1>\n<p>Generated %s. A server is in DNS with a score "
+			"of " POOL_MIN_SCORE_TEXT
+			" or more, enabled, and netspeed above 0.</p>\n<h2>Zones</h2>\n<table><tr>"
+			"<th>zone</th><th>servers</th><th>in DNS</th><th>netspeed (kbit/s) in DNS"
+			"</th></tr>\n",
+			ts);
+		/* global, then continents, then countries: the zones' own order */
+		for (int z = 0; z < POOL_N_ZONES; z++)
+			if (z == POOL_ZONE_GLOBAL || st.zone[z].servers)
+				zone_row(f, pool_zone_name(z), &st.zone[z]);
 		fprintf(f,
 			"</table>\n<h2>Servers</h2>\n<table><tr><th>address</th><th>country</th>"
 			"<th>netspeed</th><th>score</th><th>in DNS</th></tr>\n%.*s</table>\n"

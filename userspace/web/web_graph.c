@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* ctl_graph.c - a server's score graph as plain SVG, drawn the way the pool's site draws it. */
+/* web_graph.c - a server's score graph as plain SVG, drawn the way the pool's site draws it. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "ctl_graph.h"
+#include "pool_rules.h"
+#include "web_graph.h"
+#include "xp_vec.h"
 
 #define W	 900
 #define H	 340
@@ -52,16 +56,16 @@ static int monitor_index(char names[][65], int *n, const char *m)
 	for (int i = 0; i < *n; i++)
 		if (!strcmp(names[i], m))
 			return i;
-	if (*n == CTL_GRAPH_MONITORS)
-		return CTL_GRAPH_MONITORS - 1; /* more: they share the last colour */
+	if (*n == WEB_GRAPH_MONITORS)
+		return WEB_GRAPH_MONITORS - 1; /* more: they share the last colour */
 	snprintf(names[*n], 65, "%s", m);
 	return (*n)++;
 }
 
-int ctl_graph_svg(FILE *f, const char *title, const struct reg_hist_row *rows, size_t n,
+int web_graph_svg(FILE *f, const char *title, const struct reg_hist_row *rows, size_t n,
 		  time_t from, time_t to)
 {
-	char names[CTL_GRAPH_MONITORS][65];
+	char names[WEB_GRAPH_MONITORS][65];
 	double lo = -20, span = offset_span(rows, n);
 	int nm = 0, step_h;
 
@@ -81,7 +85,7 @@ int ctl_graph_svg(FILE *f, const char *title, const struct reg_hist_row *rows, s
 	    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n",
 	    X0, ypos(BAND, -span, span), X1 - X0,
 	    ypos(-BAND, -span, span) - ypos(BAND, -span, span), X0, Y0, X1 - X0, Y1 - Y0);
-	/* left axis: score; the listing threshold of 10 dashed */
+	/* left axis: score; the listing threshold (POOL_MIN_SCORE) dashed */
 	for (double v = SCORE_HI; v >= lo - 1e-9; v -= SCORE_HI - lo <= 60 ? 10 : 20)
 		fprintf(f,
 			"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
@@ -90,10 +94,10 @@ int ctl_graph_svg(FILE *f, const char *title, const struct reg_hist_row *rows, s
 			ypos(v, lo, SCORE_HI) + 4, v);
 	fprintf(f,
 		"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
-		"stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%.1f\" fill=\"#d62728\">10: in DNS "
-		"above</text>\n",
-		X0, X1, ypos(10, lo, SCORE_HI), ypos(10, lo, SCORE_HI), X0 + 4,
-		ypos(10, lo, SCORE_HI) - 4);
+		"stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%.1f\" "
+		"fill=\"#d62728\">" POOL_MIN_SCORE_TEXT ": in DNS above</text>\n",
+		X0, X1, ypos(POOL_MIN_SCORE, lo, SCORE_HI), ypos(POOL_MIN_SCORE, lo, SCORE_HI),
+		X0 + 4, ypos(POOL_MIN_SCORE, lo, SCORE_HI) - 4);
 	fprintf(f,
 		"<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">score"
 		"</text>\n",
@@ -172,4 +176,33 @@ int ctl_graph_svg(FILE *f, const char *title, const struct reg_hist_row *rows, s
 			(X0 + X1) / 2, (Y0 + Y1) / 2);
 	fputs("</svg>\n", f);
 	return ferror(f) ? -1 : 0;
+}
+
+struct rows {
+	struct reg_hist_row *v;
+	size_t n, cap;
+};
+
+static int collect(void *ctx, const struct reg_hist_row *h)
+{
+	struct rows *r = ctx;
+	struct reg_hist_row *v = xp_vec_room(r->v, r->n, &r->cap, sizeof(*v), 1024);
+
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
+	r->v[r->n++] = *h;
+	return 0;
+}
+
+int web_graph_write(struct reg *r, long id, const char *title, time_t now, int days, FILE *f)
+{
+	struct rows rows = {0};
+	time_t from = now - (time_t)days * 86400;
+	int ret = reg_view_history(r, id, from, 0, collect, &rows);
+
+	if (!ret && web_graph_svg(f, title, rows.v, rows.n, from, now))
+		ret = -EIO;
+	free(rows.v);
+	return ret;
 }
