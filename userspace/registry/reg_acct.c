@@ -457,9 +457,11 @@ int reg_alert_scan(struct reg *r, time_t now, int (*fn)(void *ctx, const struct 
 	while ((ret = reg_next(r, res)) > 0) {
 		struct reg_alert_row a = {.server_id = (long)reg_int(r, res, 0),
 					  .account = (long)reg_int(r, res, 2)};
+		bool enabled = reg_int(r, res, 3);
+		long long netspeed = reg_int(r, res, 4);
 
 		snprintf(a.ip, sizeof(a.ip), "%s", reg_text(r, res, 1));
-		a.watched = reg_int(r, res, 3) && reg_int(r, res, 4) > 0;
+		a.watched = enabled && netspeed > 0;
 		a.leap_wrong = !strncmp(reg_text(r, res, 5), XP_NTP_NOTE_LEAP,
 					strlen(XP_NTP_NOTE_LEAP));
 		a.state[REG_ALERT_DNS] = reg_null(r, res, 6) ? -1 : (int)reg_int(r, res, 6);
@@ -467,7 +469,7 @@ int reg_alert_scan(struct reg *r, time_t now, int (*fn)(void *ctx, const struct 
 		ret = reg_dns_score_read(r, a.server_id, now, &a.score);
 		if (ret)
 			break;
-		a.in_dns = a.watched && !isnan(a.score) && a.score >= POOL_MIN_SCORE;
+		a.in_dns = pool_listed_default(enabled, netspeed, a.score);
 		if (fn(ctx, &a))
 			break;
 	}
