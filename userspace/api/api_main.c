@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* api_main.c - xpool-api: volunteers' accounts and servers over HTTP, and their alerts. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <sodium.h>
-#include <systemd/sd-daemon.h>
 
 #include "api.h"
 #include "api_alert.h"
@@ -24,6 +21,7 @@
 #include "xp_geo.h"
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_loop.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 
@@ -249,54 +247,38 @@ static void *alert_loop(void *arg)
 	return NULL;
 }
 
-static int run(struct api *a, int metrics_fd, const sigset_t *mask)
+static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
-	int sfd, ret = 0;
+	(void)l;
+	(void)events;
+	xp_http_serve(h->fd, render, h->ctx);
+}
 
-	sfd = signalfd(-1, mask, SFD_CLOEXEC);
-	if (sfd < 0) {
-		ret = -errno;
-		xp_err("cannot set up signals: %s", strerror(-ret));
-		goto out;
+static int run(struct api *a, struct xp_loop *l, int metrics_fd)
+{
+	struct xp_loop_fd metrics = { metrics_fd, on_metrics, a };
+	int ret = metrics_fd >= 0 ? xp_loop_add(l, &metrics, EPOLLIN) : 0;
+
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return ret;
 	}
-	sd_notify(0, "READY=1");
-	for (;;) {
-		struct pollfd p[2] = {{sfd, POLLIN, 0}, {metrics_fd, POLLIN, 0}};
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			xp_err("poll: %s", strerror(-ret));
-			break;
-		}
-		if (p[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				xp_info("signal %u: shutting down", si.ssi_signo);
-			break;
-		}
-		if (p[1].revents)
-			xp_http_serve(metrics_fd, render, a);
-	}
-	sd_notify(0, "STOPPING=1");
-out:
-	if (sfd >= 0)
-		close(sfd);
+	ret = xp_loop_run(l);
+	if (ret)
+		xp_err("event loop: %s", strerror(-ret));
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	static struct api a;
+	static struct xp_loop loop;
 	struct xp_conf_opts o = {.config_path = ""};
 	struct alerter al = {.a = &a};
 	struct MHD_Daemon *d = NULL;
 	char where[512];
 	int metrics_fd = -1, ret = 1;
 	bool checks = false, alerting = false, pool = false;
-	sigset_t mask;
 
 	if (xp_conf_load(&spec, &a, argc, argv, &o) || check_system(&a))
 		return EXIT_USAGE;
@@ -329,12 +311,14 @@ int main(int argc, char **argv)
 	if (!strcmp(a.sendmail, "off"))
 		a.sendmail[0] = 0;
 	signal(SIGPIPE, SIG_IGN);
-	/* blocked before any thread starts: libmicrohttpd's threads inherit the mask, and the
-	 * signals reach the main loop's signalfd only */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* before any thread starts: libmicrohttpd's threads inherit the loop's signal mask, and the
+	 * signals reach the loop's signalfd only */
+	ret = xp_loop_init(&loop, NULL, NULL);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return 1;
+	}
+	ret = 1;
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		xp_err("cannot initialise libsodium or libcurl");
 		return 1;
@@ -380,7 +364,7 @@ int main(int argc, char **argv)
 	xp_redact(a.db_path, where, sizeof(where));
 	xp_info("serving on %s (registry %s, alerts %s, %ld servers per account)", a.listen,
 		where, a.no_alerts ? "off" : "on", a.max_servers);
-	ret = run(&a, metrics_fd, &mask) ? 1 : 0;
+	ret = run(&a, &loop, metrics_fd) ? 1 : 0;
 out:
 	/* a stop ends what waits first: the alert pass, then the checks' callers, then HTTP */
 	atomic_store(&a.stopping, true);
@@ -400,5 +384,6 @@ out:
 	if (a.have_geo)
 		MMDB_close(&a.geo);
 	curl_global_cleanup();
+	xp_loop_close(&loop);
 	return ret;
 }
