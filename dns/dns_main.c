@@ -152,15 +152,16 @@ static int file_changed(struct dns_daemon *d)
 static void render(void *ctx, FILE *f)
 {
 	struct dns_daemon *d = ctx;
+	struct xp_metrics m;
 
-	dns_server_metrics(&d->srv, f);
+	xp_metrics_init(&m, f);
+	dns_server_metrics(&d->srv, &m);
 	if (!d->fetch)
 		return;
-	fprintf(f, "# HELP xpool_dns_snapshot_fetch_total Snapshot fetches by result.\n"
-		   "# TYPE xpool_dns_snapshot_fetch_total counter\n");
+	xp_metrics_family(&m, "xpool_dns_snapshot_fetch_total", "counter",
+			  "Snapshot fetches by result.");
 	for (int r = 0; r < DNS_FETCH__MAX; r++)
-		fprintf(f, "xpool_dns_snapshot_fetch_total{result=\"%s\"} %lu\n", dns_fetch_label(r),
-			(unsigned long)atomic_load(&d->fetch->count[r]));
+		xp_metrics_u64_l(&m, "result", dns_fetch_label(r), atomic_load(&d->fetch->count[r]));
 }
 
 /* Sockets are bound: nothing else needs privilege. */

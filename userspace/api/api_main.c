@@ -22,6 +22,7 @@
 #include "xp_http.h"
 #include "xp_log.h"
 #include "xp_loop.h"
+#include "xp_metrics.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 
@@ -152,67 +153,73 @@ static int check_system(struct api *a)
 	return 0;
 }
 
+/* A family of one counter per label value. */
+static void pairs(struct xp_metrics *m, const char *name, const char *help, const char *label,
+		  const char *const *values, const unsigned long *counts, int n)
+{
+	xp_metrics_family(m, name, "counter", help);
+	for (int i = 0; i < n; i++)
+		xp_metrics_u64_l(m, label, values[i], counts[i]);
+}
+
 static void render(void *ctx, FILE *f)
 {
 	struct api *a = ctx;
 	static const char *const cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+	static const char *const channels[] = {"webhook", "email"};
+	struct xp_metrics m;
 
-	fprintf(f, "# HELP xpool_api_requests_total Requests answered, by status class.\n"
-		   "# TYPE xpool_api_requests_total counter\n");
+	xp_metrics_init(&m, f);
+	xp_metrics_family(&m, "xpool_api_requests_total", "counter",
+			  "Requests answered, by status class.");
 	for (int i = 0; i < 6; i++)
-		fprintf(f, "xpool_api_requests_total{code=\"%s\"} %lu\n", cls[i],
-			atomic_load(&a->requests[i]));
-	fprintf(f,
-		"# HELP xpool_api_server_checks_total Checks of servers being added, by result.\n"
-		"# TYPE xpool_api_server_checks_total counter\n"
-		"xpool_api_server_checks_total{result=\"passed\"} %lu\n"
-		"xpool_api_server_checks_total{result=\"refused\"} %lu\n"
-		"# HELP xpool_api_rate_limited_total Requests refused by a rate limit.\n"
-		"# TYPE xpool_api_rate_limited_total counter\n"
-		"xpool_api_rate_limited_total{limit=\"account\"} %lu\n"
-		"xpool_api_rate_limited_total{limit=\"address\"} %lu\n"
-		"# HELP xpool_api_alerts_total Alert messages, by channel and result.\n"
-		"# TYPE xpool_api_alerts_total counter\n"
-		"xpool_api_alerts_total{channel=\"webhook\",result=\"sent\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"webhook\",result=\"failed\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"email\",result=\"sent\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"email\",result=\"failed\"} %lu\n"
-		"# HELP xpool_api_alerts_suppressed_total Changes not told: one of that kind went "
-		"out within a day.\n"
-		"# TYPE xpool_api_alerts_suppressed_total counter\n"
-		"xpool_api_alerts_suppressed_total %lu\n"
-		"# HELP xpool_api_registry_errors_total Registry calls that failed.\n"
-		"# TYPE xpool_api_registry_errors_total counter\n"
-		"xpool_api_registry_errors_total %lu\n",
-		atomic_load(&a->checks_passed), atomic_load(&a->checks_refused),
-		(unsigned long)a->by_account.refused, (unsigned long)a->by_addr.refused,
-		atomic_load(&a->alerts_sent[0]), atomic_load(&a->alerts_failed[0]),
-		atomic_load(&a->alerts_sent[1]), atomic_load(&a->alerts_failed[1]),
-		atomic_load(&a->alerts_suppressed), atomic_load(&a->registry_errors));
-	fprintf(f,
-		"# HELP xpool_api_checks_deferred_total Checks not started: the account had one in "
-		"flight, every worker was busy, or the address was checked moments ago.\n"
-		"# TYPE xpool_api_checks_deferred_total counter\n"
-		"xpool_api_checks_deferred_total{reason=\"account\"} %lu\n"
-		"xpool_api_checks_deferred_total{reason=\"workers\"} %lu\n"
-		"xpool_api_checks_deferred_total{reason=\"target\"} %lu\n"
-		"# HELP xpool_api_alerts_deferred_total Alerts left for a later pass (budget, backoff).\n"
-		"# TYPE xpool_api_alerts_deferred_total counter\n"
-		"xpool_api_alerts_deferred_total %lu\n"
-		"# HELP xpool_api_webhooks_refused_total Webhook calls refused: the host resolved to "
-		"an address that is not global unicast.\n"
-		"# TYPE xpool_api_webhooks_refused_total counter\n"
-		"xpool_api_webhooks_refused_total %lu\n"
-		"# HELP xpool_api_connections_closed_total Connections closed by the API: over the "
-		"limit per address, or a request slower than request-timeout.\n"
-		"# TYPE xpool_api_connections_closed_total counter\n"
-		"xpool_api_connections_closed_total{reason=\"per_address\"} %lu\n"
-		"xpool_api_connections_closed_total{reason=\"request_timeout\"} %lu\n",
-		atomic_load(&a->checks.deferred[API_CHECK_ACCOUNT]),
-		atomic_load(&a->checks.deferred[API_CHECK_WORKERS]),
-		atomic_load(&a->checks.deferred[API_CHECK_TARGET]), atomic_load(&a->alerts_deferred),
-		atomic_load(&a->webhooks_refused), atomic_load(&a->conns_refused),
-		atomic_load(&a->conns_reaped));
+		xp_metrics_u64_l(&m, "code", cls[i], atomic_load(&a->requests[i]));
+	pairs(&m, "xpool_api_server_checks_total", "Checks of servers being added, by result.",
+	      "result", (const char *const[]){"passed", "refused"},
+	      (const unsigned long[]){atomic_load(&a->checks_passed),
+				      atomic_load(&a->checks_refused)},
+	      2);
+	pairs(&m, "xpool_api_rate_limited_total", "Requests refused by a rate limit.", "limit",
+	      (const char *const[]){"account", "address"},
+	      (const unsigned long[]){(unsigned long)a->by_account.refused,
+				      (unsigned long)a->by_addr.refused},
+	      2);
+	xp_metrics_family(&m, "xpool_api_alerts_total", "counter",
+			  "Alert messages, by channel and result.");
+	for (int c = 0; c < 2; c++) {
+		struct xp_label sent[2] = {{"channel", channels[c]}, {"result", "sent"}};
+		struct xp_label failed[2] = {{"channel", channels[c]}, {"result", "failed"}};
+
+		xp_metrics_samplef(&m, NULL, sent, 2, "%lu", atomic_load(&a->alerts_sent[c]));
+		xp_metrics_samplef(&m, NULL, failed, 2, "%lu", atomic_load(&a->alerts_failed[c]));
+	}
+	xp_metrics_family(&m, "xpool_api_alerts_suppressed_total", "counter",
+			  "Changes not told: one of that kind went out within a day.");
+	xp_metrics_u64(&m, atomic_load(&a->alerts_suppressed));
+	xp_metrics_family(&m, "xpool_api_registry_errors_total", "counter",
+			  "Registry calls that failed.");
+	xp_metrics_u64(&m, atomic_load(&a->registry_errors));
+	pairs(&m, "xpool_api_checks_deferred_total",
+	      "Checks not started: the account had one in flight, every worker was busy, or the "
+	      "address was checked moments ago.",
+	      "reason", (const char *const[]){"account", "workers", "target"},
+	      (const unsigned long[]){atomic_load(&a->checks.deferred[API_CHECK_ACCOUNT]),
+				      atomic_load(&a->checks.deferred[API_CHECK_WORKERS]),
+				      atomic_load(&a->checks.deferred[API_CHECK_TARGET])},
+	      3);
+	xp_metrics_family(&m, "xpool_api_alerts_deferred_total", "counter",
+			  "Alerts left for a later pass (budget, backoff).");
+	xp_metrics_u64(&m, atomic_load(&a->alerts_deferred));
+	xp_metrics_family(&m, "xpool_api_webhooks_refused_total", "counter",
+			  "Webhook calls refused: the host resolved to an address that is not "
+			  "global unicast.");
+	xp_metrics_u64(&m, atomic_load(&a->webhooks_refused));
+	pairs(&m, "xpool_api_connections_closed_total",
+	      "Connections closed by the API: over the limit per address, or a request slower "
+	      "than request-timeout.",
+	      "reason", (const char *const[]){"per_address", "request_timeout"},
+	      (const unsigned long[]){atomic_load(&a->conns_refused), atomic_load(&a->conns_reaped)},
+	      2);
 }
 
 struct alerter {

@@ -21,6 +21,7 @@
 #include "xp_http.h"
 #include "xp_log.h"
 #include "xp_loop.h"
+#include "xp_metrics.h"
 #include "xp_time.h"
 #include "xp_sign.h"
 #include "xp_parse.h"
@@ -147,70 +148,64 @@ static void record(void *ctx, long id, const char *ip, const struct mon_check *c
 	mon_sink_add(&m->sink, id, c, time(NULL));
 }
 
+/* One family of one sample, no label. */
+static void one(struct xp_metrics *w, const char *name, const char *type, const char *help,
+		uint64_t v)
+{
+	xp_metrics_family(w, name, type, help);
+	xp_metrics_u64(w, v);
+}
+
 static void render(void *ctx, FILE *f)
 {
 	static const char *const names[] = { "ok", "no_response", "kod_rate", "kod_deny", "stratum0",
 					     "error" };
 	struct monitor *m = ctx;
+	struct xp_metrics w;
+	uint64_t cum = 0;
 
-	fprintf(f, "# HELP xpool_monitor_checks_total Checks by the chosen sample's result.\n"
-		   "# TYPE xpool_monitor_checks_total counter\n");
+	xp_metrics_init(&w, f);
+	xp_metrics_family(&w, "xpool_monitor_checks_total", "counter",
+			  "Checks by the chosen sample's result.");
 	for (int r = 0; r <= MON_ERROR; r++)
-		fprintf(f, "xpool_monitor_checks_total{result=\"%s\"} %lu\n", names[r],
-			(unsigned long)m->results[r]);
-	fprintf(f,
-		"# HELP xpool_monitor_rounds_total Rounds finished.\n"
-		"# TYPE xpool_monitor_rounds_total counter\nxpool_monitor_rounds_total %lu\n"
-		"# HELP xpool_monitor_round_seconds The last round's duration.\n"
-		"# TYPE xpool_monitor_round_seconds gauge\nxpool_monitor_round_seconds %.3f\n"
-		"# HELP xpool_monitor_in_flight Checks in flight now.\n"
-		"# TYPE xpool_monitor_in_flight gauge\nxpool_monitor_in_flight %lu\n"
-		"# HELP xpool_monitor_own_network_skipped_total Servers in this monitor's own /24 or "
-		"/48, not scored.\n"
-		"# TYPE xpool_monitor_own_network_skipped_total counter\n"
-		"xpool_monitor_own_network_skipped_total %lu\n",
-		m->rounds, m->last_round_s, m->live ? m->live->in_flight : 0UL, m->skipped_own);
-	fprintf(f,
-		"# HELP xpool_monitor_registry_up Whether the registry answers.\n"
-		"# TYPE xpool_monitor_registry_up gauge\nxpool_monitor_registry_up %d\n"
-		"# HELP xpool_monitor_pending_checks Checks waiting to be written to the registry.\n"
-		"# TYPE xpool_monitor_pending_checks gauge\nxpool_monitor_pending_checks %ld\n"
-		"# HELP xpool_monitor_recorded_total Checks written to the registry.\n"
-		"# TYPE xpool_monitor_recorded_total counter\nxpool_monitor_recorded_total %lu\n"
-		"# HELP xpool_monitor_replays_skipped_total Checks found written already when a batch "
-		"was replayed after a lost connection.\n"
-		"# TYPE xpool_monitor_replays_skipped_total counter\n"
-		"xpool_monitor_replays_skipped_total %lu\n"
-		"# HELP xpool_monitor_checks_dropped_total Checks dropped: the registry was away past "
-		"max-pending.\n"
-		"# TYPE xpool_monitor_checks_dropped_total counter\n"
-		"xpool_monitor_checks_dropped_total %lu\n"
-		"# HELP xpool_monitor_registry_reconnects_total Connections to the registry made "
-		"again.\n"
-		"# TYPE xpool_monitor_registry_reconnects_total counter\n"
-		"xpool_monitor_registry_reconnects_total %lu\n",
-		!m->sink.down, m->sink.n, (unsigned long)m->sink.written,
-		(unsigned long)m->sink.replayed, (unsigned long)m->sink.dropped,
-		(unsigned long)m->sink.reconnects);
+		xp_metrics_u64_l(&w, "result", names[r], m->results[r]);
+	one(&w, "xpool_monitor_rounds_total", "counter", "Rounds finished.", m->rounds);
+	xp_metrics_family(&w, "xpool_monitor_round_seconds", "gauge", "The last round's duration.");
+	xp_metrics_samplef(&w, NULL, NULL, 0, "%.3f", m->last_round_s);
+	one(&w, "xpool_monitor_in_flight", "gauge", "Checks in flight now.",
+	    m->live ? m->live->in_flight : 0UL);
+	one(&w, "xpool_monitor_own_network_skipped_total", "counter",
+	    "Servers in this monitor's own /24 or /48, not scored.", m->skipped_own);
+	one(&w, "xpool_monitor_registry_up", "gauge", "Whether the registry answers.",
+	    !m->sink.down);
+	xp_metrics_family(&w, "xpool_monitor_pending_checks", "gauge",
+			  "Checks waiting to be written to the registry.");
+	xp_metrics_samplef(&w, NULL, NULL, 0, "%ld", m->sink.n);
+	one(&w, "xpool_monitor_recorded_total", "counter", "Checks written to the registry.",
+	    m->sink.written);
+	one(&w, "xpool_monitor_replays_skipped_total", "counter",
+	    "Checks found written already when a batch was replayed after a lost connection.",
+	    m->sink.replayed);
+	one(&w, "xpool_monitor_checks_dropped_total", "counter",
+	    "Checks dropped: the registry was away past max-pending.", m->sink.dropped);
+	one(&w, "xpool_monitor_registry_reconnects_total", "counter",
+	    "Connections to the registry made again.", m->sink.reconnects);
 	/* the scores this monitor gave, cumulative by upper bound, as Prometheus histograms are */
-	fprintf(f, "# HELP xpool_monitor_score Scores written to the registry (" POOL_MIN_SCORE_TEXT
-		   " and up: in DNS).\n"
-		   "# TYPE xpool_monitor_score histogram\n");
-	{
-		uint64_t cum = 0;
+	xp_metrics_family(&w, "xpool_monitor_score", "histogram",
+			  "Scores written to the registry (" POOL_MIN_SCORE_TEXT " and up: in DNS).");
+	for (int b = 0; b <= MON_SINK_BUCKETS; b++) {
+		char le[32];
+		struct xp_label l = { "le", le };
 
-		for (int b = 0; b <= MON_SINK_BUCKETS; b++) {
-			cum += m->sink.score_le[b];
-			if (b < MON_SINK_BUCKETS)
-				fprintf(f, "xpool_monitor_score_bucket{le=\"%g\"} %lu\n",
-					mon_sink_bounds[b], (unsigned long)cum);
-			else
-				fprintf(f, "xpool_monitor_score_bucket{le=\"+Inf\"} %lu\n",
-					(unsigned long)cum);
-		}
-		fprintf(f, "xpool_monitor_score_sum %g\nxpool_monitor_score_count %lu\n",
-			m->sink.score_sum, (unsigned long)cum);
+		cum += m->sink.score_le[b];
+		if (b < MON_SINK_BUCKETS)
+			snprintf(le, sizeof(le), "%g", mon_sink_bounds[b]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		xp_metrics_samplef(&w, "_bucket", &l, 1, "%lu", (unsigned long)cum);
 	}
+	xp_metrics_samplef(&w, "_sum", NULL, 0, "%g", m->sink.score_sum);
+	xp_metrics_samplef(&w, "_count", NULL, 0, "%lu", (unsigned long)cum);
 }
 
 static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)

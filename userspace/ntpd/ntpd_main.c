@@ -125,10 +125,12 @@ static int refresh(struct ntpd *d)
 static void render_metrics(void *ctx, FILE *f)
 {
 	struct ntpd *d = ctx;
+	struct xp_metrics m;
 	struct rsp_report r;
 
+	xp_metrics_init(&m, f);
 	if (!rsp_report_collect(d->x.map_fd[XPOOL_MAP_STATS], d->x.map_fd[XPOOL_MAP_CLOCK], &r))
-		rsp_report_prometheus(&r, f);
+		rsp_report_prometheus(&r, &m);
 }
 
 /* Writes the config map and refills the address and prefix maps. */
