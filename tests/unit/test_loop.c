@@ -39,9 +39,9 @@ static void on_tick(struct xp_loop *l, void *ctx)
 /* Three timers armed out of order fire earliest deadline first, none before its deadline. */
 Test(xp_loop, timers_fire_in_order_within_their_deadlines, .timeout = 30)
 {
-	static const int64_t in[3] = { 60, 20, 40 };
+	static const int64_t in[3] = {60, 20, 40};
 	struct xp_loop l;
-	struct fired f = { 0 };
+	struct fired f = {0};
 	struct tick t[3];
 	int64_t t0, deadline[3];
 
@@ -51,7 +51,7 @@ Test(xp_loop, timers_fire_in_order_within_their_deadlines, .timeout = 30)
 	for (int i = 0; i < 3; i++) {
 		int id;
 
-		t[i] = (struct tick){ .f = &f, .id = i, .stop_after = 3 };
+		t[i] = (struct tick){.f = &f, .id = i, .stop_after = 3};
 		id = xp_loop_timer(&l, on_tick, &t[i]);
 		cr_assert_geq(id, 0);
 		deadline[i] = t0 + in[i];
@@ -72,8 +72,8 @@ Test(xp_loop, timers_fire_in_order_within_their_deadlines, .timeout = 30)
 Test(xp_loop, a_periodic_timer_repeats, .timeout = 30)
 {
 	struct xp_loop l;
-	struct fired f = { 0 };
-	struct tick t = { .f = &f, .stop_after = 4 };
+	struct fired f = {0};
+	struct tick t = {.f = &f, .stop_after = 4};
 	int64_t t0;
 	int id;
 
@@ -105,7 +105,7 @@ static void on_readable(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events
 
 Test(xp_loop, an_fd_callback_runs, .timeout = 30)
 {
-	struct readable r = { 0 };
+	struct readable r = {0};
 	struct xp_loop l;
 	struct xp_loop_fd h;
 	int p[2];
@@ -113,7 +113,7 @@ Test(xp_loop, an_fd_callback_runs, .timeout = 30)
 	unsetenv("NOTIFY_SOCKET");
 	cr_assert_eq(pipe(p), 0);
 	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
-	h = (struct xp_loop_fd){ .fd = p[0], .fn = on_readable, .ctx = &r };
+	h = (struct xp_loop_fd){.fd = p[0], .fn = on_readable, .ctx = &r};
 	cr_assert_eq(xp_loop_add(&l, &h, EPOLLIN), 0);
 	cr_assert_eq(write(p[1], "hi", 2), 2);
 	cr_assert_eq(xp_loop_run(&l), 0);
@@ -258,7 +258,7 @@ static void end_run(struct xp_loop *l, void *ctx)
 /* A notify socket of the test's own, as systemd's: the loop's messages arrive there. */
 static int notify_socket(char *path, size_t n)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	snprintf(path, n, "/tmp/xp-loop-test-%d.sock", (int)getpid());
@@ -276,7 +276,7 @@ static int notify_socket(char *path, size_t n)
  */
 Test(xp_loop, the_watchdog_is_sent, .timeout = 30)
 {
-	struct notify n = { 0 };
+	struct notify n = {0};
 	struct xp_loop l;
 	struct xp_loop_fd h;
 	char path[108];
@@ -289,7 +289,7 @@ Test(xp_loop, the_watchdog_is_sent, .timeout = 30)
 	t0 = xp_mono_ms();
 	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
 	cr_expect_eq(l.watchdog_usec, 100000);
-	h = (struct xp_loop_fd){ .fd = n.fd, .fn = on_notify, .ctx = &n };
+	h = (struct xp_loop_fd){.fd = n.fd, .fn = on_notify, .ctx = &n};
 	cr_assert_eq(xp_loop_add(&l, &h, EPOLLIN), 0);
 	cr_assert_eq(xp_loop_run(&l), 0);
 	cr_expect_eq(n.watchdogs, 2, "%s", n.seen);

@@ -31,7 +31,7 @@ static char *out_close(struct out *o)
 
 Test(xp_metrics, label_values_and_help_are_escaped)
 {
-	struct xp_label l[2] = { { "path", "C:\\dir \"x\"\nnext" }, { "k", "plain" } };
+	struct xp_label l[2] = {{"path", "C:\\dir \"x\"\nnext"}, {"k", "plain"}};
 	struct out o;
 	char *s;
 
@@ -39,9 +39,10 @@ Test(xp_metrics, label_values_and_help_are_escaped)
 	xp_metrics_family(&o.m, "xpool_test_total", "counter", "A \"quoted\" back\\slash\nline.");
 	xp_metrics_samplef(&o.m, NULL, l, 2, "%d", 7);
 	s = out_close(&o);
-	cr_expect_str_eq(s, "# HELP xpool_test_total A \"quoted\" back\\\\slash\\nline.\n"
-			    "# TYPE xpool_test_total counter\n"
-			    "xpool_test_total{path=\"C:\\\\dir \\\"x\\\"\\nnext\",k=\"plain\"} 7\n");
+	cr_expect_str_eq(s,
+			 "# HELP xpool_test_total A \"quoted\" back\\\\slash\\nline.\n"
+			 "# TYPE xpool_test_total counter\n"
+			 "xpool_test_total{path=\"C:\\\\dir \\\"x\\\"\\nnext\",k=\"plain\"} 7\n");
 	free(s);
 }
 
@@ -70,7 +71,7 @@ Test(xp_metrics, help_and_type_once_per_family)
 /* A family with no samples (no zone answered yet) is its HELP and TYPE alone: valid text. */
 Test(xp_metrics, a_family_with_no_samples)
 {
-	struct xp_label le = { "le", "+Inf" };
+	struct xp_label le = {"le", "+Inf"};
 	struct out o;
 	char *s;
 

@@ -64,8 +64,8 @@ int xp_loop_init(struct xp_loop *l, void (*reload)(void *ctx), void *ctx)
 		ret = -errno;
 		goto out;
 	}
-	l->sig_h = (struct xp_loop_fd){ .fd = l->sig_fd, .fn = on_signal };
-	l->stop_h = (struct xp_loop_fd){ .fd = l->stop_fd, .fn = on_stop };
+	l->sig_h = (struct xp_loop_fd){.fd = l->sig_fd, .fn = on_signal};
+	l->stop_h = (struct xp_loop_fd){.fd = l->stop_fd, .fn = on_stop};
 	ret = xp_loop_add(l, &l->sig_h, EPOLLIN);
 	if (!ret)
 		ret = xp_loop_add(l, &l->stop_h, EPOLLIN);
@@ -91,7 +91,7 @@ void xp_loop_close(struct xp_loop *l)
 
 int xp_loop_add(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = h };
+	struct epoll_event ev = {.events = events, .data.ptr = h};
 
 	return epoll_ctl(l->ep, EPOLL_CTL_ADD, h->fd, &ev) ? -errno : 0;
 }
@@ -109,8 +109,8 @@ int xp_loop_timer(struct xp_loop *l, void (*fn)(struct xp_loop *l, void *ctx), v
 {
 	for (int t = 0; t < XP_LOOP_TIMERS; t++)
 		if (!l->timers[t].used) {
-			l->timers[t] = (struct xp_loop_timer){ .deadline = -1, .fn = fn, .ctx = ctx,
-							       .used = true };
+			l->timers[t] = (struct xp_loop_timer){
+			    .deadline = -1, .fn = fn, .ctx = ctx, .used = true};
 			return t;
 		}
 	return -ENOSPC;
@@ -130,7 +130,8 @@ static int64_t next_due(const struct xp_loop *l)
 	for (int t = 0; t < XP_LOOP_TIMERS; t++) {
 		const struct xp_loop_timer *tm = &l->timers[t];
 
-		if (tm->used && !tm->running && tm->deadline >= 0 && (due < 0 || tm->deadline < due))
+		if (tm->used && !tm->running && tm->deadline >= 0 &&
+		    (due < 0 || tm->deadline < due))
 			due = tm->deadline;
 	}
 	return due;

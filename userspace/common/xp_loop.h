@@ -36,11 +36,11 @@ struct xp_loop {
 	void (*reload)(void *ctx); /* SIGHUP, when the daemon has a reload */
 	void *reload_ctx;
 	struct xp_loop_timer timers[XP_LOOP_TIMERS];
-	uint64_t watchdog_usec;	 /* WATCHDOG_USEC, 0 when off */
-	int64_t watchdog_next;	 /* monotonic ms of the next WATCHDOG=1 */
-	bool unhealthy;		 /* the daemon withholds the watchdog */
+	uint64_t watchdog_usec; /* WATCHDOG_USEC, 0 when off */
+	int64_t watchdog_next;	/* monotonic ms of the next WATCHDOG=1 */
+	bool unhealthy;		/* the daemon withholds the watchdog */
 	atomic_bool stopping;
-	int signo;		 /* the signal that stopped the loop, 0 for none */
+	int signo; /* the signal that stopped the loop, 0 for none */
 	/* the batch being dispatched: a handle removed during it is not called */
 	struct epoll_event batch[XP_LOOP_BATCH];
 	int n_batch;

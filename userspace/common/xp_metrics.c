@@ -35,8 +35,7 @@ static int seen(struct xp_metrics *m, const char *name)
 	return 0;
 }
 
-void xp_metrics_family(struct xp_metrics *m, const char *name, const char *type,
-		       const char *help)
+void xp_metrics_family(struct xp_metrics *m, const char *name, const char *type, const char *help)
 {
 	m->family = name;
 	if (seen(m, name))
@@ -80,7 +79,7 @@ void xp_metrics_u64(struct xp_metrics *m, uint64_t v)
 
 void xp_metrics_u64_l(struct xp_metrics *m, const char *label, const char *value, uint64_t v)
 {
-	struct xp_label l = { label, value };
+	struct xp_label l = {label, value};
 
 	xp_metrics_samplef(m, NULL, &l, 1, "%llu", (unsigned long long)v);
 }

@@ -26,8 +26,7 @@ void xp_metrics_init(struct xp_metrics *m, FILE *f);
  * Declares a family (type: counter, gauge, histogram...): its HELP (escaped) and TYPE lines,
  * once per writer, however often it is declared; the samples that follow belong to it.
  */
-void xp_metrics_family(struct xp_metrics *m, const char *name, const char *type,
-		       const char *help);
+void xp_metrics_family(struct xp_metrics *m, const char *name, const char *type, const char *help);
 
 /*
  * One sample of the family: its name and suffix (NULL, or "_bucket", "_sum", "_count"), the n

@@ -45,8 +45,9 @@ int xp_priv_drop(const cap_value_t *keep, int n, const char *user, char *why, si
 			goto out;
 	}
 	caps = cap_init(); /* empty: what is not kept is dropped */
-	if (!caps || (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) ||
-				cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET))) ||
+	if (!caps ||
+	    (n > 0 && (cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) ||
+		       cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET))) ||
 	    cap_set_proc(caps)) {
 		ret = -errno;
 		snprintf(why, len, "cannot drop capabilities: %s", strerror(-ret));
