@@ -2,28 +2,23 @@
 /* dns_main.c - xpool-dns: the pool's authoritative DNS, serving a snapshot by client location. */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <urcu.h>
-#include <systemd/sd-daemon.h>
 #include <sodium.h>
 
 #include "dns_fetch.h"
 #include "dns_server.h"
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_loop.h"
+#include "xp_priv.h"
+#include "xp_time.h"
 
 #define EXIT_USAGE 2
 
@@ -88,7 +83,7 @@ static int apply(struct dns_daemon *d, struct dns_snapshot *snap, const char *wh
 		       "%d (%zu in service stay; allow-small-snapshot takes it)",
 		       why, source, new_listed, d->cfg.min_servers, now_listed);
 		dns_snapshot_free(snap);
-		sd_notifyf(0, "STATUS=snapshot refused: %zu in DNS < min-servers", new_listed);
+		xp_loop_status("snapshot refused: %zu in DNS < min-servers", new_listed);
 		return -EINVAL;
 	}
 	dns_snapshot_free(&d->snap);
@@ -105,7 +100,7 @@ static int apply(struct dns_daemon *d, struct dns_snapshot *snap, const char *wh
 	xp_info("%s: snapshot %s loaded: %zu servers, %u in DNS, serial %u, in %ld ms", why,
 		source, d->snap.n, data->listed, data->serial,
 		(long)((t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000));
-	sd_notifyf(0, "STATUS=serving serial %u: %zu servers, %u in DNS", data->serial, d->snap.n,
+	xp_loop_status("serving serial %u: %zu servers, %u in DNS", data->serial, d->snap.n,
 		   data->listed);
 	return 0;
 }
@@ -123,7 +118,7 @@ static int reload(struct dns_daemon *d, const char *why)
 		d->srv.reloads_failed++;
 		xp_err("%s: snapshot %s rejected; the previous data stays in service", why,
 		       d->cfg.snapshot);
-		sd_notifyf(0, "STATUS=snapshot rejected (%s); serial %u stays in service", why,
+		xp_loop_status("snapshot rejected (%s); serial %u stays in service", why,
 			   d->serial);
 		d->snap_st = st; /* do not retry the same broken file every second */
 		return -EINVAL;
@@ -157,92 +152,99 @@ static int file_changed(struct dns_daemon *d)
 static void render(void *ctx, FILE *f)
 {
 	struct dns_daemon *d = ctx;
+	struct xp_metrics m;
 
-	dns_server_metrics(&d->srv, f);
+	xp_metrics_init(&m, f);
+	dns_server_metrics(&d->srv, &m);
 	if (!d->fetch)
 		return;
-	fprintf(f, "# HELP xpool_dns_snapshot_fetch_total Snapshot fetches by result.\n"
-		   "# TYPE xpool_dns_snapshot_fetch_total counter\n");
+	xp_metrics_family(&m, "xpool_dns_snapshot_fetch_total", "counter",
+			  "Snapshot fetches by result.");
 	for (int r = 0; r < DNS_FETCH__MAX; r++)
-		fprintf(f, "xpool_dns_snapshot_fetch_total{result=\"%s\"} %lu\n", dns_fetch_label(r),
-			(unsigned long)atomic_load(&d->fetch->count[r]));
+		xp_metrics_u64_l(&m, "result", dns_fetch_label(r), atomic_load(&d->fetch->count[r]));
 }
 
+/* Sockets are bound: nothing else needs privilege. */
 static int drop_privileges(void)
 {
-	cap_t caps = cap_init(); /* empty: sockets are bound, nothing else needs privilege */
-	int ret = 0;
+	char why[256];
+	int ret = xp_priv_drop(NULL, 0, NULL, why, sizeof(why));
 
-	if (!caps || cap_set_proc(caps))
-		ret = -errno;
 	if (ret)
-		xp_err("cannot drop capabilities: %s", strerror(-ret));
-	if (caps)
-		cap_free(caps);
-	if (!ret && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		xp_warn("cannot set no_new_privs: %s", strerror(errno));
+		xp_err("%s", why);
+	else if (why[0])
+		xp_warn("%s", why);
 	return ret;
 }
 
-static int run(struct dns_daemon *d, int metrics_fd)
+static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
-	uint64_t watchdog_usec = 0;
-	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	int sfd, tfd, ret = 0;
-	sigset_t mask;
+	(void)l;
+	(void)events;
+	xp_http_serve(h->fd, render, h->ctx);
+}
 
-	pthread_sigmask(SIG_BLOCK, NULL, &mask); /* blocked in main() before any thread */
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
-		xp_err("cannot set up signals and timers: %s", strerror(errno));
-		return -errno;
+static void on_fetched(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	(void)l;
+	(void)events;
+	take_fetched(h->ctx);
+}
+
+static void on_addrs(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	struct dns_daemon *d = h->ctx;
+
+	(void)l;
+	(void)events;
+	dns_xdp_addrs_changed(d->srv.xdp); /* the AF_XDP path's own addresses */
+}
+
+static void on_hup(void *ctx)
+{
+	struct dns_daemon *d = ctx;
+
+	if (!d->fetch)
+		reload(d, "SIGHUP");
+}
+
+/* Every second: a changed file is reloaded, or the numbered zones reshuffled when due. */
+static void on_tick(struct xp_loop *l, void *ctx)
+{
+	struct dns_daemon *d = ctx;
+
+	(void)l;
+	if (!d->fetch && file_changed(d))
+		reload(d, "file changed");
+	else if (time(NULL) - d->last_redraw >= (time_t)d->cfg.redraw) {
+		struct dns_data *data = build(d);
+
+		if (data)
+			dns_server_publish(&d->srv, data); /* the numbered zones' reshuffle */
 	}
-	sd_watchdog_enabled(0, &watchdog_usec);
-	sd_notify(0, "READY=1");
-	for (;;) {
-		struct pollfd p[5] = { { sfd, POLLIN, 0 },
-				       { tfd, POLLIN, 0 },
-				       { metrics_fd, POLLIN, 0 },
-				       { d->fetch ? d->fetch->event_fd : -1, POLLIN, 0 },
-				       { dns_xdp_watch_fd(d->srv.xdp), POLLIN, 0 } };
-		struct signalfd_siginfo si;
-		uint64_t ticks;
+}
 
-		/* a negative fd is ignored by poll: no metrics, no fetching */
-		if (poll(p, 5, -1) < 0 && errno != EINTR)
-			break;
-		if (p[3].revents)
-			take_fetched(d);
-		if (p[4].revents)
-			dns_xdp_addrs_changed(d->srv.xdp); /* the AF_XDP path's own addresses */
-		if (p[0].revents && read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGHUP) {
-				if (!d->fetch)
-					reload(d, "SIGHUP");
-				continue;
-			}
-			xp_info("signal %u: shutting down", si.ssi_signo);
-			sd_notify(0, "STOPPING=1");
-			break;
-		}
-		if (p[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
-			if (watchdog_usec) /* the tick is 1 s: WatchdogSec= of 2 s and up is kept */
-				sd_notify(0, "WATCHDOG=1");
-			if (!d->fetch && file_changed(d))
-				reload(d, "file changed");
-			else if (time(NULL) - d->last_redraw >= (time_t)d->cfg.redraw) {
-				struct dns_data *data = build(d);
+static int run(struct dns_daemon *d, struct xp_loop *l, int metrics_fd)
+{
+	struct xp_loop_fd metrics = { metrics_fd, on_metrics, d },
+			  fetched = { d->fetch ? d->fetch->event_fd : -1, on_fetched, d },
+			  addrs = { dns_xdp_watch_fd(d->srv.xdp), on_addrs, d };
+	int tick = xp_loop_timer(l, on_tick, d), ret = tick < 0 ? tick : 0;
 
-				if (data)
-					dns_server_publish(&d->srv, data); /* the numbered zones' reshuffle */
-			}
-		}
-		if (metrics_fd >= 0 && p[2].revents)
-			xp_http_serve(metrics_fd, render, d);
+	if (!ret && metrics.fd >= 0)
+		ret = xp_loop_add(l, &metrics, EPOLLIN);
+	if (!ret && fetched.fd >= 0)
+		ret = xp_loop_add(l, &fetched, EPOLLIN);
+	if (!ret && addrs.fd >= 0)
+		ret = xp_loop_add(l, &addrs, EPOLLIN);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return ret;
 	}
-	close(sfd);
-	close(tfd);
+	xp_loop_timer_at(l, tick, xp_mono_ms() + 1000, 1000);
+	ret = xp_loop_run(l);
+	if (ret)
+		xp_err("event loop: %s", strerror(-ret));
 	return ret;
 }
 
@@ -327,17 +329,18 @@ static void check_summary(struct dns_daemon *d, char *out, size_t n)
 int main(int argc, char **argv)
 {
 	static struct dns_daemon d;
+	static struct xp_loop loop;
 	struct pool_geo *geo = NULL;
 	struct dns_data *data;
 	int metrics_fd = -1, ret;
-	sigset_t mask;
 
-	/* blocked before the workers start, so that they inherit it and only signalfd sees them */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	/* before any thread starts (workers, fetches): they inherit its signal mask, and only the
+	 * loop's signalfd sees the signals */
+	ret = xp_loop_init(&loop, on_hup, &d);
+	if (ret) {
+		fprintf(stderr, "xpool-dns: cannot set up the event loop: %s\n", strerror(-ret));
+		return 1;
+	}
 	if (dns_config_load(&d.cfg, argc, argv))
 		return EXIT_USAGE;
 	rcu_register_thread(); /* metrics read the data under RCU from this thread */
@@ -398,7 +401,7 @@ int main(int argc, char **argv)
 	if (!ret && data) {
 		xp_info("serving %s: %d listen address(es), %d thread(s), %zu servers (%u in DNS)",
 			d.cfg.zone, d.cfg.n_listen, d.cfg.threads, d.snap.n, data->listed);
-		ret = run(&d, metrics_fd);
+		ret = run(&d, &loop, metrics_fd);
 	}
 	if (d.fetch)
 		dns_fetch_free(d.fetch);
@@ -407,6 +410,7 @@ int main(int argc, char **argv)
 	pool_geo_close(geo);
 	if (metrics_fd >= 0)
 		close(metrics_fd);
+	xp_loop_close(&loop);
 	rcu_unregister_thread();
 	return ret || !data ? 1 : 0;
 }

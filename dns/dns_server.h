@@ -46,7 +46,7 @@ void dns_server_stop(struct dns_server *s);
 size_t dns_server_respond(struct dns_server *s, struct dns_worker *w, const struct dns_view *v,
 			  const uint8_t *q, size_t len, const struct dns_client *cl, uint8_t *out,
 			  size_t cap);
-/* Prometheus text from every thread's counters. */
-void dns_server_metrics(struct dns_server *s, FILE *f);
+/* Prometheus families from every thread's counters, through the scrape's writer. */
+void dns_server_metrics(struct dns_server *s, struct xp_metrics *m);
 
 #endif

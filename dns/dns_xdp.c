@@ -491,7 +491,7 @@ void dns_xdp_serve(struct dns_xdp *x, int i, struct dns_server *s, struct dns_wo
 	}
 }
 
-void dns_xdp_metrics(const struct dns_xdp *x, FILE *f)
+void dns_xdp_metrics(const struct dns_xdp *x, struct xp_metrics *m)
 {
 	static const char *const names[XDNS_N_STATS] = {
 	    [XDNS_REDIRECT] = "redirect",
@@ -513,10 +513,12 @@ void dns_xdp_metrics(const struct dns_xdp *x, FILE *f)
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return;
-	fprintf(f, "# HELP xpool_dns_xdp_frames_total What the XDP program did with each frame.\n"
-		   "# TYPE xpool_dns_xdp_frames_total counter\n");
+	xp_metrics_family(m, "xpool_dns_xdp_frames_total", "counter",
+			  "What the XDP program did with each frame.");
 	for (int i = 0; i < x->n_ifs; i++)
 		for (__u32 k = 0; k < XDNS_N_STATS; k++) {
+			struct xp_label l[2] = { { "interface", x->ifs[i].name },
+						 { "result", names[k] } };
 			__u64 sum = 0;
 
 			if (bpf_map_lookup_elem(bpf_map__fd(x->ifs[i].skel->maps.xpool_dns_stats),
@@ -524,9 +526,7 @@ void dns_xdp_metrics(const struct dns_xdp *x, FILE *f)
 				continue;
 			for (int c = 0; c < ncpu; c++)
 				sum += v[c];
-			fprintf(f,
-				"xpool_dns_xdp_frames_total{interface=\"%s\",result=\"%s\"} %llu\n",
-				x->ifs[i].name, names[k], (unsigned long long)sum);
+			xp_metrics_samplef(m, NULL, l, 2, "%llu", (unsigned long long)sum);
 		}
 	free(v);
 }

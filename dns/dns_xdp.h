@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "dns_config.h"
+#include "xp_metrics.h"
 #include "xpool_dns_shared.h"
 
 struct dns_xdp;
@@ -37,8 +38,8 @@ int dns_xdp_sockets(const struct dns_xdp *x);
  * reader thread runs it.
  */
 void dns_xdp_serve(struct dns_xdp *x, int i, struct dns_server *s, struct dns_worker *w);
-/* The program's counters, by interface (Prometheus text). */
-void dns_xdp_metrics(const struct dns_xdp *x, FILE *f);
+/* The program's counters, by interface, through the scrape's Prometheus writer. */
+void dns_xdp_metrics(const struct dns_xdp *x, struct xp_metrics *m);
 /* Sockets closed and programs detached. */
 void dns_xdp_close(struct dns_xdp *x);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* test_monitor_round.c - the concurrent round scores exactly as the sequential check does. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <pthread.h>
 #include <math.h>
 #include <poll.h>
@@ -134,14 +135,17 @@ Test(monitor_round, same_scores_as_the_sequential_check, .timeout = 60)
 	struct mon_check seq[N_KINDS];
 	struct mon_round_stats st;
 	struct feed feed = {0};
+	struct xp_loop l;
 	struct fakes f;
 
+	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
 	fakes_start(&f);
 	o.port = f.port;
 	for (int k = 0; k < N_KINDS; k++)
 		cr_assert_eq(mon_check_server(ips[k], &o, &seq[k]), 0);
-	cr_assert_eq(mon_round_run(&o, 2, next, done, &feed, &st), 0);
+	cr_assert_eq(mon_round_run(&l, &o, 2, next, done, &feed, &st), 0);
 	fakes_stop(&f);
+	xp_loop_close(&l);
 	cr_expect_eq(st.checked, N_KINDS);
 	cr_expect_leq(st.peak_in_flight, 2, "max-in-flight holds");
 	for (int k = 0; k < N_KINDS; k++) {
@@ -166,14 +170,17 @@ Test(monitor_round, bounded_in_flight, .timeout = 60)
 	    .samples = 1, .timeout_ms = 200, .max_root_distance = 1, .same_network_ok = true};
 	struct mon_round_stats st;
 	struct feed feed = {0};
+	struct xp_loop l;
 	struct fakes f;
 	double t0 = xp_mono_ms();
 
+	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
 	fakes_start(&f);
 	o.port = f.port;
 	/* five servers, one sample, one at a time: the silent one alone costs its deadline */
-	cr_assert_eq(mon_round_run(&o, 1, next, done, &feed, &st), 0);
+	cr_assert_eq(mon_round_run(&l, &o, 1, next, done, &feed, &st), 0);
 	fakes_stop(&f);
+	xp_loop_close(&l);
 	cr_expect_eq(st.peak_in_flight, 1);
 	cr_expect_eq(st.checked, N_KINDS);
 	cr_expect_geq(xp_mono_ms() - t0, 200, "the silent server's deadline was kept");
@@ -182,13 +189,14 @@ Test(monitor_round, bounded_in_flight, .timeout = 60)
 static int stall_fd = -1;
 
 /* The loop busy elsewhere (a slow registry write): 400 ms once, while replies arrive. */
-static void stall(void *ctx)
+static void stall(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
 	uint64_t v;
 
-	(void)ctx;
+	(void)l;
+	(void)events;
 	usleep(400 * 1000);
-	if (read(stall_fd, &v, sizeof(v)) != sizeof(v))
+	if (read(h->fd, &v, sizeof(v)) != sizeof(v))
 		cr_log_warn("eventfd read");
 }
 
@@ -199,18 +207,23 @@ static void stall(void *ctx)
 Test(monitor_round, a_busy_loop_does_not_skew_checks, .timeout = 60)
 {
 	struct mon_check_opts o = { .samples = 3, .timeout_ms = 300, .max_root_distance = 1,
-				    .same_network_ok = true, .serve = stall };
+				    .same_network_ok = true };
 	struct mon_round_stats st;
 	struct feed feed = { 0 };
+	struct xp_loop l;
+	struct xp_loop_fd busy = { .fn = stall };
 	struct fakes f;
 
+	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
 	stall_fd = eventfd(1, EFD_CLOEXEC); /* readable at once: the round's first wait stalls */
 	cr_assert_geq(stall_fd, 0);
-	o.serve_fd = stall_fd;
+	busy.fd = stall_fd; /* another fd of the daemon's loop (the metrics endpoint) */
+	cr_assert_eq(xp_loop_add(&l, &busy, EPOLLIN), 0);
 	fakes_start(&f);
 	o.port = f.port;
-	cr_assert_eq(mon_round_run(&o, N_KINDS, next, done, &feed, &st), 0);
+	cr_assert_eq(mon_round_run(&l, &o, N_KINDS, next, done, &feed, &st), 0);
 	fakes_stop(&f);
+	xp_loop_close(&l);
 	close(stall_fd);
 	for (int k = GOOD; k <= STRAY_THEN_GOOD; k += STRAY_THEN_GOOD - GOOD) {
 		struct mon_check *c = &feed.got[k];
@@ -223,4 +236,40 @@ Test(monitor_round, a_busy_loop_does_not_skew_checks, .timeout = 60)
 		/* on a shared clock the offset is bounded by half the delay */
 		cr_expect_leq(fabs(c->chosen.offset), c->delay / 2 + 1e-6, "%s", ips[k]);
 	}
+}
+
+static void *stop_later(void *arg)
+{
+	usleep(100 * 1000);
+	xp_loop_stop(arg);
+	return NULL;
+}
+
+/*
+ * The round's sockets are the daemon loop's: a stop of the loop (a signal, or another thread)
+ * ends the round at once, before the silent server's deadline, its checks not reported.
+ */
+Test(monitor_round, a_stop_of_the_loop_ends_the_round, .timeout = 60)
+{
+	struct mon_check_opts o = { .samples = 3, .timeout_ms = 10000, .max_root_distance = 1,
+				    .same_network_ok = true };
+	struct mon_round_stats st;
+	struct feed feed = { 0 };
+	struct xp_loop l;
+	struct fakes f;
+	pthread_t th;
+	int64_t t0;
+
+	cr_assert_eq(xp_loop_init(&l, NULL, NULL), 0);
+	fakes_start(&f);
+	o.port = f.port;
+	feed.next = SILENT;
+	t0 = xp_mono_ms();
+	cr_assert_eq(pthread_create(&th, NULL, stop_later, &l), 0);
+	cr_expect_eq(mon_round_run(&l, &o, N_KINDS, next, done, &feed, &st), -ECANCELED);
+	cr_expect_lt(xp_mono_ms() - t0, o.timeout_ms, "ended before the silent server's deadline");
+	cr_expect_eq(feed.seen[SILENT], 0, "a check in flight is not reported");
+	pthread_join(th, NULL);
+	fakes_stop(&f);
+	xp_loop_close(&l);
 }

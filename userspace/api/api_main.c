@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* api_main.c - xpool-api: volunteers' accounts and servers over HTTP, and their alerts. */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <sodium.h>
-#include <systemd/sd-daemon.h>
 
 #include "api.h"
 #include "api_alert.h"
@@ -25,6 +22,8 @@
 #include "xp_geo.h"
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_loop.h"
+#include "xp_metrics.h"
 #include "xp_parse.h"
 #include "xp_time.h"
 
@@ -155,67 +154,73 @@ static int check_system(struct api *a)
 	return 0;
 }
 
+/* A family of one counter per label value. */
+static void pairs(struct xp_metrics *m, const char *name, const char *help, const char *label,
+		  const char *const *values, const unsigned long *counts, int n)
+{
+	xp_metrics_family(m, name, "counter", help);
+	for (int i = 0; i < n; i++)
+		xp_metrics_u64_l(m, label, values[i], counts[i]);
+}
+
 static void render(void *ctx, FILE *f)
 {
 	struct api *a = ctx;
 	static const char *const cls[] = {"other", "1xx", "2xx", "3xx", "4xx", "5xx"};
+	static const char *const channels[] = {"webhook", "email"};
+	struct xp_metrics m;
 
-	fprintf(f, "# HELP xpool_api_requests_total Requests answered, by status class.\n"
-		   "# TYPE xpool_api_requests_total counter\n");
+	xp_metrics_init(&m, f);
+	xp_metrics_family(&m, "xpool_api_requests_total", "counter",
+			  "Requests answered, by status class.");
 	for (int i = 0; i < 6; i++)
-		fprintf(f, "xpool_api_requests_total{code=\"%s\"} %lu\n", cls[i],
-			atomic_load(&a->requests[i]));
-	fprintf(f,
-		"# HELP xpool_api_server_checks_total Checks of servers being added, by result.\n"
-		"# TYPE xpool_api_server_checks_total counter\n"
-		"xpool_api_server_checks_total{result=\"passed\"} %lu\n"
-		"xpool_api_server_checks_total{result=\"refused\"} %lu\n"
-		"# HELP xpool_api_rate_limited_total Requests refused by a rate limit.\n"
-		"# TYPE xpool_api_rate_limited_total counter\n"
-		"xpool_api_rate_limited_total{limit=\"account\"} %lu\n"
-		"xpool_api_rate_limited_total{limit=\"address\"} %lu\n"
-		"# HELP xpool_api_alerts_total Alert messages, by channel and result.\n"
-		"# TYPE xpool_api_alerts_total counter\n"
-		"xpool_api_alerts_total{channel=\"webhook\",result=\"sent\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"webhook\",result=\"failed\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"email\",result=\"sent\"} %lu\n"
-		"xpool_api_alerts_total{channel=\"email\",result=\"failed\"} %lu\n"
-		"# HELP xpool_api_alerts_suppressed_total Changes not told: one of that kind went "
-		"out within a day.\n"
-		"# TYPE xpool_api_alerts_suppressed_total counter\n"
-		"xpool_api_alerts_suppressed_total %lu\n"
-		"# HELP xpool_api_registry_errors_total Registry calls that failed.\n"
-		"# TYPE xpool_api_registry_errors_total counter\n"
-		"xpool_api_registry_errors_total %lu\n",
-		atomic_load(&a->checks_passed), atomic_load(&a->checks_refused),
-		(unsigned long)a->by_account.refused, (unsigned long)a->by_addr.refused,
-		atomic_load(&a->alerts_sent[0]), atomic_load(&a->alerts_failed[0]),
-		atomic_load(&a->alerts_sent[1]), atomic_load(&a->alerts_failed[1]),
-		atomic_load(&a->alerts_suppressed), atomic_load(&a->registry_errors));
-	fprintf(f,
-		"# HELP xpool_api_checks_deferred_total Checks not started: the account had one in "
-		"flight, every worker was busy, or the address was checked moments ago.\n"
-		"# TYPE xpool_api_checks_deferred_total counter\n"
-		"xpool_api_checks_deferred_total{reason=\"account\"} %lu\n"
-		"xpool_api_checks_deferred_total{reason=\"workers\"} %lu\n"
-		"xpool_api_checks_deferred_total{reason=\"target\"} %lu\n"
-		"# HELP xpool_api_alerts_deferred_total Alerts left for a later pass (budget, backoff).\n"
-		"# TYPE xpool_api_alerts_deferred_total counter\n"
-		"xpool_api_alerts_deferred_total %lu\n"
-		"# HELP xpool_api_webhooks_refused_total Webhook calls refused: the host resolved to "
-		"an address that is not global unicast.\n"
-		"# TYPE xpool_api_webhooks_refused_total counter\n"
-		"xpool_api_webhooks_refused_total %lu\n"
-		"# HELP xpool_api_connections_closed_total Connections closed by the API: over the "
-		"limit per address, or a request slower than request-timeout.\n"
-		"# TYPE xpool_api_connections_closed_total counter\n"
-		"xpool_api_connections_closed_total{reason=\"per_address\"} %lu\n"
-		"xpool_api_connections_closed_total{reason=\"request_timeout\"} %lu\n",
-		atomic_load(&a->checks.deferred[API_CHECK_ACCOUNT]),
-		atomic_load(&a->checks.deferred[API_CHECK_WORKERS]),
-		atomic_load(&a->checks.deferred[API_CHECK_TARGET]), atomic_load(&a->alerts_deferred),
-		atomic_load(&a->webhooks_refused), atomic_load(&a->conns_refused),
-		atomic_load(&a->conns_reaped));
+		xp_metrics_u64_l(&m, "code", cls[i], atomic_load(&a->requests[i]));
+	pairs(&m, "xpool_api_server_checks_total", "Checks of servers being added, by result.",
+	      "result", (const char *const[]){"passed", "refused"},
+	      (const unsigned long[]){atomic_load(&a->checks_passed),
+				      atomic_load(&a->checks_refused)},
+	      2);
+	pairs(&m, "xpool_api_rate_limited_total", "Requests refused by a rate limit.", "limit",
+	      (const char *const[]){"account", "address"},
+	      (const unsigned long[]){(unsigned long)a->by_account.refused,
+				      (unsigned long)a->by_addr.refused},
+	      2);
+	xp_metrics_family(&m, "xpool_api_alerts_total", "counter",
+			  "Alert messages, by channel and result.");
+	for (int c = 0; c < 2; c++) {
+		struct xp_label sent[2] = {{"channel", channels[c]}, {"result", "sent"}};
+		struct xp_label failed[2] = {{"channel", channels[c]}, {"result", "failed"}};
+
+		xp_metrics_samplef(&m, NULL, sent, 2, "%lu", atomic_load(&a->alerts_sent[c]));
+		xp_metrics_samplef(&m, NULL, failed, 2, "%lu", atomic_load(&a->alerts_failed[c]));
+	}
+	xp_metrics_family(&m, "xpool_api_alerts_suppressed_total", "counter",
+			  "Changes not told: one of that kind went out within a day.");
+	xp_metrics_u64(&m, atomic_load(&a->alerts_suppressed));
+	xp_metrics_family(&m, "xpool_api_registry_errors_total", "counter",
+			  "Registry calls that failed.");
+	xp_metrics_u64(&m, atomic_load(&a->registry_errors));
+	pairs(&m, "xpool_api_checks_deferred_total",
+	      "Checks not started: the account had one in flight, every worker was busy, or the "
+	      "address was checked moments ago.",
+	      "reason", (const char *const[]){"account", "workers", "target"},
+	      (const unsigned long[]){atomic_load(&a->checks.deferred[API_CHECK_ACCOUNT]),
+				      atomic_load(&a->checks.deferred[API_CHECK_WORKERS]),
+				      atomic_load(&a->checks.deferred[API_CHECK_TARGET])},
+	      3);
+	xp_metrics_family(&m, "xpool_api_alerts_deferred_total", "counter",
+			  "Alerts left for a later pass (budget, backoff).");
+	xp_metrics_u64(&m, atomic_load(&a->alerts_deferred));
+	xp_metrics_family(&m, "xpool_api_webhooks_refused_total", "counter",
+			  "Webhook calls refused: the host resolved to an address that is not "
+			  "global unicast.");
+	xp_metrics_u64(&m, atomic_load(&a->webhooks_refused));
+	pairs(&m, "xpool_api_connections_closed_total",
+	      "Connections closed by the API: over the limit per address, or a request slower "
+	      "than request-timeout.",
+	      "reason", (const char *const[]){"per_address", "request_timeout"},
+	      (const unsigned long[]){atomic_load(&a->conns_refused), atomic_load(&a->conns_reaped)},
+	      2);
 }
 
 struct alerter {
@@ -250,54 +255,38 @@ static void *alert_loop(void *arg)
 	return NULL;
 }
 
-static int run(struct api *a, int metrics_fd, const sigset_t *mask)
+static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
-	int sfd, ret = 0;
+	(void)l;
+	(void)events;
+	xp_http_serve(h->fd, render, h->ctx);
+}
 
-	sfd = signalfd(-1, mask, SFD_CLOEXEC);
-	if (sfd < 0) {
-		ret = -errno;
-		xp_err("cannot set up signals: %s", strerror(-ret));
-		goto out;
+static int run(struct api *a, struct xp_loop *l, int metrics_fd)
+{
+	struct xp_loop_fd metrics = { metrics_fd, on_metrics, a };
+	int ret = metrics_fd >= 0 ? xp_loop_add(l, &metrics, EPOLLIN) : 0;
+
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return ret;
 	}
-	sd_notify(0, "READY=1");
-	for (;;) {
-		struct pollfd p[2] = {{sfd, POLLIN, 0}, {metrics_fd, POLLIN, 0}};
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			xp_err("poll: %s", strerror(-ret));
-			break;
-		}
-		if (p[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				xp_info("signal %u: shutting down", si.ssi_signo);
-			break;
-		}
-		if (p[1].revents)
-			xp_http_serve(metrics_fd, render, a);
-	}
-	sd_notify(0, "STOPPING=1");
-out:
-	if (sfd >= 0)
-		close(sfd);
+	ret = xp_loop_run(l);
+	if (ret)
+		xp_err("event loop: %s", strerror(-ret));
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	static struct api a;
+	static struct xp_loop loop;
 	struct xp_conf_opts o = {.config_path = ""};
 	struct alerter al = {.a = &a};
 	struct MHD_Daemon *d = NULL;
 	char where[512];
 	int metrics_fd = -1, ret = 1;
 	bool checks = false, alerting = false, pool = false;
-	sigset_t mask;
 
 	if (xp_conf_load(&spec, &a, argc, argv, &o) || check_system(&a))
 		return EXIT_USAGE;
@@ -328,12 +317,14 @@ int main(int argc, char **argv)
 	if (!strcmp(a.sendmail, "off"))
 		a.sendmail[0] = 0;
 	signal(SIGPIPE, SIG_IGN);
-	/* blocked before any thread starts: libmicrohttpd's threads inherit the mask, and the
-	 * signals reach the main loop's signalfd only */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* before any thread starts: libmicrohttpd's threads inherit the loop's signal mask, and the
+	 * signals reach the loop's signalfd only */
+	ret = xp_loop_init(&loop, NULL, NULL);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return 1;
+	}
+	ret = 1;
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		xp_err("cannot initialise libsodium or libcurl");
 		return 1;
@@ -379,7 +370,7 @@ int main(int argc, char **argv)
 	xp_redact(a.db_path, where, sizeof(where));
 	xp_info("serving on %s (registry %s, alerts %s, %ld servers per account)", a.listen,
 		where, a.no_alerts ? "off" : "on", a.max_servers);
-	ret = run(&a, metrics_fd, &mask) ? 1 : 0;
+	ret = run(&a, &loop, metrics_fd) ? 1 : 0;
 out:
 	/* a stop ends what waits first: the alert pass, then the checks' callers, then HTTP */
 	atomic_store(&a.stopping, true);
@@ -398,5 +389,6 @@ out:
 	api_limit_free(&a.check_fails);
 	pool_geo_close(a.geo);
 	curl_global_cleanup();
+	xp_loop_close(&loop);
 	return ret;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* xp_cc.c - ISO 3166 country codes and their continents, as the pool zones them. */
+#include <pthread.h>
 #include <string.h>
 
 #include "xp_cc.h"
@@ -54,14 +55,23 @@ int xp_cc_index(const char *cc, int len)
 	return -1;
 }
 
-const char *xp_cc_code(int i)
-{
-	static char codes[XP_N_COUNTRIES][3];
+/* Every code as a string, written once before any is read (the API's request threads, the
+ * DNS server's metrics and workers may ask at once). */
+static char codes[XP_N_COUNTRIES][3];
 
-	if (!codes[i][0]) {
+static void fill_codes(void)
+{
+	for (int i = 0; i < XP_N_COUNTRIES; i++) {
 		codes[i][0] = table[i * ENTRY];
 		codes[i][1] = table[i * ENTRY + 1];
 	}
+}
+
+const char *xp_cc_code(int i)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fill_codes);
 	return codes[i];
 }
 

@@ -10,10 +10,6 @@
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
-#include <poll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
 
 #include "mon_ntp.h"
 #include "mon_round.h"
@@ -24,6 +20,9 @@
 #include "xp_conf.h"
 #include "xp_http.h"
 #include "xp_log.h"
+#include "xp_loop.h"
+#include "xp_metrics.h"
+#include "xp_time.h"
 #include "xp_sign.h"
 #include "xp_parse.h"
 
@@ -60,8 +59,9 @@ struct monitor {
 	struct mon_sink sink;	 /* checks on their way to the registry */
 	long max_pending;
 	struct xp_chrony chrony;
-	int sig_fd;		 /* signalfd: SIGINT, SIGTERM */
-	uint64_t watchdog_usec; /* sd_notify watchdog, 0 when off */
+	struct xp_loop loop;	 /* signals, the metrics endpoint, the rounds, the watchdog */
+	int retry_timer;	 /* checks the registry could not take, tried again */
+	int exit_ret;		 /* what the loop's stop means: 0, or -1 (an operator's error) */
 	long max_in_flight;	 /* checks at once */
 	struct reg_cursor *cursor; /* the round's servers */
 	unsigned long rounds, skipped_own;
@@ -140,8 +140,6 @@ static void record(void *ctx, long id, const char *ip, const struct mon_check *c
 	struct monitor *m = ctx;
 
 	m->checked++;
-	if (m->watchdog_usec)
-		sd_notify(0, "WATCHDOG=1");
 	if (m->sink.stopped)
 		return; /* removed or paused during the round: nothing more is recorded */
 	m->results[c->chosen.result]++;
@@ -150,77 +148,71 @@ static void record(void *ctx, long id, const char *ip, const struct mon_check *c
 	mon_sink_add(&m->sink, id, c, time(NULL));
 }
 
+/* One family of one sample, no label. */
+static void one(struct xp_metrics *w, const char *name, const char *type, const char *help,
+		uint64_t v)
+{
+	xp_metrics_family(w, name, type, help);
+	xp_metrics_u64(w, v);
+}
+
 static void render(void *ctx, FILE *f)
 {
 	static const char *const names[] = { "ok", "no_response", "kod_rate", "kod_deny", "stratum0",
 					     "error" };
 	struct monitor *m = ctx;
+	struct xp_metrics w;
+	uint64_t cum = 0;
 
-	fprintf(f, "# HELP xpool_monitor_checks_total Checks by the chosen sample's result.\n"
-		   "# TYPE xpool_monitor_checks_total counter\n");
+	xp_metrics_init(&w, f);
+	xp_metrics_family(&w, "xpool_monitor_checks_total", "counter",
+			  "Checks by the chosen sample's result.");
 	for (int r = 0; r <= MON_ERROR; r++)
-		fprintf(f, "xpool_monitor_checks_total{result=\"%s\"} %lu\n", names[r],
-			(unsigned long)m->results[r]);
-	fprintf(f,
-		"# HELP xpool_monitor_rounds_total Rounds finished.\n"
-		"# TYPE xpool_monitor_rounds_total counter\nxpool_monitor_rounds_total %lu\n"
-		"# HELP xpool_monitor_round_seconds The last round's duration.\n"
-		"# TYPE xpool_monitor_round_seconds gauge\nxpool_monitor_round_seconds %.3f\n"
-		"# HELP xpool_monitor_in_flight Checks in flight now.\n"
-		"# TYPE xpool_monitor_in_flight gauge\nxpool_monitor_in_flight %lu\n"
-		"# HELP xpool_monitor_own_network_skipped_total Servers in this monitor's own /24 or "
-		"/48, not scored.\n"
-		"# TYPE xpool_monitor_own_network_skipped_total counter\n"
-		"xpool_monitor_own_network_skipped_total %lu\n",
-		m->rounds, m->last_round_s, m->live ? m->live->in_flight : 0UL, m->skipped_own);
-	fprintf(f,
-		"# HELP xpool_monitor_registry_up Whether the registry answers.\n"
-		"# TYPE xpool_monitor_registry_up gauge\nxpool_monitor_registry_up %d\n"
-		"# HELP xpool_monitor_pending_checks Checks waiting to be written to the registry.\n"
-		"# TYPE xpool_monitor_pending_checks gauge\nxpool_monitor_pending_checks %ld\n"
-		"# HELP xpool_monitor_recorded_total Checks written to the registry.\n"
-		"# TYPE xpool_monitor_recorded_total counter\nxpool_monitor_recorded_total %lu\n"
-		"# HELP xpool_monitor_replays_skipped_total Checks found written already when a batch "
-		"was replayed after a lost connection.\n"
-		"# TYPE xpool_monitor_replays_skipped_total counter\n"
-		"xpool_monitor_replays_skipped_total %lu\n"
-		"# HELP xpool_monitor_checks_dropped_total Checks dropped: the registry was away past "
-		"max-pending.\n"
-		"# TYPE xpool_monitor_checks_dropped_total counter\n"
-		"xpool_monitor_checks_dropped_total %lu\n"
-		"# HELP xpool_monitor_registry_reconnects_total Connections to the registry made "
-		"again.\n"
-		"# TYPE xpool_monitor_registry_reconnects_total counter\n"
-		"xpool_monitor_registry_reconnects_total %lu\n",
-		!m->sink.down, m->sink.n, (unsigned long)m->sink.written,
-		(unsigned long)m->sink.replayed, (unsigned long)m->sink.dropped,
-		(unsigned long)m->sink.reconnects);
+		xp_metrics_u64_l(&w, "result", names[r], m->results[r]);
+	one(&w, "xpool_monitor_rounds_total", "counter", "Rounds finished.", m->rounds);
+	xp_metrics_family(&w, "xpool_monitor_round_seconds", "gauge", "The last round's duration.");
+	xp_metrics_samplef(&w, NULL, NULL, 0, "%.3f", m->last_round_s);
+	one(&w, "xpool_monitor_in_flight", "gauge", "Checks in flight now.",
+	    m->live ? m->live->in_flight : 0UL);
+	one(&w, "xpool_monitor_own_network_skipped_total", "counter",
+	    "Servers in this monitor's own /24 or /48, not scored.", m->skipped_own);
+	one(&w, "xpool_monitor_registry_up", "gauge", "Whether the registry answers.",
+	    !m->sink.down);
+	xp_metrics_family(&w, "xpool_monitor_pending_checks", "gauge",
+			  "Checks waiting to be written to the registry.");
+	xp_metrics_samplef(&w, NULL, NULL, 0, "%ld", m->sink.n);
+	one(&w, "xpool_monitor_recorded_total", "counter", "Checks written to the registry.",
+	    m->sink.written);
+	one(&w, "xpool_monitor_replays_skipped_total", "counter",
+	    "Checks found written already when a batch was replayed after a lost connection.",
+	    m->sink.replayed);
+	one(&w, "xpool_monitor_checks_dropped_total", "counter",
+	    "Checks dropped: the registry was away past max-pending.", m->sink.dropped);
+	one(&w, "xpool_monitor_registry_reconnects_total", "counter",
+	    "Connections to the registry made again.", m->sink.reconnects);
 	/* the scores this monitor gave, cumulative by upper bound, as Prometheus histograms are */
-	fprintf(f, "# HELP xpool_monitor_score Scores written to the registry (" POOL_MIN_SCORE_TEXT
-		   " and up: in DNS).\n"
-		   "# TYPE xpool_monitor_score histogram\n");
-	{
-		uint64_t cum = 0;
+	xp_metrics_family(&w, "xpool_monitor_score", "histogram",
+			  "Scores written to the registry (" POOL_MIN_SCORE_TEXT " and up: in DNS).");
+	for (int b = 0; b <= MON_SINK_BUCKETS; b++) {
+		char le[32];
+		struct xp_label l = { "le", le };
 
-		for (int b = 0; b <= MON_SINK_BUCKETS; b++) {
-			cum += m->sink.score_le[b];
-			if (b < MON_SINK_BUCKETS)
-				fprintf(f, "xpool_monitor_score_bucket{le=\"%g\"} %lu\n",
-					mon_sink_bounds[b], (unsigned long)cum);
-			else
-				fprintf(f, "xpool_monitor_score_bucket{le=\"+Inf\"} %lu\n",
-					(unsigned long)cum);
-		}
-		fprintf(f, "xpool_monitor_score_sum %g\nxpool_monitor_score_count %lu\n",
-			m->sink.score_sum, (unsigned long)cum);
+		cum += m->sink.score_le[b];
+		if (b < MON_SINK_BUCKETS)
+			snprintf(le, sizeof(le), "%g", mon_sink_bounds[b]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		xp_metrics_samplef(&w, "_bucket", &l, 1, "%lu", (unsigned long)cum);
 	}
+	xp_metrics_samplef(&w, "_sum", NULL, 0, "%g", m->sink.score_sum);
+	xp_metrics_samplef(&w, "_count", NULL, 0, "%lu", (unsigned long)cum);
 }
 
-static void serve(void *ctx)
+static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
 {
-	struct monitor *m = ctx;
-
-	xp_http_serve(m->metrics_fd, render, m);
+	(void)l;
+	(void)events;
+	xp_http_serve(h->fd, render, h->ctx);
 }
 
 /*
@@ -326,21 +318,20 @@ static int round_once(struct monitor *m)
 		if (!m->said_paused) /* once, not every round of a pause */
 			xp_info("not scoring: %s", m->why_none);
 		m->said_paused = true;
-		sd_notify(0, "STATUS=paused");
+		xp_loop_status("paused");
 		return ROUND_NONE;
 	}
 	m->said_paused = false;
 	if (!self_synced(m, why, sizeof(why))) {
 		xp_warn("not scoring: %s", why);
-		sd_notifyf(0, "STATUS=not scoring: %s", why);
+		xp_loop_status("not scoring: %s", why);
 		snprintf(m->why_none, sizeof(m->why_none), "not scoring: %s", why);
 		return ROUND_NONE;
 	}
 	{
 		struct mon_check_opts o = { .samples = m->samples, .timeout_ms = m->timeout_ms,
-					    .max_root_distance = m->max_rd, .stop_fd = m->sig_fd,
-					    .same_network_ok = m->same_network_ok,
-					    .serve_fd = m->metrics_fd, .serve = serve, .serve_ctx = m };
+					    .max_root_distance = m->max_rd,
+					    .same_network_ok = m->same_network_ok };
 		struct mon_round_stats st;
 		bool offline = m->offline;
 
@@ -353,7 +344,7 @@ static int round_once(struct monitor *m)
 		if (!m->offline && reg_servers_open(m->db, &m->cursor))
 			return ROUND_NONE;
 		m->live = &st;
-		ret = mon_round_run(&o, m->max_in_flight, next_server, record, m, &st);
+		ret = mon_round_run(&m->loop, &o, m->max_in_flight, next_server, record, m, &st);
 		m->live = NULL;
 		reg_servers_close(m->cursor);
 		m->cursor = NULL;
@@ -417,90 +408,80 @@ static int round_once(struct monitor *m)
 			return ROUND_FAILED;
 		}
 	}
-	sd_notifyf(0, "STATUS=round done: %u server(s) checked", m->checked);
+	xp_loop_status("round done: %u server(s) checked", m->checked);
 	return ROUND_DONE;
 }
 
-/* The daemon loop: signalfd and a timerfd, as the other daemons; sd_notify readiness. */
+/* Checks the registry could not take are tried again when the sink's backoff says so. */
+static void arm_retry(struct monitor *m)
+{
+	int wait = mon_sink_wait_ms(&m->sink);
+
+	xp_loop_timer_at(&m->loop, m->retry_timer, wait < 0 ? -1 : xp_mono_ms() + wait, 0);
+}
+
+static void on_retry(struct xp_loop *l, void *ctx)
+{
+	struct monitor *m = ctx;
+
+	(void)l;
+	if (m->live)
+		return; /* a round is writing: armed again when it ends */
+	if (mon_sink_wait_ms(&m->sink) == 0)
+		mon_sink_flush(&m->sink);
+	arm_retry(m);
+}
+
+/* Every interval: a round (one longer than the interval: the next starts at once, no pile). */
+static void on_round(struct xp_loop *l, void *ctx)
+{
+	struct monitor *m = ctx;
+	int ret = round_once(m);
+
+	if (ret < 0) { /* not registered: an operator's error */
+		m->exit_ret = -1;
+		xp_loop_stop(l);
+		return;
+	}
+	if (ret == ROUND_STOP) {
+		xp_loop_stop(l);
+		return;
+	}
+	if (m->once) {
+		/* never a success for a round that was not made or an export not written */
+		if (ret == ROUND_NONE)
+			xp_err("--once: no round made: %s%s%s%s", m->why_none,
+			       m->export_path[0] ? "; " : "", m->export_path,
+			       m->export_path[0] ? " was not written" : "");
+		m->exit_ret = ret == ROUND_DONE ? 0 : -1;
+		xp_loop_stop(l);
+		return;
+	}
+	arm_retry(m);
+}
+
+/* The daemon loop: the rounds on a timer, the metrics endpoint, signals, the watchdog. */
 static int run(struct monitor *m)
 {
-	struct itimerspec period = { .it_interval = { m->interval, 0 }, .it_value = { 0, 1 } };
-	int tfd = -1, ret = 0;
-	sigset_t mask;
+	struct xp_loop_fd metrics = { m->metrics_fd, on_metrics, m };
+	int round = xp_loop_timer(&m->loop, on_round, m), ret = 0;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	m->sig_fd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (m->sig_fd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &period, NULL)) {
-		ret = -errno;
-		xp_err("cannot set up signals and timers: %s", strerror(-ret));
-		goto out;
+	m->retry_timer = xp_loop_timer(&m->loop, on_retry, m);
+	if (round < 0 || m->retry_timer < 0)
+		ret = -ENOSPC;
+	if (!ret && metrics.fd >= 0)
+		ret = xp_loop_add(&m->loop, &metrics, EPOLLIN);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return ret;
 	}
-	sd_watchdog_enabled(0, &m->watchdog_usec);
-	sd_notify(0, "READY=1");
-	for (;;) {
-		struct pollfd p[3] = { { m->sig_fd, POLLIN, 0 },
-				       { tfd, POLLIN, 0 },
-				       { m->metrics_fd, POLLIN, 0 } };
-		uint64_t ticks;
-		int wait = m->watchdog_usec ? (int)(m->watchdog_usec / 2000) : -1;
-		int retry = mon_sink_wait_ms(&m->sink);
-
-		/* wake for the watchdog even between rounds, and to retry checks the registry
-		 * could not take; a negative fd (no metrics) is ignored by poll */
-		if (retry >= 0 && (wait < 0 || retry < wait))
-			wait = retry;
-		if (poll(p, 3, wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			xp_err("poll: %s", strerror(-ret));
-			break;
-		}
-		if (m->watchdog_usec)
-			sd_notify(0, "WATCHDOG=1");
-		if (p[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(m->sig_fd, &si, sizeof(si)) == sizeof(si))
-				xp_info("signal %u: shutting down", si.ssi_signo);
-			break;
-		}
-		if (p[2].revents)
-			serve(m);
-		if (mon_sink_wait_ms(&m->sink) == 0)
-			mon_sink_flush(&m->sink);
-		if (!p[1].revents || read(tfd, &ticks, sizeof(ticks)) <= 0)
-			continue;
-		/* a round longer than the interval: the next starts at once, ticks do not pile up */
-		ret = round_once(m);
-		if (ret < 0)
-			break; /* not registered: an operator's error */
-		if (ret == ROUND_STOP) {
-			ret = 0;
-			break;
-		}
-		if (m->once) {
-			/* never a success for a round that was not made or an export not written */
-			if (ret == ROUND_NONE)
-				xp_err("--once: no round made: %s%s%s%s", m->why_none,
-				       m->export_path[0] ? "; " : "", m->export_path,
-				       m->export_path[0] ? " was not written" : "");
-			ret = ret == ROUND_DONE ? 0 : -1;
-			break;
-		}
-		ret = 0;
+	xp_loop_timer_at(&m->loop, round, xp_mono_ms(), m->interval * 1000);
+	ret = xp_loop_run(&m->loop);
+	if (ret) {
+		xp_err("event loop: %s", strerror(-ret));
+		return ret;
 	}
-	sd_notify(0, "STOPPING=1");
-out:
-	if (tfd >= 0)
-		close(tfd);
-	if (m->sig_fd >= 0)
-		close(m->sig_fd);
-	return ret;
+	return m->exit_ret;
 }
 
 #define M struct monitor
@@ -541,7 +522,7 @@ static const struct xp_conf_spec spec = {
 int main(int argc, char **argv)
 {
 	static struct monitor m = {
-		.chrony = { .fd = -1 }, .sig_fd = -1, .metrics_fd = -1, .servers_known = -1
+		.chrony = { .fd = -1 }, .metrics_fd = -1, .servers_known = -1
 	};
 	struct xp_conf_opts o = { .config_path = "" };
 	int ret;
@@ -568,6 +549,11 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	ret = xp_loop_init(&m.loop, NULL, NULL);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return 1;
+	}
 	if (reg_open(m.db_path, REG_OPEN_EXISTING, &m.db) || reg_checks_durability(m.db))
 		return 1;
 	if (mon_sink_init(&m.sink, m.db, m.name, m.max_pending)) {
@@ -593,5 +579,6 @@ int main(int argc, char **argv)
 		close(m.metrics_fd);
 	xp_chrony_close(&m.chrony);
 	reg_close(m.db);
+	xp_loop_close(&m.loop);
 	return ret ? 1 : 0;
 }

@@ -45,8 +45,7 @@ int mon_leap_legitimate(time_t now, const char *leap_list)
  */
 static int wait_readable(int fd, int64_t deadline, const struct mon_check_opts *o)
 {
-	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
-				 { .fd = o->stop_fd > 0 ? o->stop_fd : -1, .events = POLLIN } };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	for (;;) {
 		int64_t left = deadline - xp_mono_ms();
@@ -57,9 +56,7 @@ static int wait_readable(int fd, int64_t deadline, const struct mon_check_opts *
 		if (left <= 0)
 			return -ETIMEDOUT;
 		/* wake at least every 100 ms: the flag may be set without a signal (threads) */
-		n = poll(pfd, 2, left < 100 ? (int)left : 100);
-		if (n > 0 && pfd[1].revents)
-			return -ECANCELED; /* a signal is pending: the caller reads it */
+		n = poll(&pfd, 1, left < 100 ? (int)left : 100);
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)

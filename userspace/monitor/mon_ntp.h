@@ -25,11 +25,7 @@ struct mon_check_opts {
 	double max_root_distance;
 	uint16_t port;	     /* 123 unless a test says otherwise */
 	const volatile sig_atomic_t *stop; /* when set, the check ends at once: -ECANCELED */
-	int stop_fd; /* readable (a signalfd with a signal pending): the same; -1 or 0 for none */
 	bool same_network_ok; /* labs: also servers in the monitor's own /24 or /48 */
-	int serve_fd;	      /* readable: call serve (a metrics endpoint during a round); 0: none */
-	void (*serve)(void *ctx);
-	void *serve_ctx;
 };
 
 /*

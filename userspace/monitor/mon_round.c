@@ -7,7 +7,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,11 +14,11 @@
 #include "xp_ntp.h"
 #include "xp_time.h"
 
-#define GAP_MS	   100 /* between a check's samples, as the sequential check */
-#define STOP_SLOT  UINT32_MAX
-#define SERVE_SLOT (UINT32_MAX - 1)
+#define GAP_MS 100 /* between a check's samples, as the sequential check */
 
 struct flight {
+	struct xp_loop_fd h; /* the check's socket, watched by the daemon's loop */
+	const struct mon_check_opts *o;
 	bool used, waiting;
 	int fd, sample;
 	long id;
@@ -30,11 +29,11 @@ struct flight {
 	struct mon_check c;
 };
 
-static void finish(struct flight *f, int ep,
+static void finish(struct flight *f, struct xp_loop *l,
 		   void (*done)(void *, long, const char *, const struct mon_check *), void *ctx,
 		   struct mon_round_stats *st)
 {
-	epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
+	xp_loop_del(l, &f->h);
 	close(f->fd);
 	f->used = false;
 	st->checked++;
@@ -169,38 +168,35 @@ static void receive(struct flight *f, const struct mon_check_opts *o, int64_t no
 	}
 }
 
-int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
+/* A check's socket is readable: its reply, read at once. */
+static void on_reply(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	struct flight *f = h->ctx;
+
+	(void)l;
+	(void)events;
+	if (f->used)
+		receive(f, f->o, xp_mono_ms());
+}
+
+int mon_round_run(struct xp_loop *l, const struct mon_check_opts *o, int max_in_flight,
 		  int (*next)(void *ctx, long *id, char ip[64]),
 		  void (*done)(void *ctx, long id, const char *ip, const struct mon_check *c),
 		  void *ctx, struct mon_round_stats *st)
 {
 	struct flight *fl = calloc(max_in_flight, sizeof(*fl));
-	struct epoll_event ev[64];
 	int64_t t0 = xp_mono_ms();
-	int ep = epoll_create1(EPOLL_CLOEXEC), in_flight = 0, ret = 0;
+	int in_flight = 0, ret = 0;
 	bool more = true;
 
 	memset(st, 0, sizeof(*st));
 	stamps_on();
-	if (!fl || ep < 0) {
+	if (!fl) {
 		ret = -ENOMEM;
-		goto out;
-	}
-	if (o->stop_fd > 0 &&
-	    epoll_ctl(ep, EPOLL_CTL_ADD, o->stop_fd,
-		      &(struct epoll_event){.events = EPOLLIN, .data.u32 = STOP_SLOT})) {
-		ret = -errno;
-		goto out;
-	}
-	if (o->serve_fd > 0 &&
-	    epoll_ctl(ep, EPOLL_CTL_ADD, o->serve_fd,
-		      &(struct epoll_event){.events = EPOLLIN, .data.u32 = SERVE_SLOT})) {
-		ret = -errno;
 		goto out;
 	}
 	while (more || in_flight) {
 		int64_t now = xp_mono_ms(), wake = now + 1000;
-		int n;
 
 		/* fill the free slots */
 		for (int i = 0; more && i < max_in_flight && in_flight < max_in_flight; i++) {
@@ -224,8 +220,14 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 				done(ctx, f->id, f->ip, &f->c);
 				continue;
 			}
-			epoll_ctl(ep, EPOLL_CTL_ADD, f->fd,
-				  &(struct epoll_event){.events = EPOLLIN, .data.u32 = i});
+			f->h = (struct xp_loop_fd){ .fd = f->fd, .fn = on_reply, .ctx = f };
+			f->o = o;
+			if (xp_loop_add(l, &f->h, EPOLLIN)) { /* no reply could be read: none */
+				close(f->fd);
+				st->checked++;
+				done(ctx, f->id, f->ip, &f->c);
+				continue;
+			}
 			f->used = true;
 			f->sample = 0;
 			f->waiting = false;
@@ -252,7 +254,7 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 			}
 			if (!f->waiting && now >= f->next_send) {
 				if (f->sample == o->samples) {
-					finish(f, ep, done, ctx, st);
+					finish(f, l, done, ctx, st);
 					in_flight--;
 					continue;
 				}
@@ -260,7 +262,7 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 			}
 			wake = fmin(wake, f->waiting ? f->deadline : f->next_send);
 		}
-		if (o->stop && *o->stop) {
+		if ((o->stop && *o->stop) || xp_loop_stopping(l)) {
 			ret = -ECANCELED;
 			break;
 		}
@@ -269,31 +271,21 @@ int mon_round_run(const struct mon_check_opts *o, int max_in_flight,
 		/* free slots and servers left (some were skipped): fill again without waiting */
 		if (more && in_flight < max_in_flight)
 			wake = now;
-		n = epoll_wait(ep, ev, 64, wake > now ? (int)(wake - now) : 0);
-		if (n < 0 && errno != EINTR) {
-			ret = -errno;
+		/* the loop's other fds (signals, the metrics endpoint) are served meanwhile */
+		ret = xp_loop_turn(l, wake > now ? (int)(wake - now) : 0);
+		if (ret)
 			break;
-		}
-		now = xp_mono_ms();
-		for (int k = 0; k < n; k++) {
-			if (ev[k].data.u32 == STOP_SLOT) {
-				ret = -ECANCELED;
-				goto out;
-			}
-			if (ev[k].data.u32 == SERVE_SLOT) {
-				o->serve(o->serve_ctx);
-				continue;
-			}
-			if (fl[ev[k].data.u32].used)
-				receive(&fl[ev[k].data.u32], o, now);
+		if (xp_loop_stopping(l)) {
+			ret = -ECANCELED;
+			break;
 		}
 	}
 out:
 	for (int i = 0; fl && i < max_in_flight; i++)
-		if (fl[i].used)
+		if (fl[i].used) {
+			xp_loop_del(l, &fl[i].h);
 			close(fl[i].fd); /* stopping: checks in flight are not reported */
-	if (ep >= 0)
-		close(ep);
+		}
 	free(fl);
 	st->seconds = (xp_mono_ms() - t0) / 1e3;
 	st->in_flight = 0;

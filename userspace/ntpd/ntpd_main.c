@@ -3,22 +3,16 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/magic.h>
-#include <systemd/sd-daemon.h>
 
 #include "ntpd_addrs.h"
 #include "xp_chrony.h"
@@ -29,8 +23,11 @@
 #include "ntpd_source.h"
 #include "rsp_xdp.h"
 #include "xp_log.h"
+#include "xp_loop.h"
+#include "xp_priv.h"
+#include "xp_time.h"
 
-#define REFRESH_NS	 500000000L /* clock data and chronyd, twice a second */
+#define REFRESH_MS	 500 /* clock data and chronyd, twice a second */
 #define CHRONY_TIMEOUT_MS 200
 #define EXIT_USAGE	 2
 
@@ -41,7 +38,7 @@ struct ntpd {
 	struct xp_chrony chrony;
 	struct ntpd_addrs addrs; /* the interfaces' addresses, followed through netlink */
 	int metrics_fd;
-	uint64_t watchdog_usec;
+	struct xp_loop loop;
 	int last_state; /* for logging changes only: -1 unknown, 0 unsync, 1 synced */
 	const char *last_why;
 };
@@ -57,7 +54,7 @@ static void set_state(struct ntpd *d, int synced, const char *why)
 	else
 		xp_warn("clock unsynchronised (%s): %s", why,
 			d->cfg.unsync_pass ? "requests go to the kernel" : "replies carry LI=3");
-	sd_notifyf(0, "STATUS=%s, stratum %u", synced ? "synchronised" : "unsynchronised",
+	xp_loop_status("%s, stratum %u", synced ? "synchronised" : "unsynchronised",
 		   synced ? d->clock.stratum : 0);
 }
 
@@ -120,18 +117,20 @@ static int refresh(struct ntpd *d)
 
 	if (ret)
 		xp_err("cannot read the clock: %s", strerror(-ret));
-	else if (d->watchdog_usec)
-		sd_notify(0, "WATCHDOG=1");
+	/* the watchdog is kept only while the clock data is fresh */
+	xp_loop_healthy(&d->loop, !ret);
 	return ret;
 }
 
 static void render_metrics(void *ctx, FILE *f)
 {
 	struct ntpd *d = ctx;
+	struct xp_metrics m;
 	struct rsp_report r;
 
+	xp_metrics_init(&m, f);
 	if (!rsp_report_collect(d->x.map_fd[XPOOL_MAP_STATS], d->x.map_fd[XPOOL_MAP_CLOCK], &r))
-		rsp_report_prometheus(&r, f);
+		rsp_report_prometheus(&r, &m);
 }
 
 /* Writes the config map and refills the address and prefix maps. */
@@ -203,22 +202,14 @@ static int check_pin_path(const char *dir)
 /* Keeps CAP_NET_ADMIN (replace, detach) and, to reach chronyd's socket directory, DAC override. */
 static int drop_privileges(const struct ntpd_config *c)
 {
-	cap_value_t keep[] = { CAP_NET_ADMIN, CAP_DAC_OVERRIDE };
-	int n = c->no_chrony ? 1 : 2, ret = 0;
-	cap_t caps = cap_init();
+	static const cap_value_t keep[] = { CAP_NET_ADMIN, CAP_DAC_OVERRIDE };
+	char why[256];
+	int ret = xp_priv_drop(keep, c->no_chrony ? 1 : 2, NULL, why, sizeof(why));
 
-	if (!caps)
-		return -errno;
-	if (cap_set_flag(caps, CAP_PERMITTED, n, keep, CAP_SET) ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, n, keep, CAP_SET) || cap_set_proc(caps)) {
-		ret = -errno;
-		xp_err("cannot drop capabilities: %s", strerror(-ret));
-		goto out;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		xp_warn("cannot set no_new_privs: %s", strerror(errno));
-out:
-	cap_free(caps);
+	if (ret)
+		xp_err("%s", why);
+	else if (why[0])
+		xp_warn("%s", why);
 	return ret;
 }
 
@@ -231,71 +222,69 @@ static int arm_step_timer(int fd)
 											  : 0;
 }
 
+static void on_step(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	uint64_t ticks;
+
+	(void)l;
+	(void)events;
+	/* ECANCELED: the clock was stepped; re-read now, then re-arm */
+	if (read(h->fd, &ticks, sizeof(ticks)) < 0 && errno == ECANCELED)
+		xp_info("system clock stepped: refreshing clock data");
+	arm_step_timer(h->fd);
+	refresh(h->ctx);
+}
+
+/* Twice a second: the time source, then the clock data. */
+static void on_tick(struct xp_loop *l, void *ctx)
+{
+	(void)l;
+	poll_source(ctx);
+	refresh(ctx);
+}
+
+static void on_addrs(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	struct ntpd *d = h->ctx;
+
+	(void)l;
+	(void)events;
+	ntpd_addrs_update(&d->addrs);
+}
+
+static void on_metrics(struct xp_loop *l, struct xp_loop_fd *h, uint32_t events)
+{
+	(void)l;
+	(void)events;
+	xp_http_serve(h->fd, render_metrics, h->ctx);
+}
+
 static int run(struct ntpd *d)
 {
-	struct itimerspec period = { .it_interval = { 0, REFRESH_NS }, .it_value = { 0, REFRESH_NS } };
-	int sfd = -1, tfd = -1, stepfd = -1, ret = 0;
-	sigset_t mask;
+	struct xp_loop_fd step = { timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC), on_step, d },
+			  addrs = { d->addrs.nl_fd, on_addrs, d },
+			  metrics = { d->metrics_fd, on_metrics, d };
+	int tick = xp_loop_timer(&d->loop, on_tick, d), ret = tick < 0 ? tick : 0;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	stepfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || stepfd < 0 || timerfd_settime(tfd, 0, &period, NULL) ||
-	    arm_step_timer(stepfd)) {
+	if (!ret && (step.fd < 0 || arm_step_timer(step.fd)))
 		ret = -errno;
+	if (!ret)
+		ret = xp_loop_add(&d->loop, &step, EPOLLIN);
+	if (!ret && addrs.fd >= 0) /* no netlink: the addresses are listed */
+		ret = xp_loop_add(&d->loop, &addrs, EPOLLIN);
+	if (!ret && metrics.fd >= 0)
+		ret = xp_loop_add(&d->loop, &metrics, EPOLLIN);
+	if (ret) {
 		xp_err("cannot set up timers and signals: %s", strerror(-ret));
 		goto out;
 	}
-	for (;;) {
-		struct pollfd pfd[5] = { { sfd, POLLIN, 0 },
-					 { tfd, POLLIN, 0 },
-					 { stepfd, POLLIN, 0 },
-					 { d->addrs.nl_fd, POLLIN, 0 },
-					 { d->metrics_fd, POLLIN, 0 } };
-		uint64_t ticks;
-
-		/* a negative fd is ignored by poll: no netlink, no metrics */
-		if (poll(pfd, 5, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			xp_err("poll: %s", strerror(-ret));
-			goto out;
-		}
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				xp_info("signal %u: shutting down", si.ssi_signo);
-			goto out;
-		}
-		if (pfd[2].revents) {
-			/* ECANCELED: the clock was stepped; re-read now, then re-arm */
-			if (read(stepfd, &ticks, sizeof(ticks)) < 0 && errno == ECANCELED)
-				xp_info("system clock stepped: refreshing clock data");
-			arm_step_timer(stepfd);
-			refresh(d);
-		}
-		if (pfd[1].revents && read(tfd, &ticks, sizeof(ticks)) > 0) {
-			poll_source(d);
-			refresh(d);
-		}
-		if (pfd[3].revents)
-			ntpd_addrs_update(&d->addrs);
-		if (d->metrics_fd >= 0 && pfd[4].revents)
-			xp_http_serve(d->metrics_fd, render_metrics, d);
-	}
+	xp_loop_timer_at(&d->loop, tick, xp_mono_ms() + REFRESH_MS, REFRESH_MS);
+	ret = xp_loop_run(&d->loop);
+	if (ret)
+		xp_err("event loop: %s", strerror(-ret));
 out:
-	if (sfd >= 0)
-		close(sfd);
-	if (tfd >= 0)
-		close(tfd);
-	if (stepfd >= 0)
-		close(stepfd);
+	if (step.fd >= 0)
+		close(step.fd);
 	return ret;
 }
 
@@ -366,7 +355,11 @@ int main(int argc, char **argv)
 		.disp_rate = XPOOL_DISP_RATE_PHI,
 		.stale_ns = (uint64_t)d.cfg.stale_after * 1000000000ULL,
 	};
-	sd_watchdog_enabled(0, &d.watchdog_usec);
+	ret = xp_loop_init(&d.loop, NULL, NULL);
+	if (ret) {
+		xp_err("cannot set up the event loop: %s", strerror(-ret));
+		return 1;
+	}
 	if (d.cfg.test_offset_ms)
 		xp_warn("TEST MODE: serving time %+ld ms off", d.cfg.test_offset_ms);
 
@@ -377,9 +370,7 @@ int main(int argc, char **argv)
 		xp_info("serving NTP on %d interface(s)%s, precision %d, %s", d.x.n_if,
 			d.cfg.adopt ? " (adopted)" : "", d.clock.precision,
 			d.cfg.no_chrony ? "clock state from adjtimex()" : d.cfg.chrony_socket);
-		sd_notify(0, "READY=1");
 		ret = run(&d);
-		sd_notify(0, "STOPPING=1");
 	}
 	/* by default the program stays attached: a restarted daemon takes over without a gap */
 	if (d.cfg.detach_on_exit) {
@@ -395,5 +386,6 @@ int main(int argc, char **argv)
 	if (d.metrics_fd >= 0)
 		close(d.metrics_fd);
 	rsp_xdp_close(&d.x);
+	xp_loop_close(&d.loop);
 	return ret ? 1 : 0;
 }

@@ -55,34 +55,36 @@ static void lower(char *dst, const char *src, size_t n)
 	dst[i] = 0;
 }
 
-void rsp_report_prometheus(const struct rsp_report *r, FILE *f)
+void rsp_report_prometheus(const struct rsp_report *r, struct xp_metrics *m)
 {
 	char name[64];
 
-	fprintf(f, "# HELP xpool_ntp_packets_total Packets seen by the XDP responder, by verdict "
-		   "and reason.\n# TYPE xpool_ntp_packets_total counter\n");
+	xp_metrics_family(m, "xpool_ntp_packets_total", "counter",
+			  "Packets seen by the XDP responder, by verdict and reason.");
 	for (int k = 0; k < XPOOL_STAT__MAX; k++) {
+		struct xp_label l[2] = { { "verdict", rows[k].verdict }, { "reason", name } };
+
 		lower(name, rows[k].name, sizeof(name));
-		fprintf(f, "xpool_ntp_packets_total{verdict=\"%s\",reason=\"%s\"} %lu\n",
-			rows[k].verdict, name, (unsigned long)r->stats[k]);
+		xp_metrics_samplef(m, NULL, l, 2, "%lu", (unsigned long)r->stats[k]);
 	}
-	fprintf(f,
-		"# HELP xpool_ntp_ratelimit_hits_total Requests over a client's rate limit "
-		"(dropped, KoD or leaked).\n# TYPE xpool_ntp_ratelimit_hits_total counter\n"
-		"xpool_ntp_ratelimit_hits_total %lu\n"
-		"# HELP xpool_ntp_clock_age_seconds Age of the clock data the responder serves.\n"
-		"# TYPE xpool_ntp_clock_age_seconds gauge\nxpool_ntp_clock_age_seconds %.6f\n"
-		"# HELP xpool_ntp_clock_stale_after_seconds Age at which the responder steps aside.\n"
-		"# TYPE xpool_ntp_clock_stale_after_seconds gauge\n"
-		"xpool_ntp_clock_stale_after_seconds %.0f\n"
-		"# HELP xpool_ntp_synchronised 1 when replies carry a synchronised clock.\n"
-		"# TYPE xpool_ntp_synchronised gauge\nxpool_ntp_synchronised %d\n"
-		"# HELP xpool_ntp_stratum Stratum announced (0 when unsynchronised).\n"
-		"# TYPE xpool_ntp_stratum gauge\nxpool_ntp_stratum %d\n"
-		"# HELP xpool_ntp_leap Leap indicator announced (3 when unsynchronised).\n"
-		"# TYPE xpool_ntp_leap gauge\nxpool_ntp_leap %d\n",
-		(unsigned long)rsp_report_ratelimit_hits(r), r->have_clock ? r->age_s : -1.0,
-		r->stale_s, r->synced, r->stratum, r->leap);
+	xp_metrics_family(m, "xpool_ntp_ratelimit_hits_total", "counter",
+			  "Requests over a client's rate limit (dropped, KoD or leaked).");
+	xp_metrics_u64(m, rsp_report_ratelimit_hits(r));
+	xp_metrics_family(m, "xpool_ntp_clock_age_seconds", "gauge",
+			  "Age of the clock data the responder serves.");
+	xp_metrics_samplef(m, NULL, NULL, 0, "%.6f", r->have_clock ? r->age_s : -1.0);
+	xp_metrics_family(m, "xpool_ntp_clock_stale_after_seconds", "gauge",
+			  "Age at which the responder steps aside.");
+	xp_metrics_samplef(m, NULL, NULL, 0, "%.0f", r->stale_s);
+	xp_metrics_family(m, "xpool_ntp_synchronised", "gauge",
+			  "1 when replies carry a synchronised clock.");
+	xp_metrics_samplef(m, NULL, NULL, 0, "%d", r->synced);
+	xp_metrics_family(m, "xpool_ntp_stratum", "gauge",
+			  "Stratum announced (0 when unsynchronised).");
+	xp_metrics_samplef(m, NULL, NULL, 0, "%d", r->stratum);
+	xp_metrics_family(m, "xpool_ntp_leap", "gauge",
+			  "Leap indicator announced (3 when unsynchronised).");
+	xp_metrics_samplef(m, NULL, NULL, 0, "%d", r->leap);
 }
 
 void rsp_report_text(const struct rsp_report *r, FILE *f)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "xp_metrics.h"
 #include "xpool_shared.h"
 
 struct rsp_report {
@@ -20,7 +21,8 @@ struct rsp_report {
 
 /* From the stats map and the clock map (read by fd: a copy, fine for display). */
 int rsp_report_collect(int stats_fd, int clock_fd, struct rsp_report *r);
-void rsp_report_prometheus(const struct rsp_report *r, FILE *f);
+/* The figures as Prometheus families, through the scrape's writer. */
+void rsp_report_prometheus(const struct rsp_report *r, struct xp_metrics *m);
 void rsp_report_text(const struct rsp_report *r, FILE *f);
 
 #endif
