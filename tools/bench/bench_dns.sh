@@ -7,6 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 XP_TEST=bench-dns
 XP_PREFIX=xpdns$$
 . tests/integration/lib.sh
+. tools/bench/proc_cpu.sh
 OUT=build/bench
 D=build/bench/dns
 SECS=${SECS:-10}
@@ -129,18 +130,6 @@ stop() {
 } | tee $OUT/dns.txt
 echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,offered_qps,kxdpgun_qps,us_per_answer,generator_bound" >$OUT/dns.csv
 declare -A QPS KQPS CPUA BOUND
-tree() { # a process and all its descendants (NSD answers from a grandchild)
-	local c
-	echo "$1"
-	for c in $(pgrep -P "$1"); do tree "$c"; done
-}
-cpu_ticks() { # utime + stime of a server's whole process tree
-	local p sum=0
-	for p in $(tree "$1"); do
-		sum=$((sum + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
-	done
-	echo $sum
-}
 for server in xpool-dns gdnsd knot nsd xpool-dns-xdp knot-xdp; do
 	start $server
 	qps=0 lost=- avg=0 p99=0
@@ -163,16 +152,16 @@ for server in xpool-dns gdnsd knot nsd xpool-dns-xdp knot-xdp; do
 	# kxdpgun from the client namespace over veth, as fast as it goes, for 5 s; the server
 	# process's CPU time over the same 5 s
 	xp_ns "$C" kdig @$SRV4 pool.ntp.test A +short >/dev/null 2>&1 # neighbour entry
-	t0=$(cpu_ticks $XP_LAST_PID)
+	t0=$(proc_cpu_ticks $XP_LAST_PID)
 	xp_ns "$C" taskset -c 1 kxdpgun -t 5 -Q 2000000 -i $D/queries.txt -I vc -F 1 $SRV4 \
 		>"$XP_TMP/kxdp-$server" 2>&1
-	t1=$(cpu_ticks $XP_LAST_PID)
+	t1=$(proc_cpu_ticks $XP_LAST_PID)
 	sent=$(awk '/total queries/ { print $3; exit }' "$XP_TMP/kxdp-$server")
 	got=$(awk '/total replies/ { print $3; exit }' "$XP_TMP/kxdp-$server")
 	kqps=$(awk -v n="${got:-0}" 'BEGIN { print n / 5 }')
 	offered=$(awk -v n="${sent:-0}" 'BEGIN { print n / 5 }')
-	cpua=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${got:-0}" \
-		'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print 0 }')
+	# a peer that answered never reads 0 us per answer: n/a (why) instead
+	cpua=$(proc_us_per_answer $((t1 - t0)) "${got:-0}")
 	bound=$(awk -v o="$offered" -v a="$kqps" 'BEGIN { print (o < 1.5 * a) ? 1 : 0 }')
 	QPS[$server]=${qps:-0}
 	KQPS[$server]=$kqps
@@ -185,7 +174,8 @@ for server in xpool-dns gdnsd knot nsd xpool-dns-xdp knot-xdp; do
 	echo "$server,${qps:-0},$lost,${avg:-0},${p99:-},$offered,$kqps,$cpua,$bound" >>$OUT/dns.csv
 	stop
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# a ratio of two figures; "-" when either is not one (n/a, or no answers)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 # a qps ratio where either side was generator-bound is a bound, never a measurement
 qratio() {
 	if [ "${BOUND[$1]}" = 1 ] || [ "${BOUND[$2]}" = 1 ]; then
