@@ -411,7 +411,7 @@ bench-ntp: deps
 	$(Q)BUILD=$(BUILD) tools/bench/bench_ntp.sh
 
 bench-dns: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(GEO_TEST)
 	$(Q)BUILD=$(BUILD) tools/bench/bench_dns.sh
 
 # make install [DESTDIR=...] [PREFIX=/usr]: daemons, tools, man pages, the unit, the GeoIP data
