@@ -27,8 +27,9 @@ address: each zone's servers are cut into fixed sets of 4 (heaviest first), and
     does not locate falls through to the weighted instance (the global zone's sets).
 N. names take the zone's quarter N (a fixed cut, where xpool shuffles once per snapshot);
 zones under 8 servers serve all of them under every N, as xpool does. AAAA only under 2.
-The continent step of xpool's fallback is not modelled: the bench's client countries all have
-servers of both the asked family.
+The continent step of xpool's fallback is not modelled (a located country short of servers of a
+family falls back to the global zone): the bench's client countries all have IPv4 servers, and
+the query file asks the geo names for A only.
 """
 import ipaddress
 import json
