@@ -190,10 +190,12 @@ stop() {
 	echo "offer 1.5 x what the server answered is generator-bound: its qps is a lower bound (>=), and"
 	echo "servers are compared by the CPU time of their process per answer (utime + stime / answers;"
 	echo "on veth the receiving XDP program runs in softirq on the sender's CPU, outside both)."
+	echo "The rows run one after another: a row that ended with a 1-min load average above cores + 1"
+	echo "says busy (other work ran beside it); its figures, and the ratios with it, are noisy."
 	printf '%-14s %11s %6s %8s %8s %11s %11s %9s %s\n' server dnsperf_qps lost% avg_ms p99_ms \
 		offered kxdpgun_qps us/answer note
 } | tee $OUT/dns.txt
-echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,offered_qps,kxdpgun_qps,us_per_answer,generator_bound" >$OUT/dns.csv
+echo "server,dnsperf_qps,lost_pct,avg_ms,p99_ms,offered_qps,kxdpgun_qps,us_per_answer,generator_bound,load1" >$OUT/dns.csv
 declare -A QPS KQPS CPUA BOUND
 for server in xpool-dns gdnsd knot nsd gdnsd-geo knot-geo xpool-dns-xdp knot-xdp knot-geo-xdp; do
 	start $server
@@ -229,6 +231,9 @@ for server in xpool-dns gdnsd knot nsd gdnsd-geo knot-geo xpool-dns-xdp knot-xdp
 	# a peer that answered never reads 0 us per answer: n/a (why) instead
 	cpua=$(proc_us_per_answer $((t1 - t0)) "${got:-0}")
 	bound=$(awk -v o="$offered" -v a="$kqps" 'BEGIN { print (o < 1.5 * a) ? 1 : 0 }')
+	# others' work on the machine: the server and its generator count 2 of the load average
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	busy=$(awk -v l="$load" -v n="$(nproc)" 'BEGIN { if (l > n + 1) printf "busy (load %s)", l }')
 	QPS[$server]=${qps:-0}
 	KQPS[$server]=$kqps
 	CPUA[$server]=$cpua
@@ -236,8 +241,8 @@ for server in xpool-dns gdnsd knot nsd gdnsd-geo knot-geo xpool-dns-xdp knot-xdp
 	printf '%-14s %11.0f %6s %8.3f %8.3f %11.0f %11s %9s %s\n' $server "${qps:-0}" "$lost" \
 		"$(awk -v a="${avg:-0}" 'BEGIN { print a * 1000 }')" "$(awk -v a="${p99:-0}" 'BEGIN { print a * 1000 }')" \
 		"$offered" "$([ "$bound" = 1 ] && echo ">=")$(printf '%.0f' "$kqps")" "$cpua" \
-		"$([ "$bound" = 1 ] && echo generator-bound)" | tee -a $OUT/dns.txt
-	echo "$server,${qps:-0},$lost,${avg:-0},${p99:-},$offered,$kqps,$cpua,$bound" >>$OUT/dns.csv
+		"$([ "$bound" = 1 ] && echo "generator-bound ")$busy" | tee -a $OUT/dns.txt
+	echo "$server,${qps:-0},$lost,${avg:-0},${p99:-},$offered,$kqps,$cpua,$bound,$load" >>$OUT/dns.csv
 	stop
 done
 # a ratio of two figures; "-" when either is not one (n/a, or no answers)
