@@ -252,7 +252,7 @@ qratio() {
 	if [ "${BOUND[$1]}" = 1 ] || [ "${BOUND[$2]}" = 1 ]; then
 		echo "generator-bound (qps $(ratio "${KQPS[$1]}" "${KQPS[$2]}")); CPU per answer $2/$1 $(ratio "${CPUA[$2]}" "${CPUA[$1]}")"
 	else
-		echo "$(ratio "${KQPS[$1]}" "${KQPS[$2]}")"
+		echo "$(ratio "${KQPS[$1]}" "${KQPS[$2]}"); CPU per answer $2/$1 $(ratio "${CPUA[$2]}" "${CPUA[$1]}")"
 	fi
 }
 {
