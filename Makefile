@@ -408,17 +408,18 @@ bench-monitor: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/bench/bench_monitor.sh
 
+# each figure the median of 5 rounds; make bench-xdp ROUNDS=N for more
 bench-xdp: deps
 	$(Q)$(MAKE) --no-print-directory $(BENCH_XDP_BIN)
 	$(Q)echo "kernel $$(uname -r), $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $$(nproc) cores"
-	$(Q)$(BENCH_XDP_BIN)
+	$(Q)$(BENCH_XDP_BIN) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 bench-ntp: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tools/bench/bench_ntp.sh
 
 bench-dns: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(GEO_TEST)
 	$(Q)BUILD=$(BUILD) tools/bench/bench_dns.sh
 
 # make install [DESTDIR=...] [PREFIX=/usr]: daemons, tools, man pages, the unit, the GeoIP data

@@ -11,6 +11,7 @@ PKGS=(
 	libmicrohttpd-dev nginx-light exim4-daemon-light openssl python3
 	dpkg-dev debhelper fakeroot lintian debootstrap
 	dnsperf knot-dnsutils nsd knot gdnsd
+	knot-module-geoip
 	chrony sntp ntpsec-ntpdate netsniff-ng procps util-linux curl socat stress-ng time iputils-ping ethtool
 	strace gzip adduser
 )

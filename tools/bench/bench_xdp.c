@@ -23,15 +23,21 @@
 
 #define WARM_REPEAT 100000 /* runs per syscall, request restored in-program */
 #define COLD_RUNS   100000 /* one syscall per packet */
-#define ROUNDS	    5
+#define ROUNDS	    5 /* default: each figure is the median of ROUNDS, with its min-max */
+#define MAX_ROUNDS  101
 
 enum { P_NTP, P_REFL, P_FLOOR, P_BASE, NPROG };
 
 struct row {
-	double ns[ROUNDS];
-	double best;
+	double ns[MAX_ROUNDS];
+	double med, min, max; /* over the rounds */
 	uint32_t action;
 	int reply_valid;
+};
+
+/* A ratio between two rows: of their medians, and its spread over the rounds. */
+struct ratio {
+	double med, min, max;
 };
 
 static int run_once(int fd, const uint8_t *frame, size_t len, uint32_t repeat, double *ns,
@@ -57,19 +63,44 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median of v[0..n) (the mean of the middle two when n is even); sorts a copy. */
+static double median(const double *v, int n, double *min, double *max)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(s[0]), cmp_double);
+	*min = s[0];
+	*max = s[n - 1];
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* a/b from the medians; the spread is of the same ratio taken round by round. */
+static struct ratio ratio_of(const struct row *a, const struct row *b, int rounds)
+{
+	double per[MAX_ROUNDS];
+	struct ratio r;
+
+	for (int i = 0; i < rounds; i++)
+		per[i] = a->ns[i] / b->ns[i];
+	median(per, rounds, &r.min, &r.max);
+	r.med = a->med / b->med;
+	return r;
+}
+
 /*
  * warm: bench_* wrappers copy the request back into the packet before each run of the real
  *       code, so one syscall runs WARM_REPEAT packets; the restore-only program is the baseline.
  * cold: one syscall per packet (the kernel copies the request in afresh); the median over
  *       COLD_RUNS; the empty program is the baseline. Caches are cold, the harness dominates.
  */
-static int measure(const int fds[NPROG], const uint8_t *frame, size_t len, int warm,
+static int measure(const int fds[NPROG], const uint8_t *frame, size_t len, int warm, int rounds,
 		   struct row rows[NPROG])
 {
 	static double samples[COLD_RUNS];
 	int ret = 0;
 
-	for (int r = 0; r < ROUNDS; r++) {
+	for (int r = 0; r < rounds; r++) {
 		for (int k = 0; k < NPROG; k++) {
 			if (warm) {
 				ret = run_once(fds[k], frame, len, WARM_REPEAT, &rows[k].ns[r],
@@ -88,12 +119,8 @@ static int measure(const int fds[NPROG], const uint8_t *frame, size_t len, int w
 			rows[k].ns[r] = samples[COLD_RUNS / 2];
 		}
 	}
-	for (int k = 0; k < NPROG; k++) {
-		rows[k].best = rows[k].ns[0];
-		for (int r = 1; r < ROUNDS; r++)
-			if (rows[k].ns[r] < rows[k].best)
-				rows[k].best = rows[k].ns[r];
-	}
+	for (int k = 0; k < NPROG; k++)
+		rows[k].med = median(rows[k].ns, rounds, &rows[k].min, &rows[k].max);
 out:
 	if (ret)
 		fprintf(stderr, "bench-xdp: test_run: %s\n", strerror(-ret));
@@ -105,20 +132,58 @@ static const char *verdict(uint32_t a)
 	return a == XDP_TX ? "XDP_TX" : a == XDP_PASS ? "XDP_PASS" : a == XDP_DROP ? "XDP_DROP" : "?";
 }
 
-static void print_table(const char *title, const char *base, struct row rows[NPROG])
+static void print_table(const char *title, const char *base, struct row rows[NPROG], int rounds)
 {
 	static const char *names[NPROG] = { "xpool_ntp", "reflector", "minimal NTP reply" };
+	struct ratio refl = ratio_of(&rows[P_NTP], &rows[P_REFL], rounds);
+	struct ratio floor = ratio_of(&rows[P_NTP], &rows[P_FLOOR], rounds);
 
-	printf("\n%s\n%-22s %10s %10s\n", title, "program", "ns/packet", "verdict");
+	printf("\n%s\n%-22s %10s %17s %10s\n", title, "program", "ns/packet", "spread (min-max)",
+	       "verdict");
 	for (int k = 0; k < NPROG; k++)
-		printf("%-22s %10.1f %10s\n", k == P_BASE ? base : names[k], rows[k].best,
-		       verdict(rows[k].action));
-	printf("ratio xpool/reflector: %.2f   (net of %s: xpool %.1f ns, reflector %.1f ns)\n",
-	       rows[P_NTP].best / rows[P_REFL].best, base, rows[P_NTP].best - rows[P_BASE].best,
-	       rows[P_REFL].best - rows[P_BASE].best);
-	printf("ratio xpool/minimal NTP reply: %.2f (target <= 1.3; net of %s: %.2f)\n",
-	       rows[P_NTP].best / rows[P_FLOOR].best, base,
-	       (rows[P_NTP].best - rows[P_BASE].best) / (rows[P_FLOOR].best - rows[P_BASE].best));
+		printf("%-22s %10.1f %8.1f-%-8.1f %10s\n", k == P_BASE ? base : names[k],
+		       rows[k].med, rows[k].min, rows[k].max, verdict(rows[k].action));
+	printf("ratio xpool/reflector: %.2f (rounds %.2f-%.2f; net of %s: xpool %.1f ns, "
+	       "reflector %.1f ns)\n",
+	       refl.med, refl.min, refl.max, base, rows[P_NTP].med - rows[P_BASE].med,
+	       rows[P_REFL].med - rows[P_BASE].med);
+	printf("ratio xpool/minimal NTP reply: %.2f (rounds %.2f-%.2f; target <= 1.3; net of %s: "
+	       "%.2f)\n",
+	       floor.med, floor.min, floor.max, base,
+	       (rows[P_NTP].med - rows[P_BASE].med) / (rows[P_FLOOR].med - rows[P_BASE].med));
+}
+
+/* The JSON of one table: medians, spreads and the ratios of the medians. */
+static void json_table(FILE *f, const char *base_key, struct row rows[NPROG], int rounds)
+{
+	static const char *keys[NPROG] = { "xpool", "reflector", "floor", NULL };
+	struct ratio refl = ratio_of(&rows[P_NTP], &rows[P_REFL], rounds);
+	struct ratio floor = ratio_of(&rows[P_NTP], &rows[P_FLOOR], rounds);
+
+	fprintf(f, "{");
+	for (int k = 0; k < NPROG; k++)
+		fprintf(f, "\"%s_ns\": %.2f, \"%s_min_ns\": %.2f, \"%s_max_ns\": %.2f, ",
+			k == P_BASE ? base_key : keys[k], rows[k].med,
+			k == P_BASE ? base_key : keys[k], rows[k].min,
+			k == P_BASE ? base_key : keys[k], rows[k].max);
+	fprintf(f,
+		"\"ratio\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f, "
+		"\"ratio_floor\": %.3f, \"ratio_floor_min\": %.3f, \"ratio_floor_max\": %.3f}",
+		refl.med, refl.min, refl.max, floor.med, floor.min, floor.max);
+}
+
+/* --rounds N: 1 to MAX_ROUNDS; 0 or -EINVAL. */
+static int parse_rounds(const char *s, int *rounds)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > MAX_ROUNDS)
+		return -EINVAL;
+	*rounds = (int)v;
+	return 0;
 }
 
 /* Publishes a synchronised clock into a loaded object's clock and config maps. */
@@ -142,9 +207,18 @@ static int feed(int clock_fd, int config_fd)
 	return ret;
 }
 
+static int usage(FILE *f, int ret)
+{
+	fprintf(f, "Usage: bench-xdp [--rounds N] [OUTDIR] (default %d rounds, build/bench) | "
+		   "--version\n",
+		ROUNDS);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
-	const char *outdir = argc > 1 ? argv[1] : "build/bench";
+	const char *outdir = "build/bench";
+	int rounds = ROUNDS;
 	struct xpool_reflect_bpf *refl = NULL;
 	struct xpool_bench_bpf *bench = NULL;
 	struct xpool_pass_bpf *pass = NULL;
@@ -164,9 +238,21 @@ int main(int argc, char **argv)
 		printf("bench-xdp %s\n", xp_version());
 		return 0;
 	}
-	if (argc > 2 || (argc > 1 && argv[1][0] == '-')) {
-		fprintf(stderr, "Usage: bench-xdp [OUTDIR] (default build/bench) | --version\n");
-		return strcmp(argv[1], "--help") ? 2 : 0;
+	if (argc > 1 && !strcmp(argv[1], "--help"))
+		return usage(stdout, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rounds")) {
+			if (i + 1 >= argc || parse_rounds(argv[i + 1], &rounds)) {
+				fprintf(stderr, "bench-xdp: --rounds takes a number from 1 to %d\n",
+					MAX_ROUNDS);
+				return 2;
+			}
+			i++;
+		} else if (argv[i][0] == '-' || i + 1 < argc) {
+			return usage(stderr, 2);
+		} else {
+			outdir = argv[i];
+		}
 	}
 	if (rsp_xdp_load(&x, NULL, 0))
 		goto out;
@@ -191,16 +277,16 @@ int main(int argc, char **argv)
 	fds[P_REFL] = bpf_program__fd(bench->progs.bench_reflect);
 	fds[P_FLOOR] = bpf_program__fd(bench->progs.bench_minreply);
 	fds[P_BASE] = bpf_program__fd(bench->progs.bench_restore_only);
-	if (measure(fds, frame, len, 1, warm) ||
+	if (measure(fds, frame, len, 1, rounds, warm) ||
 	    rsp_stats_read(bpf_map__fd(bench->maps.xpool_stats), stats))
 		goto out;
 	/* the warm output is the restored request: the counters prove every run replied */
-	warm[P_NTP].reply_valid = stats[XPOOL_STAT_REPLY] == (uint64_t)WARM_REPEAT * ROUNDS;
+	warm[P_NTP].reply_valid = stats[XPOOL_STAT_REPLY] == (uint64_t)WARM_REPEAT * rounds;
 	fds[P_NTP] = rsp_xdp_prog_fd(&x);
 	fds[P_REFL] = bpf_program__fd(refl->progs.xpool_reflect);
 	fds[P_FLOOR] = bpf_program__fd(bench->progs.minreply);
 	fds[P_BASE] = bpf_program__fd(pass->progs.xpool_pass);
-	if (measure(fds, frame, len, 0, cold))
+	if (measure(fds, frame, len, 0, rounds, cold))
 		goto out;
 	if (!warm[P_NTP].reply_valid || !cold[P_NTP].reply_valid || warm[P_REFL].action != XDP_TX ||
 	    !cold[P_FLOOR].reply_valid) {
@@ -209,29 +295,25 @@ int main(int argc, char **argv)
 	}
 
 	uname(&u);
-	printf("bench-xdp: %s %s, %ld CPUs online; IPv4 NTPv4 request, %zu bytes; best of %d rounds\n",
-	       u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), len, ROUNDS);
+	printf("bench-xdp: %s %s, %ld CPUs online; IPv4 NTPv4 request, %zu bytes; median of %d "
+	       "rounds (spread: their min-max), ratios from the medians\n",
+	       u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN), len, rounds);
 	print_table("warm: request restored in-program, 100000 runs per test_run",
-		    "restore only", warm);
+		    "restore only", warm, rounds);
 	print_table("cold: one test_run per packet, median of 100000 (harness-dominated)",
-		    "empty XDP_PASS", cold);
+		    "empty XDP_PASS", cold, rounds);
 
 	mkdir("build", 0755);
 	mkdir(outdir, 0755);
 	snprintf(path, sizeof(path), "%s/xdp.json", outdir);
 	json = fopen(path, "w");
 	if (json) {
-		fprintf(json,
-			"{\"kernel\": \"%s\", \"frame_bytes\": %zu, \"rounds\": %d,\n"
-			" \"warm\": {\"xpool_ns\": %.2f, \"reflector_ns\": %.2f, \"floor_ns\": %.2f, "
-			"\"restore_ns\": %.2f, \"ratio\": %.3f, \"ratio_floor\": %.3f},\n"
-			" \"cold\": {\"xpool_ns\": %.1f, \"reflector_ns\": %.1f, \"floor_ns\": %.1f, "
-			"\"empty_ns\": %.1f, \"ratio\": %.3f, \"ratio_floor\": %.3f}}\n",
-			u.release, len, ROUNDS, warm[P_NTP].best, warm[P_REFL].best,
-			warm[P_FLOOR].best, warm[P_BASE].best, warm[P_NTP].best / warm[P_REFL].best,
-			warm[P_NTP].best / warm[P_FLOOR].best, cold[P_NTP].best, cold[P_REFL].best,
-			cold[P_FLOOR].best, cold[P_BASE].best, cold[P_NTP].best / cold[P_REFL].best,
-			cold[P_NTP].best / cold[P_FLOOR].best);
+		fprintf(json, "{\"kernel\": \"%s\", \"frame_bytes\": %zu, \"rounds\": %d,\n \"warm\": ",
+			u.release, len, rounds);
+		json_table(json, "restore", warm, rounds);
+		fprintf(json, ",\n \"cold\": ");
+		json_table(json, "empty", cold, rounds);
+		fprintf(json, "}\n");
 		fclose(json);
 		printf("\nresults: %s\n", path);
 	}
